@@ -1,0 +1,1 @@
+//! The reference gateway: the spec in executable form.
