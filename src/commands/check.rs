@@ -1,0 +1,39 @@
+//! `paycheck check`: validate every case, schema, clause reference and the configuration; send nothing.
+
+use std::path::PathBuf;
+
+use crate::exit_code;
+
+use super::suite_loading;
+
+/// Arguments of `paycheck check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Case files or folders (default: the suite's `cases/` folder).
+    pub paths: Vec<PathBuf>,
+    /// The configuration file (default: `paycheck.toml` here or in a parent folder).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// Runs the command and returns the exit code.
+pub fn check(args: &CheckArgs) -> i32 {
+    match suite_loading::load(args.config.as_deref(), &args.paths) {
+        Ok((_, suite)) => {
+            let covered: std::collections::BTreeSet<&str> =
+                suite.cases.iter().flat_map(|case| case.covers.iter().map(String::as_str)).collect();
+            println!(
+                "paycheck: the suite is valid: {} cases, {} schemas, {} clauses ({} covered by a case)",
+                suite.cases.len(),
+                suite.schemas.len(),
+                suite.clauses.len(),
+                covered.len()
+            );
+            exit_code::SUCCESS
+        }
+        Err(diagnostics) => {
+            suite_loading::print_diagnostics(&diagnostics);
+            exit_code::INVALID_SUITE
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! `paycheck list`: the cases, with their APIs, tags and clauses.
+
+use std::path::PathBuf;
+
+use crate::exit_code;
+
+use super::suite_loading;
+
+/// Arguments of `paycheck list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Case files or folders (default: the suite's `cases/` folder).
+    pub paths: Vec<PathBuf>,
+    /// The configuration file (default: `paycheck.toml` here or in a parent folder).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// Runs the command and returns the exit code.
+pub fn list(args: &ListArgs) -> i32 {
+    let suite = match suite_loading::load(args.config.as_deref(), &args.paths) {
+        Ok((_, suite)) => suite,
+        Err(diagnostics) => {
+            suite_loading::print_diagnostics(&diagnostics);
+            return exit_code::INVALID_SUITE;
+        }
+    };
+    for case in &suite.cases {
+        let apis: Vec<&str> = case.apis.iter().map(|api| api.name()).collect();
+        println!("{}", case.path());
+        println!("    name:   {}", case.name);
+        println!("    apis:   {}", apis.join(", "));
+        if !case.tags.is_empty() {
+            println!("    tags:   {}", case.tags.join(", "));
+        }
+        if !case.covers.is_empty() {
+            println!("    covers: {}", case.covers.join(", "));
+        }
+    }
+    println!("{} cases", suite.cases.len());
+    exit_code::SUCCESS
+}

@@ -1,0 +1,171 @@
+//! `paycheck run`: the suite against a target.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::engine::clock::TargetClock;
+use crate::engine::plan::{self, Selection};
+use crate::engine::{self, RunContext, http};
+use crate::exit_code;
+use crate::gateway::GatewayConfig;
+use crate::report::drive;
+use crate::report::terminal::TerminalReporter;
+use crate::suite::config::LoadedConfig;
+use crate::suite::diagnostic::{Diagnostic, Diagnostics};
+use crate::suite::suggest;
+use crate::suite::target::{ReferenceProfile, Target};
+
+use super::{embedded, suite_loading};
+
+/// How long the pre-run reachability check waits for each host.
+const REACHABILITY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Arguments of `paycheck run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Case files or folders (default: the suite's `cases/` folder).
+    pub paths: Vec<PathBuf>,
+    /// `embedded` (the reference gateway, in-process), a gateway root URL, or a target named in paycheck.toml.
+    #[arg(long, default_value = embedded::NAME)]
+    pub target: String,
+    /// How many cases run at once (default: 4 per core).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Run only cases with this tag (repeatable: any of them).
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// Run only cases whose name contains this text (case-insensitive).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Per-request timeout, such as `10s` or `500ms`.
+    #[arg(long, default_value = "30s", value_parser = parse_timeout)]
+    pub timeout: Duration,
+    /// Show only failing cases and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// The configuration file (default: `paycheck.toml` here or in a parent folder).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let duration = crate::suite::compile::parse_duration(text)?;
+    if duration.is_zero() { Err("the timeout must be more than zero".into()) } else { Ok(duration) }
+}
+
+/// Runs the command and returns the exit code.
+pub async fn run(args: RunArgs) -> i32 {
+    let (loaded, suite) = match suite_loading::load(args.config.as_deref(), &args.paths) {
+        Ok(loaded) => loaded,
+        Err(diagnostics) => {
+            suite_loading::print_diagnostics(&diagnostics);
+            return exit_code::INVALID_SUITE;
+        }
+    };
+    let profile = embedded::reference_profile();
+    let selection = Selection { tags: args.tag.clone(), filter: args.filter.clone() };
+    let target = match named_or_url_target(&args.target, &loaded, &profile) {
+        Ok(target) => target,
+        Err(diagnostics) => {
+            suite_loading::print_diagnostics(&diagnostics);
+            return exit_code::INVALID_SUITE;
+        }
+    };
+    if !suite.cases.iter().any(|case| selection.selects(case)) {
+        eprintln!(
+            "paycheck: no case matches the selection ({} cases in the suite); nothing was sent",
+            suite.cases.len()
+        );
+        return exit_code::INVALID_SUITE;
+    }
+    let (target, gateway) = match target {
+        Some(target) => (target, None),
+        None => match embedded::start(GatewayConfig::reference()).await {
+            Ok(gateway) => match Target::from_url(embedded::NAME, &gateway.url(), &profile) {
+                Ok(target) => (target, Some(gateway)),
+                Err(diagnostic) => {
+                    suite_loading::print_diagnostics(&diagnostic.into());
+                    return exit_code::INVALID_SUITE;
+                }
+            },
+            Err(message) => {
+                eprintln!("paycheck: {message}");
+                return exit_code::TARGET_UNREACHABLE;
+            }
+        },
+    };
+    let code = run_against(&args, &suite.cases, target, &selection).await;
+    if let Some(gateway) = gateway {
+        gateway.shutdown().await;
+    }
+    code
+}
+
+async fn run_against(
+    args: &RunArgs,
+    cases: &[Arc<crate::suite::case::Case>],
+    target: Target,
+    selection: &Selection,
+) -> i32 {
+    let runs = plan::plan(cases, &target, selection);
+    let jobs = args.jobs.unwrap_or_else(engine::default_jobs).max(1);
+    let client = match http::client(args.timeout, jobs) {
+        Ok(client) => client,
+        Err(message) => {
+            eprintln!("paycheck: {message}");
+            return exit_code::INVALID_SUITE;
+        }
+    };
+    let used_bases: BTreeSet<&str> =
+        runs.iter().filter(|run| run.skip.is_none()).filter_map(|run| target.base_url(run.api)).collect();
+    for base in used_bases {
+        if let Err(message) = http::probe_reachable(base, REACHABILITY_TIMEOUT).await {
+            eprintln!("paycheck: target `{}` is unreachable: {message}", target.name);
+            eprintln!("paycheck: this is an infrastructure problem, not a contract failure; no case was run");
+            return exit_code::TARGET_UNREACHABLE;
+        }
+    }
+    let clock = match TargetClock::detect(&client, &target).await {
+        Ok(clock) => clock,
+        Err(message) => {
+            eprintln!("paycheck: {message}");
+            return exit_code::INVALID_SUITE;
+        }
+    };
+    let (events, reporters) = drive::spawn(vec![Box::new(TerminalReporter::new(args.quiet))]);
+    let context = Arc::new(RunContext::new(client, Arc::new(target), clock, args.timeout, events));
+    let (summary, _results) = engine::run(Arc::clone(&context), runs, jobs).await;
+    drop(context);
+    if let Ok(errors) = reporters.await {
+        for error in errors {
+            eprintln!("paycheck: {error}");
+        }
+    }
+    summary.exit_code()
+}
+
+/// Resolves a target that needs no gateway started: a URL or a configured name (`None`: embedded).
+fn named_or_url_target(
+    name: &str,
+    loaded: &LoadedConfig,
+    profile: &ReferenceProfile,
+) -> Result<Option<Target>, Diagnostics> {
+    if name == embedded::NAME {
+        return Ok(None);
+    }
+    if name.starts_with("http://") || name.starts_with("https://") {
+        return Target::from_url(name, name, profile).map(Some).map_err(Diagnostics::from);
+    }
+    match loaded.config.targets.get(name) {
+        Some(config) => Target::from_config(name, config, profile).map(Some),
+        None => {
+            let known: Vec<&str> =
+                std::iter::once(embedded::NAME).chain(loaded.config.targets.keys().map(String::as_str)).collect();
+            let help = suggest::did_you_mean(name, known.iter().copied())
+                .unwrap_or_else(|| format!("targets: {} or a URL such as http://127.0.0.1:8080", known.join(", ")));
+            Err(Diagnostic::general(format!("unknown target `{name}`")).with_help(help).into())
+        }
+    }
+}

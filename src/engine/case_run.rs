@@ -1,0 +1,111 @@
+//! Running one case on one API: variables, then the steps in order, stopping at the first failure.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::json;
+
+use crate::report::Event;
+use crate::report::result::{CaseResult, Outcome, StepResult, StepStatus};
+use crate::suite::case::Action;
+use crate::template::Scope;
+
+use super::context::RunContext;
+use super::plan::CaseRun;
+use super::step;
+
+/// Runs a planned case and reports its steps as they finish.
+pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
+    let started = Instant::now();
+    let case = &run.case;
+    let mut result = CaseResult {
+        id: run.id.clone(),
+        name: case.name.clone(),
+        path: case.path(),
+        api: run.api,
+        tags: case.tags.clone(),
+        covers: case.covers.clone(),
+        outcome: Outcome::Passed,
+        steps: Vec::new(),
+        duration: Default::default(),
+    };
+    if let Some(reason) = &run.skip {
+        result.outcome = Outcome::Skipped { reason: reason.clone() };
+        return result;
+    }
+    context.events.emit(Event::CaseStarted { id: run.id.clone() });
+    let mut scope = context.base_scope.clone();
+    scope.set("api", json!({ "name": run.api.name(), "base": context.target.base_url(run.api) }));
+    if let Err(message) = evaluate_vars(run, &mut scope) {
+        result.outcome = Outcome::Failed;
+        result.steps.push(StepResult {
+            number: 0,
+            name: "vars".into(),
+            position: case.path(),
+            status: StepStatus::Failed,
+            request: None,
+            response: None,
+            checks: Vec::new(),
+            error: Some(context.masker.mask(&message)),
+            attempts: 0,
+            duration: Default::default(),
+        });
+    }
+    for step in &case.steps {
+        let stopped = result.outcome != Outcome::Passed;
+        let step_result = if stopped || !step.runs_on(run.api) {
+            skipped(step, if stopped { "an earlier step failed" } else { "the step is for another API" })
+        } else {
+            match &step.action {
+                Action::Exchange(exchange) => step::run_exchange(context, step, exchange, run.api, &mut scope).await,
+                Action::Wait(duration) => {
+                    let waited = Instant::now();
+                    let outcome = context.clock.pass(&context.client, *duration).await;
+                    let mut result = skipped(step, "");
+                    result.status = if outcome.is_ok() { StepStatus::Passed } else { StepStatus::Errored };
+                    result.error = outcome.err();
+                    result.duration = waited.elapsed();
+                    result
+                }
+            }
+        };
+        match step_result.status {
+            StepStatus::Failed if result.outcome == Outcome::Passed => result.outcome = Outcome::Failed,
+            StepStatus::Errored if result.outcome == Outcome::Passed => {
+                let reason = step_result.error.clone().unwrap_or_else(|| "the target could not be reached".into());
+                result.outcome = Outcome::Errored { reason };
+            }
+            _ => {}
+        }
+        let step_result = Arc::new(step_result);
+        context.events.emit(Event::StepFinished { case_id: run.id.clone(), step: Arc::clone(&step_result) });
+        result.steps.push(Arc::unwrap_or_clone(step_result));
+    }
+    result.duration = started.elapsed();
+    result
+}
+
+fn evaluate_vars(run: &CaseRun, scope: &mut Scope) -> Result<(), String> {
+    for variable in &run.case.vars {
+        let value = variable.value.render(scope).map_err(|error| {
+            format!("variable `{}` ({}): {}", variable.name, variable.span.position(), error.message)
+        })?;
+        scope.set(&variable.name, value);
+    }
+    Ok(())
+}
+
+fn skipped(step: &crate::suite::case::Step, reason: &str) -> StepResult {
+    StepResult {
+        number: step.number,
+        name: step.name.clone(),
+        position: step.span.position(),
+        status: StepStatus::Skipped,
+        request: None,
+        response: None,
+        checks: Vec::new(),
+        error: (!reason.is_empty()).then(|| reason.to_string()),
+        attempts: 0,
+        duration: Default::default(),
+    }
+}

@@ -1,0 +1,196 @@
+//! Evaluating a step's expectations against the response it got.
+
+use serde_json::Value;
+
+use crate::check::matcher::{self, Matcher};
+use crate::check::schema;
+use crate::report::result::{CheckKind, CheckResult};
+use crate::secret::Masker;
+use crate::suite::case::{Expectations, JsonExpectation};
+use crate::template::Scope;
+
+use super::http::Received;
+
+/// The response as the checks see it: its body parsed once, if it is JSON.
+pub struct ResponseView<'a> {
+    /// The response.
+    pub received: &'a Received,
+    /// The body parsed as JSON, or why it is not JSON.
+    pub json: Result<Value, String>,
+}
+
+impl<'a> ResponseView<'a> {
+    /// Parses the body once.
+    pub fn new(received: &'a Received) -> ResponseView<'a> {
+        let json = if received.body.is_empty() {
+            Err("the body is empty".to_string())
+        } else {
+            serde_json::from_slice(&received.body).map_err(|error| error.to_string())
+        };
+        ResponseView { received, json }
+    }
+}
+
+/// Runs every expectation; `extra` is the block for the API the case runs on, whose schema
+/// replaces the common one.
+pub fn evaluate(
+    common: &Expectations,
+    extra: Option<&Expectations>,
+    view: &ResponseView<'_>,
+    scope: &Scope,
+    masker: &Masker,
+) -> Vec<CheckResult> {
+    let mut checks = Vec::new();
+    let status_matcher = extra.and_then(|block| block.status.as_ref()).or(common.status.as_ref());
+    checks.push(status_check(status_matcher, view.received.status, scope, masker));
+    let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
+    if let Some(schema) = schema {
+        let subject = schema.value.name.clone();
+        let position = Some(schema.span.position());
+        checks.push(match &view.json {
+            Ok(document) => {
+                let violations = schema::validate(&schema.value, document);
+                let passed = violations.is_empty();
+                let actual = if passed {
+                    "conforms".to_string()
+                } else {
+                    format!("{} violation{}", violations.len(), if violations.len() == 1 { "" } else { "s" })
+                };
+                let violations = violations
+                    .into_iter()
+                    .map(|mut violation| {
+                        violation.message = masker.mask(&violation.message);
+                        violation
+                    })
+                    .collect();
+                CheckResult {
+                    kind: CheckKind::Schema,
+                    subject,
+                    passed,
+                    expected: "a body conforming to the schema".into(),
+                    actual,
+                    position,
+                    violations,
+                }
+            }
+            Err(_) => not_json(CheckKind::Schema, subject, position),
+        });
+    }
+    for block in std::iter::once(common).chain(extra) {
+        for expectation in &block.json {
+            checks.push(json_check(expectation, &view.json, scope, masker));
+        }
+        for (name, matcher) in &block.headers {
+            let actual = view
+                .received
+                .headers
+                .get(name)
+                .map(|value| Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned()));
+            checks.push(matcher_check(
+                CheckKind::Header,
+                name.clone(),
+                &matcher.value,
+                actual.as_ref(),
+                Some(matcher.span.position()),
+                scope,
+                masker,
+            ));
+        }
+        if let Some(text) = &block.text {
+            let body = Value::String(String::from_utf8_lossy(&view.received.body).into_owned());
+            checks.push(matcher_check(
+                CheckKind::Text,
+                "body text".into(),
+                &text.value,
+                Some(&body),
+                Some(text.span.position()),
+                scope,
+                masker,
+            ));
+        }
+    }
+    checks
+}
+
+/// Checks one JSONPath expectation (also used for poll conditions).
+pub fn json_check(
+    expectation: &JsonExpectation,
+    json: &Result<Value, String>,
+    scope: &Scope,
+    masker: &Masker,
+) -> CheckResult {
+    let subject = expectation.query.source().to_string();
+    let position = Some(expectation.span.position());
+    match json {
+        Ok(document) => {
+            let actual = expectation.query.select(document);
+            matcher_check(CheckKind::Json, subject, &expectation.matcher, actual.as_ref(), position, scope, masker)
+        }
+        Err(_) => not_json(CheckKind::Json, subject, position),
+    }
+}
+
+fn status_check(
+    matcher: Option<&crate::suite::case::Located<Matcher>>,
+    status: u16,
+    scope: &Scope,
+    masker: &Masker,
+) -> CheckResult {
+    let actual = Value::from(status);
+    match matcher {
+        Some(matcher) => matcher_check(
+            CheckKind::Status,
+            "status".into(),
+            &matcher.value,
+            Some(&actual),
+            Some(matcher.span.position()),
+            scope,
+            masker,
+        ),
+        None => CheckResult {
+            kind: CheckKind::Status,
+            subject: "status".into(),
+            passed: (200..300).contains(&status),
+            expected: "a 2xx status (no status given)".into(),
+            actual: status.to_string(),
+            position: None,
+            violations: Vec::new(),
+        },
+    }
+}
+
+fn matcher_check(
+    kind: CheckKind,
+    subject: String,
+    matcher: &Matcher,
+    actual: Option<&Value>,
+    position: Option<String>,
+    scope: &Scope,
+    masker: &Masker,
+) -> CheckResult {
+    let (passed, expected, actual_text) = match matcher.check(actual, scope) {
+        Ok(()) => (true, matcher.describe(scope), matcher::show(actual)),
+        Err(mismatch) => (false, mismatch.expected, mismatch.actual),
+    };
+    CheckResult {
+        kind,
+        subject,
+        passed,
+        expected: masker.mask(&expected),
+        actual: masker.mask(&actual_text),
+        position,
+        violations: Vec::new(),
+    }
+}
+
+fn not_json(kind: CheckKind, subject: String, position: Option<String>) -> CheckResult {
+    CheckResult {
+        kind,
+        subject,
+        passed: false,
+        expected: "a JSON body".into(),
+        actual: "a body that is not JSON".into(),
+        position,
+        violations: Vec::new(),
+    }
+}

@@ -1,0 +1,101 @@
+//! The engine: runs planned cases concurrently against a target and emits events. It never
+//! formats text for people; reporters do.
+//!
+//! Cases are tokio tasks, at most `jobs` at once, sharing one connection pool; the steps of a case
+//! run in order. Waiting and polling hold no thread. When the target's clock is manual, a case
+//! that waits advances it, so such a case runs alone: others see no jump in time mid-case.
+
+mod case_run;
+mod checks;
+pub mod clock;
+pub mod context;
+pub mod encode;
+pub mod http;
+pub mod plan;
+mod step;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{RwLock, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::report::Event;
+use crate::report::result::{CaseResult, Outcome, RunSummary};
+
+pub use context::{EventSink, RunContext};
+pub use plan::CaseRun;
+
+/// The default number of cases run at once.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(4, |cores| cores.get() * 4).clamp(4, 64)
+}
+
+/// The default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs every planned case and returns the results in plan order.
+pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (RunSummary, Vec<Arc<CaseResult>>) {
+    let started = Instant::now();
+    let target_url =
+        context.target.root.clone().or_else(|| context.target.apis.values().next().cloned()).unwrap_or_default();
+    context.events.emit(Event::RunStarted { target: context.target.name.clone(), target_url, cases: runs.len(), jobs });
+    let permits = Arc::new(Semaphore::new(jobs.max(1)));
+    let clock_lock = Arc::new(RwLock::new(()));
+    let mut tasks = JoinSet::new();
+    let mut results: Vec<Option<Arc<CaseResult>>> = vec![None; runs.len()];
+    for (index, run) in runs.iter().cloned().enumerate() {
+        let context = Arc::clone(&context);
+        let permits = Arc::clone(&permits);
+        let clock_lock = Arc::clone(&clock_lock);
+        tasks.spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return (index, None);
+            };
+            let exclusive = context.clock.is_manual() && run.case.waits() && run.skip.is_none();
+            let result = if exclusive {
+                let _guard = clock_lock.write().await;
+                case_run::run_case(&context, &run).await
+            } else {
+                let _guard = clock_lock.read().await;
+                case_run::run_case(&context, &run).await
+            };
+            let result = Arc::new(result);
+            context.events.emit(Event::CaseFinished(Arc::clone(&result)));
+            (index, Some(result))
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((index, Some(result))) = joined {
+            results[index] = Some(result);
+        }
+    }
+    let mut summary = RunSummary::default();
+    let results: Vec<Arc<CaseResult>> = results
+        .into_iter()
+        .zip(&runs)
+        .map(|(result, run)| {
+            result.unwrap_or_else(|| {
+                let crashed = Arc::new(CaseResult {
+                    id: run.id.clone(),
+                    name: run.case.name.clone(),
+                    path: run.case.path(),
+                    api: run.api,
+                    tags: run.case.tags.clone(),
+                    covers: run.case.covers.clone(),
+                    outcome: Outcome::Errored { reason: "internal error: the case's task stopped unexpectedly".into() },
+                    steps: Vec::new(),
+                    duration: Duration::ZERO,
+                });
+                context.events.emit(Event::CaseFinished(Arc::clone(&crashed)));
+                crashed
+            })
+        })
+        .collect();
+    for result in &results {
+        summary.record(&result.outcome);
+    }
+    summary.duration = started.elapsed();
+    context.events.emit(Event::RunFinished(summary.clone()));
+    (summary, results)
+}

@@ -1,0 +1,51 @@
+//! The plan: which case runs on which API, after filtering; runs the target cannot serve are
+//! kept as skipped so that reports show them.
+
+use std::sync::Arc;
+
+use crate::suite::api::Api;
+use crate::suite::case::Case;
+use crate::suite::target::Target;
+
+/// One planned run of a case on an API.
+#[derive(Debug, Clone)]
+pub struct CaseRun {
+    /// The case.
+    pub case: Arc<Case>,
+    /// The API it runs on.
+    pub api: Api,
+    /// `path [api]`, unique in the run.
+    pub id: String,
+    /// Why it will not run, if it will not.
+    pub skip: Option<String>,
+}
+
+/// What the user selected.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Run only cases with at least one of these tags (all when empty).
+    pub tags: Vec<String>,
+    /// Run only cases whose name contains this text (case-insensitive).
+    pub filter: Option<String>,
+}
+
+impl Selection {
+    /// True when the case is selected.
+    pub fn selects(&self, case: &Case) -> bool {
+        let tagged = self.tags.is_empty() || case.tags.iter().any(|tag| self.tags.contains(tag));
+        let named = self.filter.as_ref().is_none_or(|filter| case.name.to_lowercase().contains(&filter.to_lowercase()));
+        tagged && named
+    }
+}
+
+/// Expands the selected cases into runs, one per API each case runs on.
+pub fn plan(cases: &[Arc<Case>], target: &Target, selection: &Selection) -> Vec<CaseRun> {
+    let mut runs = Vec::new();
+    for case in cases.iter().filter(|case| selection.selects(case)) {
+        for &api in &case.apis {
+            let skip = (!target.offers(api)).then(|| format!("target `{}` does not offer the {api} API", target.name));
+            runs.push(CaseRun { case: Arc::clone(case), api, id: format!("{} [{api}]", case.path()), skip });
+        }
+    }
+    runs
+}

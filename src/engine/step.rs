@@ -1,0 +1,229 @@
+//! Running one request step: render, send, poll if asked, check, capture.
+
+use std::time::Instant;
+
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+
+use crate::check::matcher;
+use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
+use crate::suite::api::Api;
+use crate::suite::case::{Body, CaptureSource, Exchange, RequestTarget, Step};
+use crate::template::Scope;
+
+use super::checks::{self, ResponseView};
+use super::context::RunContext;
+use super::encode;
+use super::http::{self, TransportError};
+
+/// How many bytes of a body that is not JSON are quoted in the error.
+const QUOTED_BYTES: usize = 512;
+
+/// Runs a request step; captures are written into `scope` when the step passes.
+pub async fn run_exchange(
+    context: &RunContext,
+    step: &Step,
+    exchange: &Exchange,
+    api: Api,
+    scope: &mut Scope,
+) -> StepResult {
+    let started = Instant::now();
+    let mut result = StepResult {
+        number: step.number,
+        name: step.name.clone(),
+        position: step.span.position(),
+        status: StepStatus::Passed,
+        request: None,
+        response: None,
+        checks: Vec::new(),
+        error: None,
+        attempts: 0,
+        duration: Default::default(),
+    };
+    let received = loop {
+        result.attempts += 1;
+        let (request, record) = match build_request(context, exchange, api, scope) {
+            Ok(built) => built,
+            Err(message) => return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started),
+        };
+        result.request = Some(record);
+        let received = match http::send(request, context.timeout).await {
+            Ok(received) => received,
+            Err(error) => {
+                let status = match error {
+                    TransportError::Unreachable(_) => StepStatus::Errored,
+                    _ => StepStatus::Failed,
+                };
+                if let TransportError::Broken { status: Some(code), partial_body, .. } = &error {
+                    result.response = Some(response_record(context, *code, &HeaderMap::new(), partial_body));
+                }
+                return finish(result, status, Some(context.masker.mask(&error.describe())), started);
+            }
+        };
+        result.response = Some(response_record(context, received.status, &received.headers, &received.body));
+        let Some(poll) = &exchange.poll else { break received };
+        let view = ResponseView::new(&received);
+        let conditions: Vec<CheckResult> = poll
+            .until
+            .iter()
+            .map(|condition| checks::json_check(condition, &view.json, scope, &context.masker))
+            .collect();
+        if conditions.iter().all(|check| check.passed) {
+            break received;
+        }
+        if started.elapsed() + poll.every > poll.timeout {
+            result.checks = conditions
+                .into_iter()
+                .map(|mut check| {
+                    check.kind = CheckKind::Poll;
+                    check
+                })
+                .collect();
+            let message = format!(
+                "poll gave up after {} attempt{} in {}: the conditions never all held",
+                result.attempts,
+                if result.attempts == 1 { "" } else { "s" },
+                crate::report::terminal::format_duration(started.elapsed())
+            );
+            return finish(result, StepStatus::Failed, Some(message), started);
+        }
+        tokio::time::sleep(poll.every).await;
+    };
+    let view = ResponseView::new(&received);
+    let (common, extra) = exchange.expectations_for(api);
+    let needs_json = common.needs_json()
+        || extra.is_some_and(|block| block.needs_json())
+        || exchange.captures.iter().any(|capture| matches!(capture.source, CaptureSource::Json(_)));
+    result.checks = checks::evaluate(common, extra, &view, scope, &context.masker);
+    if let (true, Err(reason)) = (needs_json, &view.json) {
+        let message = format!("the response is not JSON ({reason}); body: {}", quote_bytes(&received.body));
+        return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
+    }
+    if result.checks.iter().any(|check| !check.passed) {
+        return finish(result, StepStatus::Failed, None, started);
+    }
+    for capture in &exchange.captures {
+        let value = match &capture.source {
+            CaptureSource::Json(query) => view.json.as_ref().ok().and_then(|document| query.select(document)),
+            CaptureSource::Header(name) => received
+                .headers
+                .get(name)
+                .map(|value| Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned())),
+        };
+        let subject = match &capture.source {
+            CaptureSource::Json(query) => format!("{} ← {}", capture.name, query.source()),
+            CaptureSource::Header(name) => format!("{} ← header {name}", capture.name),
+        };
+        let passed = value.is_some();
+        result.checks.push(CheckResult {
+            kind: CheckKind::Capture,
+            subject,
+            passed,
+            expected: "a value to capture".into(),
+            actual: context.masker.mask(&matcher::show(value.as_ref())),
+            position: Some(capture.span.position()),
+            violations: Vec::new(),
+        });
+        match value {
+            Some(value) => scope.set(&capture.name, value),
+            None => return finish(result, StepStatus::Failed, None, started),
+        }
+    }
+    finish(result, StepStatus::Passed, None, started)
+}
+
+fn finish(mut result: StepResult, status: StepStatus, error: Option<String>, started: Instant) -> StepResult {
+    result.status = status;
+    result.error = error;
+    result.duration = started.elapsed();
+    result
+}
+
+/// Renders the request's templates and encodes its body.
+fn build_request(
+    context: &RunContext,
+    exchange: &Exchange,
+    api: Api,
+    scope: &Scope,
+) -> Result<(reqwest::RequestBuilder, RequestRecord), String> {
+    let spec = &exchange.request;
+    let render_error = |what: &str, message: String| format!("cannot build the request: {what}: {message}");
+    let mut url = match &spec.target {
+        RequestTarget::Path(path) => {
+            let path = path.render_string(scope).map_err(|error| render_error("path", error.message))?;
+            let base = context.target.base_url(api).ok_or_else(|| format!("the target offers no {api} API"))?;
+            format!("{base}/{}", path.trim_start_matches('/'))
+        }
+        RequestTarget::Url(url) => url.render_string(scope).map_err(|error| render_error("url", error.message))?,
+    };
+    if !spec.query.is_empty() {
+        let mut query = serde_json::Map::new();
+        for (name, value) in &spec.query {
+            query.insert(name.clone(), value.render(scope).map_err(|error| render_error(name, error.message))?);
+        }
+        let pairs = encode::form_pairs(&Value::Object(query))?;
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in &pairs {
+            serializer.append_pair(name, value);
+        }
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&serializer.finish());
+    }
+    let encoding = spec.encoding.unwrap_or_else(|| api.encoding());
+    let (body, content_type) = match &spec.body {
+        Body::Empty => (None, None),
+        Body::Map(map) => {
+            let rendered = map.render(scope).map_err(|error| render_error("body", error.message))?;
+            (Some(encode::encode_body(&rendered, encoding)?), Some(encode::content_type(encoding)))
+        }
+        Body::Raw(text) => {
+            (Some(text.render_string(scope).map_err(|error| render_error("raw_body", error.message))?), None)
+        }
+    };
+    let mut headers = HeaderMap::new();
+    if let Some(content_type) = content_type {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    for (name, value) in &spec.headers {
+        let value = value.render_string(scope).map_err(|error| render_error(name, error.message))?;
+        let header_name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("invalid header name `{name}`"))?;
+        let header_value = HeaderValue::from_str(&value).map_err(|_| format!("invalid value for header `{name}`"))?;
+        headers.insert(header_name, header_value);
+    }
+    let masker = &context.masker;
+    let record = RequestRecord {
+        method: spec.method.to_string(),
+        url: masker.mask(&url),
+        headers: headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), masker.mask(&String::from_utf8_lossy(value.as_bytes()))))
+            .collect(),
+        body: body.as_ref().map(|text| masker.mask(text)),
+    };
+    let mut builder = context.client.request(spec.method.clone(), &url).headers(headers);
+    if let Some(body) = body {
+        builder = builder.body(body);
+    }
+    Ok((builder, record))
+}
+
+fn response_record(context: &RunContext, status: u16, headers: &HeaderMap, body: &[u8]) -> ResponseRecord {
+    let kept = &body[..body.len().min(ResponseRecord::KEPT_BYTES)];
+    ResponseRecord {
+        status,
+        headers: headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), context.masker.mask(&String::from_utf8_lossy(value.as_bytes()))))
+            .collect(),
+        body: context.masker.mask(&String::from_utf8_lossy(kept)),
+        body_length: body.len(),
+    }
+}
+
+/// The first bytes of a body, quoted, for an error message.
+fn quote_bytes(body: &[u8]) -> String {
+    let shown = &body[..body.len().min(QUOTED_BYTES)];
+    let text = String::from_utf8_lossy(shown);
+    if body.len() > QUOTED_BYTES { format!("{text:?}… ({} bytes in all)", body.len()) } else { format!("{text:?}") }
+}

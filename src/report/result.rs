@@ -1,0 +1,231 @@
+//! What running a case produced, as data. The engine fills these in; every reporter renders them
+//! its own way. Secrets are already masked in everything here.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::check::schema::Violation;
+use crate::suite::api::Api;
+
+/// How a case ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every step passed.
+    Passed,
+    /// A step found the target not doing what the suite says.
+    Failed,
+    /// The case did not run (the target does not offer its API, say).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// The target could not be reached while the case ran: infrastructure, not a contract failure.
+    Errored {
+        /// What happened.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// A short word for terminal output.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Passed => "PASS",
+            Outcome::Failed => "FAIL",
+            Outcome::Skipped { .. } => "SKIP",
+            Outcome::Errored { .. } => "ERROR",
+        }
+    }
+}
+
+/// One run of one case on one API.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    /// Unique in the run: `path [api]`.
+    pub id: String,
+    /// The case's name.
+    pub name: String,
+    /// The case file.
+    pub path: String,
+    /// The API this run was on.
+    pub api: Api,
+    /// The case's tags.
+    pub tags: Vec<String>,
+    /// Clause ids the case covers.
+    pub covers: Vec<String>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Each step that ran (and the ones that did not, as skipped).
+    pub steps: Vec<StepResult>,
+    /// Wall time.
+    #[serde(serialize_with = "as_millis")]
+    pub duration: Duration,
+}
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// Every check held.
+    Passed,
+    /// A check failed, or the response was unusable.
+    Failed,
+    /// The target could not be reached.
+    Errored,
+    /// Not run: an earlier step failed, or the step is for another API.
+    Skipped,
+}
+
+/// One step of a case run.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepResult {
+    /// Position in the case, from 1.
+    pub number: usize,
+    /// The step's name.
+    pub name: String,
+    /// `file:line:column` of the step.
+    pub position: String,
+    /// How it ended.
+    pub status: StepStatus,
+    /// The last request sent (masked).
+    pub request: Option<RequestRecord>,
+    /// The last response received (masked).
+    pub response: Option<ResponseRecord>,
+    /// Every check made, passed or not.
+    pub checks: Vec<CheckResult>,
+    /// A failure that is not a check: no response, a body that is not JSON, a template error.
+    pub error: Option<String>,
+    /// How many requests were sent (more than one when polling).
+    pub attempts: u32,
+    /// Wall time.
+    #[serde(serialize_with = "as_millis")]
+    pub duration: Duration,
+}
+
+impl StepResult {
+    /// The checks that failed.
+    pub fn failed_checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|check| !check.passed)
+    }
+}
+
+/// A request as sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestRecord {
+    /// HTTP method.
+    pub method: String,
+    /// Full URL, query included.
+    pub url: String,
+    /// Headers sent.
+    pub headers: Vec<(String, String)>,
+    /// The body as text.
+    pub body: Option<String>,
+}
+
+/// A response as received.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseRecord {
+    /// HTTP status code.
+    pub status: u16,
+    /// Headers received.
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8), cut at [`ResponseRecord::KEPT_BYTES`].
+    pub body: String,
+    /// The body's real length in bytes.
+    pub body_length: usize,
+}
+
+impl ResponseRecord {
+    /// How much of a body is kept in results.
+    pub const KEPT_BYTES: usize = 64 * 1024;
+}
+
+/// What a check looked at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckKind {
+    /// The HTTP status.
+    Status,
+    /// Conformance to a JSON Schema.
+    Schema,
+    /// A JSONPath expectation.
+    Json,
+    /// A response header.
+    Header,
+    /// The body as text.
+    Text,
+    /// A value to capture.
+    Capture,
+    /// The conditions of a poll.
+    Poll,
+}
+
+/// One check and its verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// What kind of check.
+    pub kind: CheckKind,
+    /// What it looked at: `status`, a schema name, a JSONPath, a header name, a capture name.
+    pub subject: String,
+    /// Whether it held.
+    pub passed: bool,
+    /// What was wanted.
+    pub expected: String,
+    /// What was there.
+    pub actual: String,
+    /// `file:line:column` of the expectation in the case.
+    pub position: Option<String>,
+    /// For schema checks: every violation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<Violation>,
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunSummary {
+    /// Cases that passed.
+    pub passed: usize,
+    /// Cases that failed.
+    pub failed: usize,
+    /// Cases that did not run.
+    pub skipped: usize,
+    /// Cases stopped by infrastructure errors.
+    pub errored: usize,
+    /// Wall time of the whole run.
+    #[serde(serialize_with = "as_millis")]
+    pub duration: Duration,
+}
+
+impl RunSummary {
+    /// Counts a finished case.
+    pub fn record(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Skipped { .. } => self.skipped += 1,
+            Outcome::Errored { .. } => self.errored += 1,
+        }
+    }
+
+    /// Every case counted.
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.skipped + self.errored
+    }
+
+    /// The process exit code for this run.
+    pub fn exit_code(&self) -> i32 {
+        if self.failed > 0 {
+            crate::exit_code::CASES_FAILED
+        } else if self.errored > 0 {
+            crate::exit_code::TARGET_UNREACHABLE
+        } else {
+            crate::exit_code::SUCCESS
+        }
+    }
+}
+
+fn as_millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(duration.as_secs_f64() * 1000.0)
+}

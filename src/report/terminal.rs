@@ -1,0 +1,300 @@
+//! The terminal display: a rate-limited progress line, one line per finished case, then every
+//! failure in detail (the check, expected against actual, a diff for bodies, the request and
+//! response), and a summary. Secrets are already masked in the results it renders.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use anstyle::{AnsiColor, Style};
+
+use super::event::{Event, Reporter};
+use super::result::{CaseResult, CheckResult, Outcome, RunSummary, StepResult, StepStatus};
+
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+const BODY_LINES: usize = 40;
+
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+
+/// Renders a run for people.
+pub struct TerminalReporter {
+    out: anstream::AutoStream<std::io::Stdout>,
+    progress: bool,
+    quiet: bool,
+    planned: usize,
+    finished: usize,
+    failed: usize,
+    last_progress: Option<Instant>,
+    progress_shown: bool,
+    failures: Vec<std::sync::Arc<CaseResult>>,
+}
+
+impl TerminalReporter {
+    /// A reporter on stdout; `quiet` hides passing cases. The progress line only appears on a
+    /// terminal, and never under CI.
+    pub fn new(quiet: bool) -> TerminalReporter {
+        let progress = std::io::stdout().is_terminal() && std::env::var_os("CI").is_none();
+        TerminalReporter {
+            out: anstream::stdout(),
+            progress,
+            quiet,
+            planned: 0,
+            finished: 0,
+            failed: 0,
+            last_progress: None,
+            progress_shown: false,
+            failures: Vec::new(),
+        }
+    }
+
+    fn clear_progress(&mut self) {
+        if self.progress_shown {
+            let _ = write!(self.out, "\r\x1b[2K");
+            self.progress_shown = false;
+        }
+    }
+
+    fn show_progress(&mut self) {
+        if !self.progress {
+            return;
+        }
+        let now = Instant::now();
+        if self.last_progress.is_some_and(|last| now.duration_since(last) < PROGRESS_INTERVAL) {
+            return;
+        }
+        self.last_progress = Some(now);
+        let _ = write!(self.out, "\r\x1b[2K{DIM}[{}/{}] {} failed{DIM:#}", self.finished, self.planned, self.failed);
+        let _ = self.out.flush();
+        self.progress_shown = true;
+    }
+
+    fn case_line(&mut self, case: &CaseResult) {
+        let style = outcome_style(&case.outcome);
+        let detail = match &case.outcome {
+            Outcome::Skipped { reason } | Outcome::Errored { reason } => format!("  {DIM}({reason}){DIM:#}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            self.out,
+            "  {style}{:>5}{style:#} {DIM}[{}]{DIM:#} {}  {DIM}{} {}{DIM:#}{detail}",
+            case.outcome.label(),
+            case.api,
+            case.name,
+            format_duration(case.duration),
+            case.path,
+        );
+    }
+
+    fn failure_details(&mut self, case: &CaseResult) {
+        let style = outcome_style(&case.outcome);
+        let _ = writeln!(
+            self.out,
+            "\n{style}--- {}{style:#} {BOLD}[{}] {}{BOLD:#} {DIM}({}){DIM:#}",
+            case.outcome.label(),
+            case.api,
+            case.name,
+            case.path
+        );
+        for step in case.steps.iter().filter(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored)) {
+            self.step_details(step);
+        }
+        if let Outcome::Errored { reason } = &case.outcome
+            && case.steps.iter().all(|step| step.status != StepStatus::Errored)
+        {
+            let _ = writeln!(self.out, "  {reason}");
+        }
+    }
+
+    fn step_details(&mut self, step: &StepResult) {
+        let _ = writeln!(self.out, "  step {} \"{}\" {DIM}at {}{DIM:#}", step.number, step.name, step.position);
+        if let Some(error) = &step.error {
+            let _ = writeln!(self.out, "    {RED}✗{RED:#} {error}");
+        }
+        for check in step.failed_checks() {
+            self.check_details(check);
+        }
+        if step.attempts > 1 {
+            let _ = writeln!(self.out, "    {DIM}({} attempts){DIM:#}", step.attempts);
+        }
+        if let Some(request) = &step.request {
+            let _ = writeln!(self.out, "  {BOLD}request{BOLD:#}");
+            let _ = writeln!(self.out, "    {} {}", request.method, request.url);
+            for (name, value) in &request.headers {
+                let _ = writeln!(self.out, "    {DIM}{name}: {value}{DIM:#}");
+            }
+            if let Some(body) = &request.body {
+                self.body(body);
+            }
+        }
+        if let Some(response) = &step.response {
+            let _ = writeln!(self.out, "  {BOLD}response{BOLD:#}");
+            let _ = writeln!(self.out, "    HTTP {}", response.status);
+            for (name, value) in
+                response.headers.iter().filter(|(name, _)| name == "content-type" || name == "location")
+            {
+                let _ = writeln!(self.out, "    {DIM}{name}: {value}{DIM:#}");
+            }
+            if response.body_length == 0 {
+                let _ = writeln!(self.out, "    {DIM}(empty body){DIM:#}");
+            } else {
+                self.body(&response.body);
+                if response.body_length > response.body.len() {
+                    let _ = writeln!(self.out, "    {DIM}({} bytes in all){DIM:#}", response.body_length);
+                }
+            }
+        }
+    }
+
+    fn check_details(&mut self, check: &CheckResult) {
+        let at = check.position.as_ref().map(|position| format!("  {DIM}at {position}{DIM:#}")).unwrap_or_default();
+        let _ = writeln!(self.out, "    {RED}✗{RED:#} {:?} {}{at}", check.kind, check.subject);
+        if check.violations.is_empty() {
+            match json_diff(&check.expected, &check.actual) {
+                Some(diff) => {
+                    let _ = writeln!(self.out, "      {DIM}--- expected  +++ actual{DIM:#}");
+                    for line in diff.lines() {
+                        let style = if line.starts_with('+') {
+                            RED
+                        } else if line.starts_with('-') {
+                            GREEN
+                        } else {
+                            DIM
+                        };
+                        let _ = writeln!(self.out, "      {style}{line}{style:#}");
+                    }
+                }
+                None => {
+                    let _ = writeln!(self.out, "      expected {}", check.expected);
+                    let _ = writeln!(self.out, "      actual   {}", check.actual);
+                }
+            }
+        }
+        for violation in &check.violations {
+            let at = if violation.instance_path.is_empty() { "(root)" } else { violation.instance_path.as_str() };
+            let _ =
+                writeln!(self.out, "      {at}: {} {DIM}(schema {}){DIM:#}", violation.message, violation.schema_path);
+        }
+    }
+
+    fn body(&mut self, body: &str) {
+        let pretty = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|value| serde_json::to_string_pretty(&value).ok())
+            .unwrap_or_else(|| body.to_string());
+        let lines: Vec<&str> = pretty.lines().collect();
+        for line in lines.iter().take(BODY_LINES) {
+            let _ = writeln!(self.out, "    {line}");
+        }
+        if lines.len() > BODY_LINES {
+            let _ = writeln!(self.out, "    {DIM}… {} more lines{DIM:#}", lines.len() - BODY_LINES);
+        }
+    }
+
+    fn summary(&mut self, summary: &RunSummary) {
+        let style = if summary.failed > 0 {
+            RED
+        } else if summary.errored > 0 {
+            YELLOW
+        } else {
+            GREEN
+        };
+        let _ = writeln!(
+            self.out,
+            "\n{style}summary{style:#}: {} cases: {} passed, {} failed, {} skipped, {} errored in {}",
+            summary.total(),
+            summary.passed,
+            summary.failed,
+            summary.skipped,
+            summary.errored,
+            format_duration(summary.duration),
+        );
+    }
+}
+
+impl Reporter for TerminalReporter {
+    fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted { target, target_url, cases, jobs } => {
+                self.planned = *cases;
+                let _ = writeln!(
+                    self.out,
+                    "{BOLD}paycheck{BOLD:#}: {cases} case runs against {target} ({target_url}), {jobs} at a time\n"
+                );
+            }
+            Event::CaseStarted { .. } | Event::StepFinished { .. } => self.show_progress(),
+            Event::CaseFinished(case) => {
+                self.finished += 1;
+                self.clear_progress();
+                let is_failure = matches!(case.outcome, Outcome::Failed | Outcome::Errored { .. });
+                if is_failure {
+                    self.failed += 1;
+                    self.failures.push(std::sync::Arc::clone(case));
+                }
+                if is_failure || !self.quiet {
+                    self.case_line(case);
+                }
+                self.show_progress();
+            }
+            Event::RunFinished(summary) => {
+                self.clear_progress();
+                if !self.failures.is_empty() {
+                    let _ = writeln!(self.out, "\n{BOLD}failures:{BOLD:#}");
+                    let failures = std::mem::take(&mut self.failures);
+                    for case in &failures {
+                        self.failure_details(case);
+                    }
+                }
+                self.summary(summary);
+                let _ = self.out.flush();
+            }
+        }
+    }
+}
+
+fn outcome_style(outcome: &Outcome) -> Style {
+    match outcome {
+        Outcome::Passed => GREEN,
+        Outcome::Failed => RED,
+        Outcome::Skipped { .. } => DIM,
+        Outcome::Errored { .. } => YELLOW,
+    }
+}
+
+/// A line diff of two JSON documents (pretty-printed), when both are objects or arrays.
+fn json_diff(expected: &str, actual: &str) -> Option<String> {
+    let expected: serde_json::Value = serde_json::from_str(expected).ok()?;
+    let actual: serde_json::Value = serde_json::from_str(actual).ok()?;
+    if !(expected.is_object() || expected.is_array()) || !(actual.is_object() || actual.is_array()) {
+        return None;
+    }
+    let expected = serde_json::to_string_pretty(&expected).ok()?;
+    let actual = serde_json::to_string_pretty(&actual).ok()?;
+    let diff = similar::TextDiff::from_lines(&expected, &actual);
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => '-',
+            similar::ChangeTag::Insert => '+',
+            similar::ChangeTag::Equal => ' ',
+        };
+        out.push(sign);
+        out.push_str(change.value().trim_end_matches('\n'));
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// `12ms`, `1.23s`, `2m 03s`.
+pub fn format_duration(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis < 1000 {
+        format!("{millis}ms")
+    } else if millis < 60_000 {
+        format!("{:.2}s", duration.as_secs_f64())
+    } else {
+        format!("{}m {:02}s", millis / 60_000, (millis % 60_000) / 1000)
+    }
+}

@@ -1,0 +1,230 @@
+//! The typed case model the engine runs: everything parsed, compiled and checked at load time
+//! (templates, JSONPath queries, matchers, schema references, durations), each piece carrying the
+//! source span that reports point at.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::check::jsonpath::JsonQuery;
+use crate::check::matcher::Matcher;
+use crate::template::{Template, TemplateValue};
+
+use super::api::{Api, Encoding};
+use super::schema_registry::CompiledSchema;
+use super::source::{SourceFile, SourceSpan};
+
+/// One case: a named, ordered list of steps with the clauses it covers.
+#[derive(Debug)]
+pub struct Case {
+    /// The file the case came from.
+    pub file: Arc<SourceFile>,
+    /// The case's name.
+    pub name: String,
+    /// Notes for readers.
+    pub description: Option<String>,
+    /// Clause ids covered.
+    pub covers: Vec<String>,
+    /// Labels for `--tag`.
+    pub tags: Vec<String>,
+    /// The APIs the case runs on, each as a separate run of the case.
+    pub apis: Vec<Api>,
+    /// Variables, evaluated in order at the start of each run.
+    pub vars: Vec<Variable>,
+    /// The steps.
+    pub steps: Vec<Step>,
+}
+
+impl Case {
+    /// The case's file path for display.
+    pub fn path(&self) -> String {
+        self.file.display_path()
+    }
+
+    /// True when a step lets time pass (such a case must not share the target's clock with others).
+    pub fn waits(&self) -> bool {
+        self.steps.iter().any(|step| matches!(step.action, Action::Wait(_)))
+    }
+}
+
+/// A case variable.
+#[derive(Debug)]
+pub struct Variable {
+    /// Its name.
+    pub name: String,
+    /// Its value, possibly templated.
+    pub value: TemplateValue,
+    /// Where it is defined.
+    pub span: SourceSpan,
+}
+
+/// A step of a case.
+#[derive(Debug)]
+pub struct Step {
+    /// Position in the case, from 1.
+    pub number: usize,
+    /// The name for reports (`step 3` when the case gave none).
+    pub name: String,
+    /// Where the step is.
+    pub span: SourceSpan,
+    /// The APIs the step runs on (`None`: all the case runs on).
+    pub only: Option<Vec<Api>>,
+    /// What the step does.
+    pub action: Action,
+}
+
+impl Step {
+    /// True when the step runs on this API.
+    pub fn runs_on(&self, api: Api) -> bool {
+        self.only.as_ref().is_none_or(|apis| apis.contains(&api))
+    }
+}
+
+/// What a step does.
+#[derive(Debug)]
+pub enum Action {
+    /// Send a request and check the response.
+    Exchange(Box<Exchange>),
+    /// Let time pass.
+    Wait(Duration),
+}
+
+/// A request, the checks on its response, and what to capture from it.
+#[derive(Debug)]
+pub struct Exchange {
+    /// The request.
+    pub request: RequestSpec,
+    /// Checks that apply on every API.
+    pub expect: Expectations,
+    /// Extra checks for one API (its schema, if any, replaces the common one).
+    pub expect_on: Vec<(Api, Expectations)>,
+    /// Values to keep for later steps.
+    pub captures: Vec<Capture>,
+    /// Repeat the request until conditions hold.
+    pub poll: Option<Poll>,
+}
+
+impl Exchange {
+    /// The expectations in force on an API: the common ones plus that API's.
+    pub fn expectations_for(&self, api: Api) -> (&Expectations, Option<&Expectations>) {
+        let extra = self.expect_on.iter().find(|(on, _)| *on == api).map(|(_, expectations)| expectations);
+        (&self.expect, extra)
+    }
+}
+
+/// A request, with its templates compiled.
+#[derive(Debug)]
+pub struct RequestSpec {
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// Where to send it.
+    pub target: RequestTarget,
+    /// Extra headers.
+    pub headers: Vec<(String, Template)>,
+    /// Query-string parameters.
+    pub query: Vec<(String, TemplateValue)>,
+    /// The body.
+    pub body: Body,
+    /// An explicit encoding, overriding the API family's.
+    pub encoding: Option<Encoding>,
+}
+
+/// Where a request goes.
+#[derive(Debug)]
+pub enum RequestTarget {
+    /// A path relative to the API's base URL.
+    Path(Template),
+    /// An absolute URL.
+    Url(Template),
+}
+
+/// A request body.
+#[derive(Debug)]
+pub enum Body {
+    /// No body.
+    Empty,
+    /// A map, encoded by the API family.
+    Map(TemplateValue),
+    /// Exact text.
+    Raw(Template),
+}
+
+/// A value with the place in the case it came from.
+#[derive(Debug)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub span: SourceSpan,
+}
+
+/// What a response must be.
+#[derive(Debug, Default)]
+pub struct Expectations {
+    /// The HTTP status.
+    pub status: Option<Located<Matcher>>,
+    /// The schema the body must conform to.
+    pub schema: Option<Located<Arc<CompiledSchema>>>,
+    /// JSONPath expectations.
+    pub json: Vec<JsonExpectation>,
+    /// Header expectations (names lower-cased).
+    pub headers: Vec<(String, Located<Matcher>)>,
+    /// A matcher on the body as text.
+    pub text: Option<Located<Matcher>>,
+}
+
+impl Expectations {
+    /// True when a check needs the body to be JSON.
+    pub fn needs_json(&self) -> bool {
+        self.schema.is_some() || !self.json.is_empty()
+    }
+}
+
+impl std::fmt::Debug for CompiledSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CompiledSchema({})", self.name)
+    }
+}
+
+/// A JSONPath query and the matcher its selection must satisfy.
+#[derive(Debug)]
+pub struct JsonExpectation {
+    /// The query.
+    pub query: JsonQuery,
+    /// The matcher.
+    pub matcher: Matcher,
+    /// Where it was written.
+    pub span: SourceSpan,
+}
+
+/// A value kept for later steps.
+#[derive(Debug)]
+pub struct Capture {
+    /// The name later templates use.
+    pub name: String,
+    /// Where the value comes from.
+    pub source: CaptureSource,
+    /// Where it was written.
+    pub span: SourceSpan,
+}
+
+/// Where a captured value comes from.
+#[derive(Debug)]
+pub enum CaptureSource {
+    /// A JSONPath selection of the body.
+    Json(JsonQuery),
+    /// A response header (lower-cased name).
+    Header(String),
+}
+
+/// Repeat a request until conditions hold.
+#[derive(Debug)]
+pub struct Poll {
+    /// The conditions.
+    pub until: Vec<JsonExpectation>,
+    /// Time between attempts.
+    pub every: Duration,
+    /// When to give up.
+    pub timeout: Duration,
+    /// Where the poll block is.
+    pub span: SourceSpan,
+}

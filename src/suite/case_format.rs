@@ -1,0 +1,170 @@
+//! The case file format, exactly as written on disk. Every key is known (unknown keys are errors),
+//! and the values that later checks may complain about carry their source location.
+//!
+//! This is the syntax layer only; [`super::compile`] turns it into the typed [`super::case`] model.
+//! `schemas/case.schema.json` describes the same format for editors; a test keeps the two equal.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+/// One case file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseDoc {
+    /// What the case shows, in a sentence.
+    pub name: Spanned<String>,
+    /// Longer notes for readers of the case.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Ids of the spec clauses the case covers (from `clauses.yaml`).
+    #[serde(default)]
+    pub covers: Vec<Spanned<String>>,
+    /// Free labels for `--tag`.
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    /// The APIs the case runs on: `v1` (router and bank, the default), `router`, `bank`, `gate`, or a list.
+    #[serde(default)]
+    pub api: Option<Spanned<OneOrMany>>,
+    /// Variables, evaluated once at the start of the case, in order (later ones may use earlier ones).
+    #[serde(default)]
+    pub vars: IndexMap<String, Spanned<Value>>,
+    /// The steps, run in order.
+    pub steps: Vec<Spanned<StepDoc>>,
+}
+
+/// A string or a list of strings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One name.
+    One(String),
+    /// Several names.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The names, as a list.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(name) => vec![name.as_str()],
+            OneOrMany::Many(names) => names.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// One step: a request (with checks), or a wait.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDoc {
+    /// A short name for reports.
+    #[serde(default)]
+    pub name: Option<Spanned<String>>,
+    /// Run the step only on these APIs (the case may run on several).
+    #[serde(default)]
+    pub only: Option<Spanned<OneOrMany>>,
+    /// The request to send.
+    #[serde(default)]
+    pub request: Option<Spanned<RequestDoc>>,
+    /// Let time pass: `31s`, `2m`, `1h 30m`. Advances the target's clock when it offers one.
+    #[serde(default)]
+    pub wait: Option<Spanned<String>>,
+    /// What the response must be.
+    #[serde(default)]
+    pub expect: Option<Spanned<ExpectDoc>>,
+    /// Values to keep for later steps: name → JSONPath, or `{ header: Name }`.
+    #[serde(default)]
+    pub capture: IndexMap<String, Spanned<Value>>,
+    /// Repeat the request until conditions hold.
+    #[serde(default)]
+    pub poll: Option<Spanned<PollDoc>>,
+}
+
+/// A request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestDoc {
+    /// HTTP method; POST when omitted (every method of the API is a POST).
+    #[serde(default)]
+    pub method: Option<Spanned<String>>,
+    /// Path relative to the API's base URL (`register.do`).
+    #[serde(default)]
+    pub path: Option<Spanned<String>>,
+    /// An absolute URL instead of a path (a link the gateway returned, say).
+    #[serde(default)]
+    pub url: Option<Spanned<String>>,
+    /// Extra headers.
+    #[serde(default)]
+    pub headers: IndexMap<String, Spanned<String>>,
+    /// Query-string parameters.
+    #[serde(default)]
+    pub query: IndexMap<String, Spanned<Value>>,
+    /// The body as a map, encoded by the API family (JSON or form).
+    #[serde(default)]
+    pub body: Option<Spanned<Value>>,
+    /// Exact body text, sent as is (for malformed-input cases); set `Content-Type` in `headers`.
+    #[serde(default)]
+    pub raw_body: Option<Spanned<String>>,
+    /// Override the family's body encoding: `json` or `form`.
+    #[serde(default)]
+    pub encoding: Option<Spanned<String>>,
+}
+
+/// Expectations on a response.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectDoc {
+    /// The HTTP status: a number, or a matcher (`{ one_of: [200, 201] }`).
+    #[serde(default)]
+    pub status: Option<Spanned<Value>>,
+    /// A schema from `schemas/` the body must conform to (`v1/register.response.json`).
+    #[serde(default)]
+    pub schema: Option<Spanned<String>>,
+    /// JSONPath → matcher.
+    #[serde(default)]
+    pub json: IndexMap<String, Spanned<Value>>,
+    /// Header name → matcher (names are case-insensitive).
+    #[serde(default)]
+    pub headers: IndexMap<String, Spanned<Value>>,
+    /// A matcher on the body as text (for pages that are not JSON).
+    #[serde(default)]
+    pub text: Option<Spanned<Value>>,
+    /// Additional expectations that apply only on the router API (its schema replaces the common one).
+    #[serde(default)]
+    pub router: Option<Box<Spanned<ExpectDoc>>>,
+    /// Additional expectations that apply only on the bank API.
+    #[serde(default)]
+    pub bank: Option<Box<Spanned<ExpectDoc>>>,
+    /// Additional expectations that apply only on Gate v2.
+    #[serde(default)]
+    pub gate: Option<Box<Spanned<ExpectDoc>>>,
+}
+
+/// Repeat a request until conditions hold.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollDoc {
+    /// JSONPath → matcher; polling stops when all hold.
+    pub until: IndexMap<String, Spanned<Value>>,
+    /// Time between attempts (default `200ms`).
+    #[serde(default)]
+    pub every: Option<Spanned<String>>,
+    /// Give up after this long (default `10s`).
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
+}
+
+/// The keys of each part of the format, for "did you mean" and for the editor schema's test.
+pub mod keys {
+    /// Keys of a case.
+    pub const CASE: &[&str] = &["name", "description", "covers", "tags", "api", "vars", "steps"];
+    /// Keys of a step.
+    pub const STEP: &[&str] = &["name", "only", "request", "wait", "expect", "capture", "poll"];
+    /// Keys of a request.
+    pub const REQUEST: &[&str] = &["method", "path", "url", "headers", "query", "body", "raw_body", "encoding"];
+    /// Keys of an expectation block.
+    pub const EXPECT: &[&str] = &["status", "schema", "json", "headers", "text", "router", "bank", "gate"];
+    /// Keys of a poll block.
+    pub const POLL: &[&str] = &["until", "every", "timeout"];
+}

@@ -1,0 +1,34 @@
+//! Finding case files: a path is a file, or a folder searched for `*.yaml` / `*.yml`.
+
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::{Diagnostic, Diagnostics};
+
+/// Every case file under the given paths, sorted and without duplicates.
+pub fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+        } else if path.is_dir() {
+            files.extend(yaml_files_under(path));
+        } else {
+            diagnostics.push(Diagnostic::general(format!("no such case file or folder: {}", path.display())));
+        }
+    }
+    files.sort();
+    files.dedup();
+    if diagnostics.is_empty() { Ok(files) } else { Err(diagnostics) }
+}
+
+fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
+    ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .hidden(true)
+        .build()
+        .filter_map(Result::ok)
+        .map(|entry| entry.into_path())
+        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml"))
+        .collect()
+}

@@ -1,0 +1,97 @@
+//! Loading the suite: case files into a typed model with source spans, the schema registry, the
+//! clause catalogue, and the configuration of targets. Every mistake is reported with its file,
+//! line and column before anything is sent.
+
+pub mod api;
+pub mod case;
+pub mod case_format;
+pub mod clauses;
+pub mod compile;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod schema_registry;
+pub mod source;
+pub mod suggest;
+pub mod target;
+mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use case::Case;
+use clauses::ClauseCatalogue;
+use compile::CompileContext;
+use diagnostic::{Diagnostic, Diagnostics};
+use schema_registry::SchemaRegistry;
+use source::{SourceFile, SourceSpan};
+
+/// A loaded suite: compiled cases, the schemas they use, and the clause catalogue.
+pub struct Suite {
+    /// The cases, sorted by path.
+    pub cases: Vec<Arc<Case>>,
+    /// Every schema under `schemas/`.
+    pub schemas: SchemaRegistry,
+    /// The clause catalogue.
+    pub clauses: ClauseCatalogue,
+}
+
+/// Where to load the suite from.
+pub struct SuitePaths {
+    /// Case files or folders.
+    pub cases: Vec<PathBuf>,
+    /// The schemas folder.
+    pub schemas: PathBuf,
+    /// The clause catalogue.
+    pub clauses: PathBuf,
+}
+
+/// Loads everything, reporting every problem found (not just the first).
+pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let schemas = SchemaRegistry::load(&paths.schemas).unwrap_or_else(|errors| {
+        diagnostics.0.extend(errors.0);
+        SchemaRegistry::default()
+    });
+    let clauses = ClauseCatalogue::load(&paths.clauses).unwrap_or_else(|errors| {
+        diagnostics.0.extend(errors.0);
+        ClauseCatalogue::default()
+    });
+    let files = match discover::case_files(&paths.cases) {
+        Ok(files) => files,
+        Err(errors) => {
+            diagnostics.0.extend(errors.0);
+            Vec::new()
+        }
+    };
+    let context = CompileContext { schemas: &schemas, clauses: &clauses };
+    let mut cases: Vec<Arc<Case>> = Vec::new();
+    let mut names: BTreeMap<String, SourceSpan> = BTreeMap::new();
+    for path in files {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) => {
+                diagnostics.push(Diagnostic::in_file(path.display(), format!("cannot read case file: {error}")));
+                continue;
+            }
+        };
+        let file = SourceFile::new(&path, text);
+        match compile::compile_case(&file, &context) {
+            Ok(case) => {
+                let span = SourceSpan::new(&file, 0..0);
+                if let Some(first) = names.get(&case.name) {
+                    diagnostics.push(
+                        Diagnostic::at(span, format!("two cases are named \"{}\"", case.name))
+                            .with_help(format!("the other one is {}; case names must be unique", first.position())),
+                    );
+                } else {
+                    names.insert(case.name.clone(), span);
+                }
+                cases.push(Arc::new(case));
+            }
+            Err(errors) => diagnostics.0.extend(errors.0),
+        }
+    }
+    if diagnostics.is_empty() { Ok(Suite { cases, schemas, clauses }) } else { Err(diagnostics) }
+}

@@ -1,0 +1,203 @@
+//! Templates: `{{ expression }}` interpolation in case files, compiled once when the suite loads.
+//!
+//! A string that is exactly one `{{ expression }}` keeps the expression's type (a number stays a
+//! number); any other string with `{{ }}` in it renders to a string. The expression language is
+//! minijinja's (attribute access, filters, arithmetic, comparisons), with the functions listed in
+//! [`environment`].
+
+pub mod environment;
+mod scope;
+mod value;
+
+pub use scope::Scope;
+pub use value::TemplateValue;
+
+use std::fmt;
+
+use minijinja::Expression;
+
+/// A string with `{{ }}` placeholders, compiled.
+pub struct Template {
+    source: String,
+    parts: Vec<Part>,
+}
+
+enum Part {
+    Literal(String),
+    Expression { source: String, compiled: Expression<'static, 'static> },
+}
+
+/// Why a template could not be compiled or rendered.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct TemplateError {
+    /// What went wrong, naming the expression.
+    pub message: String,
+}
+
+impl Template {
+    /// Compiles a string; fails on unbalanced braces or an invalid expression.
+    pub fn compile(source: &str) -> Result<Template, TemplateError> {
+        let mut parts = Vec::new();
+        let mut rest = source;
+        while let Some(open) = rest.find("{{") {
+            if open > 0 {
+                parts.push(Part::Literal(rest[..open].to_string()));
+            }
+            let after_open = &rest[open + 2..];
+            let Some(close) = after_open.find("}}") else {
+                return Err(TemplateError { message: format!("`{{{{` without a closing `}}}}` in {source:?}") });
+            };
+            let expression = after_open[..close].trim();
+            if expression.is_empty() {
+                return Err(TemplateError { message: format!("empty `{{{{ }}}}` in {source:?}") });
+            }
+            let compiled = environment::get().compile_expression_owned(expression.to_string()).map_err(|error| {
+                TemplateError { message: format!("invalid expression `{expression}`: {}", describe(&error)) }
+            })?;
+            parts.push(Part::Expression { source: expression.to_string(), compiled });
+            rest = &after_open[close + 2..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Literal(rest.to_string()));
+        }
+        Ok(Template { source: source.to_string(), parts })
+    }
+
+    /// True when the string holds at least one `{{ }}`.
+    pub fn is_dynamic(&self) -> bool {
+        self.parts.iter().any(|part| matches!(part, Part::Expression { .. }))
+    }
+
+    /// The text as written in the case.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The top-level names the template reads (for checking them against what is defined).
+    pub fn variables(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .parts
+            .iter()
+            .filter_map(|part| match part {
+                Part::Expression { compiled, .. } => Some(compiled.undeclared_variables(false)),
+                Part::Literal(_) => None,
+            })
+            .flatten()
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Renders to JSON: typed when the template is exactly one expression, a string otherwise.
+    pub fn render_value(&self, scope: &Scope) -> Result<serde_json::Value, TemplateError> {
+        match self.parts.as_slice() {
+            [Part::Expression { source, compiled }] => {
+                let value = evaluate(source, compiled, scope)?;
+                to_json(source, &value)
+            }
+            _ => self.render_string(scope).map(serde_json::Value::String),
+        }
+    }
+
+    /// Renders to a string (expressions are converted with their display form).
+    pub fn render_string(&self, scope: &Scope) -> Result<String, TemplateError> {
+        let mut out = String::with_capacity(self.source.len());
+        for part in &self.parts {
+            match part {
+                Part::Literal(text) => out.push_str(text),
+                Part::Expression { source, compiled } => {
+                    let value = evaluate(source, compiled, scope)?;
+                    match value.as_str() {
+                        Some(text) => out.push_str(text),
+                        None => out.push_str(&value.to_string()),
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl fmt::Debug for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Template({:?})", self.source)
+    }
+}
+
+fn evaluate(
+    source: &str,
+    compiled: &Expression<'static, 'static>,
+    scope: &Scope,
+) -> Result<minijinja::Value, TemplateError> {
+    let value = compiled
+        .eval(scope.context())
+        .map_err(|error| TemplateError { message: format!("cannot evaluate `{source}`: {}", describe(&error)) })?;
+    if value.is_undefined() {
+        return Err(TemplateError { message: format!("cannot evaluate `{source}`: it is not defined") });
+    }
+    Ok(value)
+}
+
+fn to_json(source: &str, value: &minijinja::Value) -> Result<serde_json::Value, TemplateError> {
+    serde_json::to_value(value)
+        .map_err(|error| TemplateError { message: format!("`{source}` is not representable as JSON: {error}") })
+}
+
+/// minijinja's message without its debug-info tail.
+fn describe(error: &minijinja::Error) -> String {
+    let mut text = error.kind().to_string();
+    if let Some(detail) = error.detail() {
+        text.push_str(": ");
+        text.push_str(detail);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scope() -> Scope {
+        let mut scope = Scope::default();
+        scope.set("amount", json!(10000));
+        scope.set("order", json!({"id": "abc"}));
+        scope
+    }
+
+    #[test]
+    fn a_lone_expression_keeps_its_type() {
+        let template = Template::compile("{{ amount }}").unwrap();
+        assert_eq!(template.render_value(&scope()).unwrap(), json!(10000));
+        let template = Template::compile("{{ amount - 3000 }}").unwrap();
+        assert_eq!(template.render_value(&scope()).unwrap(), json!(7000));
+    }
+
+    #[test]
+    fn mixed_text_renders_to_a_string() {
+        let template = Template::compile("order-{{ order.id }}-{{ amount }}").unwrap();
+        assert_eq!(template.render_value(&scope()).unwrap(), json!("order-abc-10000"));
+    }
+
+    #[test]
+    fn an_undefined_name_is_an_error_not_an_empty_string() {
+        let template = Template::compile("{{ ordr }}").unwrap();
+        let error = template.render_value(&scope()).unwrap_err();
+        assert!(error.message.contains("ordr"), "{}", error.message);
+    }
+
+    #[test]
+    fn unbalanced_braces_are_rejected_at_compile_time() {
+        assert!(Template::compile("{{ amount").is_err());
+        assert!(Template::compile("{{ }}").is_err());
+        assert!(Template::compile("{{ 1 + }}").is_err());
+    }
+
+    #[test]
+    fn variables_lists_the_names_read() {
+        let template = Template::compile("{{ order.id }} {{ amount + extra }}").unwrap();
+        assert_eq!(template.variables(), vec!["amount", "extra", "order"]);
+    }
+}
