@@ -12,6 +12,7 @@ use crate::exit_code;
 use crate::gateway::GatewayConfig;
 use crate::report::drive;
 use crate::report::terminal::TerminalReporter;
+use crate::suite::clauses::ClauseCatalogue;
 use crate::suite::config::LoadedConfig;
 use crate::suite::diagnostic::{Diagnostic, Diagnostics};
 use crate::suite::suggest;
@@ -96,7 +97,8 @@ pub async fn run(args: RunArgs) -> i32 {
             }
         },
     };
-    let code = run_against(&args, &suite.cases, target, &selection).await;
+    let clauses = Arc::new(suite.clauses);
+    let code = run_against(&args, &suite.cases, clauses, target, &selection).await;
     if let Some(gateway) = gateway {
         gateway.shutdown().await;
     }
@@ -106,6 +108,7 @@ pub async fn run(args: RunArgs) -> i32 {
 async fn run_against(
     args: &RunArgs,
     cases: &[Arc<crate::suite::case::Case>],
+    clauses: Arc<ClauseCatalogue>,
     target: Target,
     selection: &Selection,
 ) -> i32 {
@@ -135,7 +138,11 @@ async fn run_against(
         }
     };
     let (events, reporters) = drive::spawn(vec![Box::new(TerminalReporter::new(args.quiet))]);
-    let context = Arc::new(RunContext::new(client, Arc::new(target), clock, args.timeout, events));
+    let mut context = RunContext::new(client, Arc::new(target), clock, args.timeout, events);
+    if !clauses.is_empty() {
+        context.clauses = Some(clauses);
+    }
+    let context = Arc::new(context);
     let (summary, _results) = engine::run(Arc::clone(&context), runs, jobs).await;
     drop(context);
     if let Ok(errors) = reporters.await {

@@ -8,6 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::report::Event;
 use crate::secret::Masker;
+use crate::suite::clauses::ClauseCatalogue;
 use crate::suite::target::Target;
 use crate::template::Scope;
 
@@ -29,6 +30,8 @@ pub struct RunContext {
     pub base_scope: Scope,
     /// Where events go.
     pub events: EventSink,
+    /// The clauses the run is judged against.
+    pub clauses: Option<Arc<ClauseCatalogue>>,
 }
 
 impl RunContext {
@@ -49,7 +52,7 @@ impl RunContext {
             std::env::vars().map(|(name, value)| (name, Value::String(value))).collect();
         base_scope.set("env", Value::Object(environment));
         base_scope.set("run", json!({ "id": uuid::Uuid::new_v4().to_string() }));
-        RunContext { client, target, clock, masker, timeout, base_scope, events }
+        RunContext { client, target, clock, masker, timeout, base_scope, events, clauses: None }
     }
 }
 

@@ -21,6 +21,7 @@ use tokio::sync::{RwLock, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::report::Event;
+use crate::report::conformance::Conformance;
 use crate::report::result::{CaseResult, Outcome, RunSummary};
 
 pub use context::{EventSink, RunContext};
@@ -96,6 +97,7 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
         summary.record(&result.outcome);
     }
     summary.duration = started.elapsed();
-    context.events.emit(Event::RunFinished(summary.clone()));
+    let conformance = context.clauses.as_ref().map(|clauses| Arc::new(Conformance::judge(clauses, &results)));
+    context.events.emit(Event::RunFinished { summary: summary.clone(), conformance });
     (summary, results)
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::conformance::Conformance;
 use super::result::{CaseResult, RunSummary, StepResult};
 
 /// Something that happened during a run.
@@ -33,7 +34,12 @@ pub enum Event {
     /// A case run finished.
     CaseFinished(Arc<CaseResult>),
     /// The run finished.
-    RunFinished(RunSummary),
+    RunFinished {
+        /// The totals.
+        summary: RunSummary,
+        /// The per-clause verdicts (when the suite has a clause catalogue).
+        conformance: Option<Arc<Conformance>>,
+    },
 }
 
 /// A consumer of events: the terminal display, the JUnit writer, the JSON writer.

@@ -1,5 +1,6 @@
 //! Events, results, and the reporters that render them.
 
+pub mod conformance;
 pub mod drive;
 pub mod event;
 pub mod result;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use anstyle::{AnsiColor, Style};
 
+use super::conformance::{Conformance, Verdict};
 use super::event::{Event, Reporter};
 use super::result::{CaseResult, CheckResult, Outcome, RunSummary, StepResult, StepStatus};
 
@@ -193,6 +194,32 @@ impl TerminalReporter {
         }
     }
 
+    fn conformance(&mut self, conformance: &Conformance) {
+        let _ = writeln!(self.out, "\n{BOLD}conformance by clause:{BOLD:#}");
+        let width = conformance.clauses.iter().map(|clause| clause.id.len()).max().unwrap_or(0);
+        for clause in &conformance.clauses {
+            let (mark, style) = match clause.verdict {
+                Verdict::Passed => ("pass", GREEN),
+                Verdict::Failed => ("FAIL", RED),
+                Verdict::NotCovered => ("  - ", DIM),
+            };
+            if self.quiet && clause.verdict == Verdict::Passed {
+                continue;
+            }
+            let detail = match clause.verdict {
+                Verdict::Failed => format!("  failed by: {}", clause.failed_by.join(", ")),
+                Verdict::NotCovered => "  not covered".to_string(),
+                Verdict::Passed => String::new(),
+            };
+            let _ = writeln!(
+                self.out,
+                "  {style}{mark}{style:#} {:<width$} {DIM}§{}{DIM:#}{detail}",
+                clause.id, clause.section
+            );
+        }
+        let _ = writeln!(self.out, "{}", conformance.score_line());
+    }
+
     fn summary(&mut self, summary: &RunSummary) {
         let style = if summary.failed > 0 {
             RED
@@ -238,8 +265,11 @@ impl Reporter for TerminalReporter {
                 }
                 self.show_progress();
             }
-            Event::RunFinished(summary) => {
+            Event::RunFinished { summary, conformance } => {
                 self.clear_progress();
+                if let Some(conformance) = conformance {
+                    self.conformance(conformance);
+                }
                 if !self.failures.is_empty() {
                     let _ = writeln!(self.out, "\n{BOLD}failures:{BOLD:#}");
                     let failures = std::mem::take(&mut self.failures);
