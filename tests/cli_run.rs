@@ -56,17 +56,31 @@ fn each_kind_of_wrong_answer_fails_its_case_with_the_right_message() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("1 passed, 4 failed"), "{stdout}");
+    let failures = &stdout[stdout.find("\nfailures:").unwrap_or_else(|| panic!("no failures section:\n{stdout}"))..];
     let section = |name: &str| {
-        let start = stdout.find(&format!("] {name} ")).unwrap_or_else(|| panic!("no failure section for {name}:\n{stdout}"));
-        let rest = &stdout[start..];
+        let start = failures
+            .find(&format!("--- FAIL [router] {name} "))
+            .unwrap_or_else(|| panic!("no failure section for {name}:\n{stdout}"));
+        let rest = &failures[start..];
         rest[..rest[1..].find("\n--- ").map_or(rest.len(), |end| end + 1)].to_string()
     };
     let wrong_status = section("Wrong status");
-    assert!(wrong_status.contains("Status status") && wrong_status.contains("expected 200") && wrong_status.contains("actual   500"), "{wrong_status}");
+    assert!(
+        wrong_status.contains("Status status")
+            && wrong_status.contains("expected 200")
+            && wrong_status.contains("actual   500"),
+        "{wrong_status}"
+    );
     let schema = section("Schema violation");
-    assert!(schema.contains("test/register.json") && schema.contains("/orderId: 12345 is not of type \"string\""), "{schema}");
+    assert!(
+        schema.contains("test/register.json") && schema.contains("/orderId: 12345 is not of type \"string\""),
+        "{schema}"
+    );
     let not_json = section("Not JSON");
-    assert!(not_json.contains("the response is not JSON") && not_json.contains("<html><body>Bad Gateway"), "{not_json}");
+    assert!(
+        not_json.contains("the response is not JSON") && not_json.contains("<html><body>Bad Gateway"),
+        "{not_json}"
+    );
     let closed = section("Closed connection");
     assert!(closed.contains("response cut short after 11 bytes"), "{closed}");
     assert!(closed.contains(r#"{"orderId":"#), "the partial body is shown: {closed}");
@@ -204,7 +218,10 @@ fn secrets_from_the_environment_are_masked_and_literal_secrets_are_refused() {
 
     suite.write(
         "paycheck.toml",
-        &format!("[targets.uat]\nurl = \"{}\"\n[targets.uat.merchants.main]\nuser = \"a\"\npassword = \"plain\"\n", stub.url()),
+        &format!(
+            "[targets.uat]\nurl = \"{}\"\n[targets.uat.merchants.main]\nuser = \"a\"\npassword = \"plain\"\n",
+            stub.url()
+        ),
     );
     suite
         .paycheck()

@@ -28,10 +28,7 @@ pub fn routes() -> Router<Arc<Gateway>> {
 }
 
 fn unknown() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Html("<!doctype html><title>Alfa Pay</title><p>Unknown Alfa Pay payment.</p>\n"),
-    )
+    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Alfa Pay</title><p>Unknown Alfa Pay payment.</p>\n"))
         .into_response()
 }
 
@@ -78,14 +75,8 @@ fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
         if order.state != OrderState::PendingRedirect {
             return Vec::new();
         }
-        let rules = merchants
-            .iter()
-            .find(|m| m.user_name == order.merchant)
-            .map(|m| m.rules())
-            .unwrap_or_default();
-        order
-            .pay(authorization(approved), now, &rules, faults)
-            .unwrap_or_default()
+        let rules = merchants.iter().find(|m| m.user_name == order.merchant).map(|m| m.rules()).unwrap_or_default();
+        order.pay(authorization(approved), now, &rules, faults).unwrap_or_default()
     }) else {
         return unknown();
     };
@@ -111,17 +102,10 @@ fn authorization(approved: bool) -> Authorization {
 
 fn redirect_target(order: &Order) -> String {
     let paid = order.state.was_paid();
-    let url = if paid {
-        &order.return_url
-    } else {
-        order.fail_url.as_ref().unwrap_or(&order.return_url)
-    };
+    let url = if paid { &order.return_url } else { order.fail_url.as_ref().unwrap_or(&order.return_url) };
     with_order_id(url, &order.id)
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -66,7 +66,8 @@ impl SchemaRegistry {
         {
             Ok(registry) => registry,
             Err(error) => {
-                diagnostics.push(Diagnostic::in_file(dir.display(), format!("schemas do not form a valid set: {error}")));
+                diagnostics
+                    .push(Diagnostic::in_file(dir.display(), format!("schemas do not form a valid set: {error}")));
                 return (SchemaRegistry::default(), diagnostics);
             }
         };

@@ -36,12 +36,7 @@ impl Order {
 
     /// Routes the order to a bank at a payment attempt: PREREGISTERED → CREATED (spec 3.2).
     /// An order already at a bank keeps it.
-    pub fn route(
-        &mut self,
-        bank: &str,
-        gw_order_id: &str,
-        faults: &FaultSet,
-    ) -> Result<(), Rejection> {
+    pub fn route(&mut self, bank: &str, gw_order_id: &str, faults: &FaultSet) -> Result<(), Rejection> {
         self.check_payable(faults)?;
         if self.bank.is_none() {
             self.bank = Some(bank.to_string());
@@ -109,14 +104,7 @@ impl Order {
                 self.deposited_at = Some(now);
             }
             let amount = self.amount;
-            Ok(vec![self.record(
-                operation,
-                event,
-                amount,
-                now,
-                true,
-                ACTION_SUCCESS,
-            )])
+            Ok(vec![self.record(operation, event, amount, now, true, ACTION_SUCCESS)])
         } else {
             self.action_code = Some(auth.action_code);
             if self.attempts >= rules.payment_attempts.max(1) {
@@ -126,14 +114,7 @@ impl Order {
                 self.state = OrderState::Created;
             }
             let amount = self.amount;
-            Ok(vec![self.record(
-                operation,
-                event,
-                amount,
-                now,
-                false,
-                auth.action_code,
-            )])
+            Ok(vec![self.record(operation, event, amount, now, false, auth.action_code)])
         }
     }
 }

@@ -47,10 +47,7 @@ impl Order {
         faults: &FaultSet,
     ) -> Result<RefundOutcome, Rejection> {
         if let Some(id) = &req.external_id
-            && let Some(earlier) = self
-                .refunds
-                .iter()
-                .find(|r| r.external_id.as_ref() == Some(id))
+            && let Some(earlier) = self.refunds.iter().find(|r| r.external_id.as_ref() == Some(id))
             && !faults.has(Fault::RefundReplayPerformedTwice)
         {
             return match req.amount {
@@ -70,16 +67,8 @@ impl Order {
         if !matches!(self.state, OrderState::Deposited | OrderState::Refunded) {
             return Err(Rejection::WrongState);
         }
-        let left = if faults.has(Fault::RefundRemainingNotTracked) {
-            self.deposited_amount
-        } else {
-            self.refundable()
-        };
-        let full = if faults.has(Fault::RefundFullRefundsOriginal) {
-            self.amount
-        } else {
-            left
-        };
+        let left = if faults.has(Fault::RefundRemainingNotTracked) { self.deposited_amount } else { self.refundable() };
+        let full = if faults.has(Fault::RefundFullRefundsOriginal) { self.amount } else { left };
         let refund = match req.amount {
             None | Some(0) => full,
             Some(a) if a == self.amount => full,
@@ -103,11 +92,7 @@ impl Order {
             amount: refund,
             approval_code,
             reference_number,
-            items: req
-                .items
-                .into_iter()
-                .map(|i| (i.position_id, i.amount))
-                .collect(),
+            items: req.items.into_iter().map(|i| (i.position_id, i.amount)).collect(),
         });
         self.refunded_amount += refund;
         self.refunded_at = Some(now);
