@@ -11,6 +11,7 @@ mod instant_payment;
 mod lookup;
 mod manage;
 mod payment_order;
+mod payment_page;
 mod refund;
 mod register;
 mod reply;
@@ -111,8 +112,8 @@ impl Method {
     }
 }
 
-/// Methods outside the common table: `alfapay/paymentOrder.do` (router only, wallet envelope)
-/// and the legacy `getOrderStatus.do` (both families, capitalised keys).
+/// Endpoints outside the common table: `alfapay/paymentOrder.do` (router only, wallet envelope),
+/// the legacy `getOrderStatus.do` (both families, capitalised keys) and the payment page.
 pub fn extra_routes() -> Router<Arc<Gateway>> {
     let alfapay = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
         handle(
@@ -124,7 +125,7 @@ pub fn extra_routes() -> Router<Arc<Gateway>> {
         )
         .await
     };
-    let mut router = Router::new().route(
+    let mut router = payment_page::routes().route(
         "/v1/alfapay/paymentOrder.do",
         axum::routing::get(alfapay).post(alfapay),
     );

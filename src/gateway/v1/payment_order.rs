@@ -27,7 +27,7 @@ pub fn payment_order(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
         false,
         ApiError::new(4, "[MDORDER] is empty"),
     )?;
-    let card = card_input(p)?;
+    let card = card_input(p, ctx.faults())?;
     let order = pay_with_card(ctx, merchant, named.key(), &card)?;
     Ok(payment_answer(&order, INFO_PAID))
 }
