@@ -20,8 +20,8 @@ pub fn instant_payment(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
         .boolean("preAuth")
         .map_err(|_| ApiError::new(5, "Invalid [preAuth]"))?
         .unwrap_or(false);
-    let card = card_input(p, ctx.faults())?;
     let reg = registration(ctx, p, merchant, two_phase)?;
+    let card = card_input(p, ctx.faults())?;
     let order = store_new_order(ctx, reg)?;
     let order = pay_with_card(ctx, merchant, OrderKey::Id(&order.id), &card)?;
     let mut answer = payment_answer(&order, INFO_PROCEEDED);
