@@ -679,3 +679,64 @@ async fn order_management_codes() {
     .await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn instant_payment_codes() {
+    let h = Harness::start(FaultSet::none()).await;
+    let number = unique();
+    let body = |extra: Value| {
+        let mut b = register_body(
+            json!({"orderNumber": number, "pan": SUCCESS_PAN, "cvc": "123", "expiry": "203012"}),
+        );
+        if let (Some(m), Some(e)) = (b.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                if v.is_null() {
+                    m.remove(k);
+                } else {
+                    m.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        b
+    };
+    for family in ["/v1", "/payment/rest"] {
+        let path = format!("{family}/instantPayment.do");
+        let rows: Vec<(&str, Value, &str)> = vec![
+            ("no amount", json!({"amount": null}), "4"),
+            (
+                "no amount and no card",
+                json!({"amount": null, "pan": null}),
+                "4",
+            ),
+            ("no PAN", json!({"pan": null}), "4"),
+            ("non-Luhn", json!({"pan": "4444555511113334"}), "5"),
+            ("CVC", json!({"cvc": "1"}), "5"),
+            ("preAuth", json!({"preAuth": "maybe"}), "5"),
+            ("unknown currency", json!({"currency": "999"}), "3"),
+        ];
+        for (label, extra, code) in rows {
+            expect(&h, &path, body(extra), code, &format!("{path} {label}")).await;
+        }
+    }
+    let first = expect(&h, "/v1/instantPayment.do", body(json!({})), "0", "first").await;
+    assert!(first["orderId"].is_string());
+    expect(
+        &h,
+        "/v1/instantPayment.do",
+        body(json!({})),
+        "1",
+        "same orderNumber again",
+    )
+    .await;
+    let declined = expect(
+        &h,
+        "/v1/instantPayment.do",
+        body(json!({"orderNumber": unique(), "pan": DECLINE_PAN})),
+        "0",
+        "declined",
+    )
+    .await;
+    let id = declined["orderId"].as_str().expect("orderId");
+    assert_eq!(h.status(id).await["state"], "DECLINED");
+    h.stop().await;
+}

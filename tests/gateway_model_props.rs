@@ -42,6 +42,8 @@ enum Op {
         expected: Expected,
     },
     Wait(i64),
+    /// Repeats the last performed refund that carried an `externalRefundId`, amount included.
+    ReplayLast,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -86,6 +88,7 @@ fn op_strategy() -> impl Strategy<Value = Op> {
             prop_oneof![Just(Expected::None), Just(Expected::Current), Just(Expected::Stale)],
         )
             .prop_map(|(amount, external, expected)| Op::Refund { amount, external, expected }),
+        3 => Just(Op::ReplayLast),
         2 => prop_oneof![8 => 0i64..120, 3 => 0i64..4_000, 1 => Just(86_400)].prop_map(Op::Wait),
     ]
 }
@@ -145,7 +148,7 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
 fn prefix_strategy() -> impl Strategy<Value = Vec<Op>> {
     let pay = || vec![Op::Route, Op::Pay { approved: true }];
     prop_oneof![
-        1 => Just(Vec::new()),
+        2 => Just(Vec::new()),
         3 => Just(pay()),
         4 => Just({
             let mut ops = pay();
@@ -261,6 +264,7 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
     };
     let mut order = Order::register(reg, now, faults);
     let mut replayed_ids: HashSet<u8> = HashSet::new();
+    let mut last_with_id: Option<RefundRequest> = None;
     for op in &s.ops {
         Figures::add(&figures.ops);
         now += 1_000;
@@ -326,7 +330,7 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
                     items: Vec::new(),
                 };
                 let known = external.is_some_and(|e| replayed_ids.contains(&e));
-                let outcome = order.refund(req, now, faults);
+                let outcome = order.refund(req.clone(), now, faults);
                 match &outcome {
                     Ok(RefundOutcome::Performed(_)) => {
                         Figures::add(&figures.refunds);
@@ -337,6 +341,7 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
                         prop_assert!(!known, "a known externalRefundId refunded again");
                         if let Some(e) = external {
                             replayed_ids.insert(*e);
+                            last_with_id = Some(req);
                         }
                     }
                     Ok(RefundOutcome::Replayed) => {
@@ -352,6 +357,20 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
                 now += secs * 1000;
                 Ok(())
             }
+            Op::ReplayLast => match &last_with_id {
+                None => Ok(()),
+                Some(req) => {
+                    let outcome = order.refund(req.clone(), now, faults);
+                    prop_assert!(
+                        matches!(outcome, Ok(RefundOutcome::Replayed)),
+                        "an exact replay was not answered as a replay: {:?}",
+                        outcome
+                    );
+                    Figures::add(&figures.replays);
+                    prop_assert_eq!(&order, &before, "a replay changed the order");
+                    Ok(())
+                }
+            },
         };
         if result.is_err() {
             Figures::add(&figures.rejected);
