@@ -63,10 +63,14 @@ pub enum Method {
     Decline,
     /// `refund.do`.
     Refund,
+    /// `getOrderStatus.do` (legacy, capitalised keys).
+    StatusLegacy,
+    /// `alfapay/paymentOrder.do` (router only, wallet envelope).
+    AlfaPay,
 }
 
 impl Method {
-    const ALL: [Method; 9] = [
+    const ALL: [Method; 11] = [
         Method::Register,
         Method::RegisterPreAuth,
         Method::InstantPayment,
@@ -76,6 +80,8 @@ impl Method {
         Method::Reverse,
         Method::Decline,
         Method::Refund,
+        Method::StatusLegacy,
+        Method::AlfaPay,
     ];
 
     /// The path after the family prefix.
@@ -90,11 +96,22 @@ impl Method {
             Method::Reverse => "reverse.do",
             Method::Decline => "decline.do",
             Method::Refund => "refund.do",
+            Method::StatusLegacy => "getOrderStatus.do",
+            Method::AlfaPay => "alfapay/paymentOrder.do",
         }
     }
 
+    /// Whether the method is served on `family` (Alfa Pay is the router's only).
+    pub fn served_on(self, family: Family) -> bool {
+        self != Method::AlfaPay || family == Family::Router
+    }
+
     fn style(self) -> Style {
-        Style::Standard
+        match self {
+            Method::StatusLegacy => Style::Legacy,
+            Method::AlfaPay => Style::Wallet,
+            _ => Style::Standard,
+        }
     }
 
     fn call(self, ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
@@ -108,44 +125,10 @@ impl Method {
             Method::Reverse => manage::reverse(ctx, p),
             Method::Decline => manage::decline(ctx, p),
             Method::Refund => refund::refund(ctx, p),
+            Method::StatusLegacy => status_legacy::status_legacy(ctx, p),
+            Method::AlfaPay => alfapay::alfapay_payment_order(ctx, p),
         }
     }
-}
-
-/// Endpoints outside the common table: `alfapay/paymentOrder.do` (router only, wallet envelope),
-/// the legacy `getOrderStatus.do` (both families, capitalised keys) and the payment page.
-pub fn extra_routes() -> Router<Arc<Gateway>> {
-    let alfapay = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
-        handle(
-            &gw,
-            Family::Router,
-            req,
-            alfapay::alfapay_payment_order,
-            Style::Wallet,
-        )
-        .await
-    };
-    let mut router = payment_page::routes().route(
-        "/v1/alfapay/paymentOrder.do",
-        axum::routing::get(alfapay).post(alfapay),
-    );
-    for family in [Family::Router, Family::Bank] {
-        let legacy = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
-            handle(
-                &gw,
-                family,
-                req,
-                status_legacy::status_legacy,
-                Style::Legacy,
-            )
-            .await
-        };
-        router = router.route(
-            &format!("{}/getOrderStatus.do", prefix(family)),
-            axum::routing::get(legacy).post(legacy),
-        );
-    }
-    router
 }
 
 /// The path prefix of a family.
@@ -156,11 +139,11 @@ pub fn prefix(family: Family) -> &'static str {
     }
 }
 
-/// The routes of every v1 method on both families.
+/// The routes of every v1 method on both families, and the payment page.
 pub fn routes() -> Router<Arc<Gateway>> {
-    let mut router = Router::new();
+    let mut router = payment_page::routes();
     for family in [Family::Router, Family::Bank] {
-        for method in Method::ALL {
+        for method in Method::ALL.into_iter().filter(|m| m.served_on(family)) {
             let path = format!("{}/{}", prefix(family), method.path());
             router = router.route(&path, endpoint(family, method));
         }
