@@ -25,7 +25,6 @@ mod status_view;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -184,7 +183,7 @@ pub async fn handle(
     if declared.is_some_and(|n| n > limit) {
         return too_large(limit);
     }
-    let Ok(bytes) = axum::body::to_bytes(Body::new(body), limit).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return too_large(limit);
     };
     let read_query = !gw.faults().has(Fault::QueryParamsIgnored);
