@@ -23,18 +23,24 @@ pub fn router(config: GatewayConfig) -> Router {
 }
 
 fn app(gw: Arc<Gateway>) -> Router {
-    let mut routes = v1::routes().merge(v1::extra_routes()).merge(alfapay_emulator::routes());
+    let mut routes = v1::routes().merge(alfapay_emulator::routes());
     if gw.clock.mode() == ClockMode::Manual {
         routes = routes.merge(admin::routes());
     }
     routes
         .fallback(not_found)
         .with_state(gw)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
 }
 
 async fn not_found(uri: Uri) -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, format!("no such endpoint: {}\n", uri.path()))
+    (
+        StatusCode::NOT_FOUND,
+        format!("no such endpoint: {}\n", uri.path()),
+    )
 }
 
 /// A gateway serving on a socket, on the current tokio runtime.
@@ -73,7 +79,12 @@ impl RunningGateway {
                 }
             }
         });
-        Ok(RunningGateway { addr, stop, server, sweeper })
+        Ok(RunningGateway {
+            addr,
+            stop,
+            server,
+            sweeper,
+        })
     }
 
     /// The bound address.

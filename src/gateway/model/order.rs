@@ -195,6 +195,8 @@ pub struct Order {
     pub attempts: u32,
     /// Declined because its lifetime ran out.
     pub timed_out: bool,
+    /// A reversal was performed or refused for amount, window or partial capture (A12).
+    pub reversal_attempted: bool,
     /// The card of the last attempt.
     pub card: Option<CardInfo>,
     /// `approvalCode` of the authorisation.
@@ -227,7 +229,9 @@ impl Order {
     /// A newly registered order: PREREGISTERED on the router, CREATED at the bank (A3).
     pub fn register(reg: Registration, now: EpochMillis, faults: &FaultSet) -> Order {
         let state = match reg.family {
-            Family::Router if !faults.has(Fault::RouterSkipsPreregistered) => OrderState::Preregistered,
+            Family::Router if !faults.has(Fault::RouterSkipsPreregistered) => {
+                OrderState::Preregistered
+            }
             _ => OrderState::Created,
         };
         Order {
@@ -258,6 +262,7 @@ impl Order {
             payment_way: None,
             attempts: 0,
             timed_out: false,
+            reversal_attempted: false,
             card: None,
             approval_code: None,
             auth_ref_num: None,
@@ -299,7 +304,11 @@ impl Order {
             reference_number,
             approval_code,
         });
-        Event { kind: event, success, amount }
+        Event {
+            kind: event,
+            success,
+            amount,
+        }
     }
 
     /// A deterministic (reference number, approval code) pair for the next operation.

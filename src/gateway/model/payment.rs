@@ -36,7 +36,12 @@ impl Order {
 
     /// Routes the order to a bank at a payment attempt: PREREGISTERED → CREATED (spec 3.2).
     /// An order already at a bank keeps it.
-    pub fn route(&mut self, bank: &str, gw_order_id: &str, faults: &FaultSet) -> Result<(), Rejection> {
+    pub fn route(
+        &mut self,
+        bank: &str,
+        gw_order_id: &str,
+        faults: &FaultSet,
+    ) -> Result<(), Rejection> {
         self.check_payable(faults)?;
         if self.bank.is_none() {
             self.bank = Some(bank.to_string());
@@ -103,8 +108,6 @@ impl Order {
                 self.deposited_amount = self.amount;
                 self.deposited_at = Some(now);
             }
-            let amount = self.amount;
-            Ok(vec![self.record(operation, event, amount, now, true, ACTION_SUCCESS)])
         } else {
             self.action_code = Some(auth.action_code);
             if self.attempts >= rules.payment_attempts.max(1) {
@@ -113,8 +116,15 @@ impl Order {
             } else {
                 self.state = OrderState::Created;
             }
-            let amount = self.amount;
-            Ok(vec![self.record(operation, event, amount, now, false, auth.action_code)])
         }
+        let (amount, code) = (self.amount, self.action_code.unwrap_or(auth.action_code));
+        Ok(vec![self.record(
+            operation,
+            event,
+            amount,
+            now,
+            auth.approved,
+            code,
+        )])
     }
 }

@@ -47,7 +47,10 @@ impl Order {
         faults: &FaultSet,
     ) -> Result<RefundOutcome, Rejection> {
         if let Some(id) = &req.external_id
-            && let Some(earlier) = self.refunds.iter().find(|r| r.external_id.as_ref() == Some(id))
+            && let Some(earlier) = self
+                .refunds
+                .iter()
+                .find(|r| r.external_id.as_ref() == Some(id))
             && !faults.has(Fault::RefundReplayPerformedTwice)
         {
             return match req.amount {
@@ -64,11 +67,23 @@ impl Order {
                 return Err(Rejection::RefundBelowMinimum);
             }
         }
-        if !matches!(self.state, OrderState::Deposited | OrderState::Refunded) {
+        let early =
+            faults.has(Fault::RefundBeforeCaptureAllowed) && self.state == OrderState::Approved;
+        if !matches!(self.state, OrderState::Deposited | OrderState::Refunded) && !early {
             return Err(Rejection::WrongState);
         }
-        let left = if faults.has(Fault::RefundRemainingNotTracked) { self.deposited_amount } else { self.refundable() };
-        let full = if faults.has(Fault::RefundFullRefundsOriginal) { self.amount } else { left };
+        let left = if early {
+            self.approved_amount - self.refunded_amount
+        } else if faults.has(Fault::RefundRemainingNotTracked) {
+            self.deposited_amount
+        } else {
+            self.refundable()
+        };
+        let full = if faults.has(Fault::RefundFullRefundsOriginal) {
+            self.amount
+        } else {
+            left
+        };
         let refund = match req.amount {
             None | Some(0) => full,
             Some(a) if a == self.amount => full,
@@ -79,6 +94,7 @@ impl Order {
         }
         if let Some(expected) = req.expected_deposited
             && expected != self.refundable()
+            && !faults.has(Fault::ExpectedDepositedIgnored)
         {
             return Err(Rejection::ExpectedDepositedMismatch);
         }
@@ -92,7 +108,11 @@ impl Order {
             amount: refund,
             approval_code,
             reference_number,
-            items: req.items.into_iter().map(|i| (i.position_id, i.amount)).collect(),
+            items: req
+                .items
+                .into_iter()
+                .map(|i| (i.position_id, i.amount))
+                .collect(),
         });
         self.refunded_amount += refund;
         self.refunded_at = Some(now);

@@ -19,7 +19,10 @@ pub struct ApiError {
 impl ApiError {
     /// An error with this code and message.
     pub fn new(code: u8, message: impl Into<String>) -> ApiError {
-        ApiError { code, message: message.into() }
+        ApiError {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -64,8 +67,11 @@ pub fn finish(result: Result<Value, ApiError>, style: Style, faults: &FaultSet) 
     if let Some(model) = body.get_mut("orderStatusResultModel") {
         reshape(model, faults);
     }
-    let status =
-        if is_error && faults.has(Fault::BusinessErrorHttp400) { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if is_error && faults.has(Fault::BusinessErrorHttp400) {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     (status, axum::Json(body)).into_response()
 }
 
@@ -83,15 +89,6 @@ pub fn error_body(e: &ApiError, style: Style) -> Value {
 
 fn reshape(body: &mut Value, faults: &FaultSet) {
     let Value::Object(map) = body else { return };
-    if faults.has(Fault::ErrorCodeNumeric) {
-        for key in ["errorCode", "ErrorCode"] {
-            if let Some(Value::String(s)) = map.get(key)
-                && let Ok(n) = s.parse::<i64>()
-            {
-                map.insert(key.into(), json!(n));
-            }
-        }
-    }
     if faults.has(Fault::OrderStatusAsString) {
         for key in ["orderStatus", "OrderStatus"] {
             if let Some(Value::Number(n)) = map.get(key) {
