@@ -157,13 +157,24 @@ async fn plain_loop(client: &reqwest::Client, base: &str, scenarios: usize, jobs
 }
 
 /// The same scenario as a case, through the engine, with events consumed by a reporter task.
-async fn runner(client: &reqwest::Client, target: &Target, suite: &suite::Suite, scenarios: usize, jobs: usize) -> Duration {
+async fn runner(
+    client: &reqwest::Client,
+    target: &Target,
+    suite: &suite::Suite,
+    scenarios: usize,
+    jobs: usize,
+) -> Duration {
     let one = plan::plan(&suite.cases, target, &Selection::default());
     let runs: Vec<_> = one.iter().cycle().take(scenarios).cloned().collect();
     let events = Arc::new(AtomicU64::new(0));
     let (sink, reporters): (EventSink, _) = drive::spawn(vec![Box::new(CountingReporter(Arc::clone(&events)))]);
-    let context =
-        Arc::new(RunContext::new(client.clone(), Arc::new(target.clone()), TargetClock::Real, engine::DEFAULT_TIMEOUT, sink));
+    let context = Arc::new(RunContext::new(
+        client.clone(),
+        Arc::new(target.clone()),
+        TargetClock::Real,
+        engine::DEFAULT_TIMEOUT,
+        sink,
+    ));
     let started = Instant::now();
     let (summary, _) = engine::run(Arc::clone(&context), runs, jobs).await;
     let elapsed = started.elapsed();

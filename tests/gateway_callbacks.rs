@@ -34,33 +34,23 @@ struct Sink {
 async fn receiver(failures: usize) -> (Receiver, Arc<AtomicUsize>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let hits = Arc::new(AtomicUsize::new(0));
-    let sink = Sink {
-        tx,
-        failures_left: Arc::new(AtomicUsize::new(failures)),
-        hits: hits.clone(),
-    };
+    let sink = Sink { tx, failures_left: Arc::new(AtomicUsize::new(failures)), hits: hits.clone() };
     let app = axum::Router::new()
         .route(
             "/cb",
-            axum::routing::get(
-                |State(sink): State<Sink>, Query(q): Query<Received>| async move {
-                    sink.hits.fetch_add(1, Ordering::SeqCst);
-                    let failing = sink
-                        .failures_left
-                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                        .is_ok();
-                    if failing {
-                        return StatusCode::INTERNAL_SERVER_ERROR;
-                    }
-                    let _ = sink.tx.send(q);
-                    StatusCode::OK
-                },
-            ),
+            axum::routing::get(|State(sink): State<Sink>, Query(q): Query<Received>| async move {
+                sink.hits.fetch_add(1, Ordering::SeqCst);
+                let failing =
+                    sink.failures_left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+                if failing {
+                    return StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                let _ = sink.tx.send(q);
+                StatusCode::OK
+            }),
         )
         .with_state(sink);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}/cb", listener.local_addr().expect("addr"));
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -86,11 +76,8 @@ fn fast_retries() -> GatewayConfig {
 }
 
 fn verify(cb: &Received, key: &str) {
-    let params: Vec<(String, String)> = cb
-        .iter()
-        .filter(|(k, _)| *k != "checksum")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let params: Vec<(String, String)> =
+        cb.iter().filter(|(k, _)| *k != "checksum").map(|(k, v)| (k.clone(), v.clone())).collect();
     assert_eq!(cb.get("checksum"), Some(&checksum(&params, key)), "{cb:?}");
 }
 
@@ -116,8 +103,7 @@ async fn every_operation_notifies_with_a_valid_checksum() {
     let deposited = rx.next().await;
     assert_eq!(deposited["operation"], "deposited");
     verify(&deposited, "test_callback_token");
-    h.v1("refund.do", json!({"orderId": id, "amount": 1_000}))
-        .await;
+    h.v1("refund.do", json!({"orderId": id, "amount": 1_000})).await;
     let refunded = rx.next().await;
     assert_eq!(refunded["operation"], "refunded");
     assert_eq!(refunded["amount"], "1000");
@@ -179,11 +165,7 @@ async fn failed_deliveries_are_retried_a_bounded_number_of_times() {
     h.pay(&id, SUCCESS_PAN).await;
     let cb = rx.next().await;
     assert_eq!(cb["operation"], "deposited");
-    assert_eq!(
-        hits.load(Ordering::SeqCst),
-        3,
-        "two failures, then delivered"
-    );
+    assert_eq!(hits.load(Ordering::SeqCst), 3, "two failures, then delivered");
 
     let (never, never_hits) = receiver(usize::MAX).await;
     let answer = h
@@ -196,16 +178,9 @@ async fn failed_deliveries_are_retried_a_bounded_number_of_times() {
     let id = answer["orderId"].as_str().expect("orderId").to_string();
     let started = std::time::Instant::now();
     h.pay(&id, SUCCESS_PAN).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "delivery must not block the answer"
-    );
+    assert!(started.elapsed() < Duration::from_secs(2), "delivery must not block the answer");
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(
-        never_hits.load(Ordering::SeqCst),
-        4,
-        "bounded: 4 attempts in all"
-    );
+    assert_eq!(never_hits.load(Ordering::SeqCst), 4, "bounded: 4 attempts in all");
     h.stop().await;
 }
 
@@ -222,12 +197,8 @@ async fn unsigned_without_a_callback_token() {
         )
         .await;
     let id = answer["orderId"].as_str().expect("orderId").to_string();
-    h.v1_as(
-        SECOND,
-        "paymentorder.do",
-        json!({"MDORDER": id, "$PAN": SUCCESS_PAN, "$CVC": "123", "$EXPIRY": "203012"}),
-    )
-    .await;
+    h.v1_as(SECOND, "paymentorder.do", json!({"MDORDER": id, "$PAN": SUCCESS_PAN, "$CVC": "123", "$EXPIRY": "203012"}))
+        .await;
     let cb = rx.next().await;
     assert_eq!(cb["operation"], "deposited");
     assert!(!cb.contains_key("checksum"));

@@ -32,12 +32,8 @@ async fn simultaneous_refunds_and_replays_never_over_refund() {
                 let (h, id) = (h.clone(), id.clone());
                 let ext = format!("o{order_index}-r{n}");
                 tasks.push(tokio::spawn(async move {
-                    let answer = h
-                        .v1(
-                            "refund.do",
-                            json!({"orderId": id, "amount": amount, "externalRefundId": ext}),
-                        )
-                        .await;
+                    let answer =
+                        h.v1("refund.do", json!({"orderId": id, "amount": amount, "externalRefundId": ext})).await;
                     (Some(ext), amount, answer)
                 }));
             }
@@ -46,9 +42,7 @@ async fn simultaneous_refunds_and_replays_never_over_refund() {
             let (h, id) = (h.clone(), id.clone());
             let amount = 500 + ((n * 3_571) % 4_000) as i64;
             tasks.push(tokio::spawn(async move {
-                let answer = h
-                    .v1("refund.do", json!({"orderId": id, "amount": amount}))
-                    .await;
+                let answer = h.v1("refund.do", json!({"orderId": id, "amount": amount})).await;
                 (None, amount, answer)
             }));
         }
@@ -68,34 +62,19 @@ async fn simultaneous_refunds_and_replays_never_over_refund() {
         }
         let flat = h.flat_status(&id).await;
         let refunds = flat["refunds"].as_array().expect("refunds").clone();
-        let listed: i64 = refunds
-            .iter()
-            .map(|r| r["amount"].as_i64().unwrap_or(0))
-            .sum();
-        let refunded = flat["paymentAmountInfo"]["refundedAmount"]
-            .as_i64()
-            .expect("refunded");
+        let listed: i64 = refunds.iter().map(|r| r["amount"].as_i64().unwrap_or(0)).sum();
+        let refunded = flat["paymentAmountInfo"]["refundedAmount"].as_i64().expect("refunded");
         assert_eq!(listed, refunded);
-        assert!(
-            refunded <= DEPOSITED,
-            "over-refund: {refunded} > {DEPOSITED}"
-        );
+        assert!(refunded <= DEPOSITED, "over-refund: {refunded} > {DEPOSITED}");
         let mut listed_ids: HashMap<String, usize> = HashMap::new();
         for r in &refunds {
             if let Some(ext) = r.get("externalRefundId").and_then(Value::as_str) {
                 *listed_ids.entry(ext.to_string()).or_default() += 1;
             }
         }
-        assert!(
-            listed_ids.values().all(|n| *n == 1),
-            "a replayed refund was performed twice"
-        );
+        assert!(listed_ids.values().all(|n| *n == 1), "a replayed refund was performed twice");
         for ext in ok_by_id.keys() {
-            assert_eq!(
-                listed_ids.get(ext),
-                Some(&1),
-                "{ext} answered 0 but is not listed once"
-            );
+            assert_eq!(listed_ids.get(ext), Some(&1), "{ext} answered 0 but is not listed once");
         }
         let anonymous_listed: i64 = refunds
             .iter()
@@ -126,11 +105,7 @@ async fn same_expected_deposited_amount_executes_once() {
         .map(|_| {
             let (h, id) = (h.clone(), id.clone());
             tokio::spawn(async move {
-                h.v1(
-                    "refund.do",
-                    json!({"orderId": id, "amount": 1_000, "expectedDepositedAmount": 50_000}),
-                )
-                .await
+                h.v1("refund.do", json!({"orderId": id, "amount": 1_000, "expectedDepositedAmount": 50_000})).await
             })
         })
         .collect();
@@ -141,10 +116,7 @@ async fn same_expected_deposited_amount_executes_once() {
         }
     }
     assert_eq!(ok, 1);
-    assert_eq!(
-        h.flat_status(&id).await["paymentAmountInfo"]["refundedAmount"],
-        1_000
-    );
+    assert_eq!(h.flat_status(&id).await["paymentAmountInfo"]["refundedAmount"], 1_000);
     println!("expectedDepositedAmount: 40 simultaneous refunds, {ok} executed");
     match Arc::try_unwrap(h) {
         Ok(h) => h.stop().await,

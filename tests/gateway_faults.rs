@@ -20,9 +20,7 @@ fn code(answer: &Value) -> &str {
 }
 
 async fn refunded(h: &Harness, id: &str) -> i64 {
-    h.flat_status(id).await["paymentAmountInfo"]["refundedAmount"]
-        .as_i64()
-        .unwrap_or(-1)
+    h.flat_status(id).await["paymentAmountInfo"]["refundedAmount"].as_i64().unwrap_or(-1)
 }
 
 async fn approved(h: &Harness, amount: i64) -> String {
@@ -45,10 +43,7 @@ async fn expiring(h: &Harness) -> String {
 }
 
 fn signs_callbacks(faults: FaultSet) -> bool {
-    let config = GatewayConfig {
-        faults,
-        ..GatewayConfig::reference()
-    };
+    let config = GatewayConfig { faults, ..GatewayConfig::reference() };
     let gw = Gateway::new(config);
     let merchant = gw.config.merchant("main").expect("main").clone();
     let order = Order::register(
@@ -78,14 +73,9 @@ fn signs_callbacks(faults: FaultSet) -> bool {
         0,
         &FaultSet::none(),
     );
-    let event = Event {
-        kind: EventKind::Deposited,
-        success: true,
-        amount: 100,
-    };
+    let event = Event { kind: EventKind::Deposited, success: true, amount: 100 };
     let sent = gw.callbacks.notifications(&merchant, &order, &[event]);
-    sent.iter()
-        .all(|n| n.params.iter().any(|(k, _)| k == "checksum"))
+    sent.iter().all(|n| n.params.iter().any(|(k, _)| k == "checksum"))
 }
 
 /// Whether the gateway behind `h` (running with `active`) follows the clause `fault` breaks.
@@ -93,59 +83,38 @@ async fn follows_spec(h: &Harness, fault: Fault, active: &FaultSet) -> bool {
     match fault {
         Fault::RefundOverLimitAccepted => {
             let id = h.paid_order(1_000).await;
-            code(
-                &h.v1("refund.do", json!({"orderId": id, "amount": 1_500}))
-                    .await,
-            ) == "7"
+            code(&h.v1("refund.do", json!({"orderId": id, "amount": 1_500})).await) == "7"
         }
         Fault::RefundRemainingNotTracked => {
             let id = h.paid_order(1_000).await;
-            h.v1("refund.do", json!({"orderId": id, "amount": 600}))
-                .await;
-            code(
-                &h.v1("refund.do", json!({"orderId": id, "amount": 600}))
-                    .await,
-            ) == "7"
+            h.v1("refund.do", json!({"orderId": id, "amount": 600})).await;
+            code(&h.v1("refund.do", json!({"orderId": id, "amount": 600})).await) == "7"
         }
         Fault::RefundFullRefundsOriginal => {
             let id = h.paid_order(1_000).await;
-            h.v1("refund.do", json!({"orderId": id, "amount": 300}))
-                .await;
+            h.v1("refund.do", json!({"orderId": id, "amount": 300})).await;
             let full = h.v1("refund.do", json!({"orderId": id})).await;
             code(&full) == "0" && refunded(h, &id).await == 1_000
         }
         Fault::RefundReplayPerformedTwice => {
             let id = h.paid_order(1_000).await;
             for _ in 0..2 {
-                h.v1(
-                    "refund.do",
-                    json!({"orderId": id, "amount": 300, "externalRefundId": "x"}),
-                )
-                .await;
+                h.v1("refund.do", json!({"orderId": id, "amount": 300, "externalRefundId": "x"})).await;
             }
             refunded(h, &id).await == 300
         }
         Fault::ExpectedDepositedIgnored => {
             let id = h.paid_order(1_000).await;
-            let r = h
-                .v1(
-                    "refund.do",
-                    json!({"orderId": id, "amount": 100, "expectedDepositedAmount": 5}),
-                )
-                .await;
+            let r = h.v1("refund.do", json!({"orderId": id, "amount": 100, "expectedDepositedAmount": 5})).await;
             code(&r) == "7"
         }
         Fault::RefundBeforeCaptureAllowed => {
             let id = approved(h, 1_000).await;
-            code(
-                &h.v1("refund.do", json!({"orderId": id, "amount": 100}))
-                    .await,
-            ) == "7"
+            code(&h.v1("refund.do", json!({"orderId": id, "amount": 100})).await) == "7"
         }
         Fault::PartialRefundKeepsDeposited => {
             let id = h.paid_order(1_000).await;
-            h.v1("refund.do", json!({"orderId": id, "amount": 300}))
-                .await;
+            h.v1("refund.do", json!({"orderId": id, "amount": 300})).await;
             state(&h.status(&id).await) == "REFUNDED"
         }
         Fault::SessionNeverExpires => {
@@ -167,15 +136,11 @@ async fn follows_spec(h: &Harness, fault: Fault, active: &FaultSet) -> bool {
         }
         Fault::OverCaptureAccepted => {
             let id = approved(h, 1_000).await;
-            code(
-                &h.v1("deposit.do", json!({"orderId": id, "amount": 1_100}))
-                    .await,
-            ) == "5"
+            code(&h.v1("deposit.do", json!({"orderId": id, "amount": 1_100})).await) == "5"
         }
         Fault::ReverseAfterRefundAllowed => {
             let id = h.paid_order(1_000).await;
-            h.v1("refund.do", json!({"orderId": id, "amount": 100}))
-                .await;
+            h.v1("refund.do", json!({"orderId": id, "amount": 100})).await;
             code(&h.v1("reverse.do", json!({"orderId": id})).await) == "7"
         }
         Fault::ReverseTwiceAllowed => {
@@ -185,8 +150,7 @@ async fn follows_spec(h: &Harness, fault: Fault, active: &FaultSet) -> bool {
         }
         Fault::ReverseRetryAllowed => {
             let id = approved(h, 1_000).await;
-            h.v1("reverse.do", json!({"orderId": id, "amount": 10}))
-                .await;
+            h.v1("reverse.do", json!({"orderId": id, "amount": 10})).await;
             code(&h.v1("reverse.do", json!({"orderId": id})).await) == "7"
         }
         Fault::ReverseWindowIgnored => {
@@ -235,15 +199,12 @@ async fn follows_spec(h: &Harness, fault: Fault, active: &FaultSet) -> bool {
         }
         Fault::ForeignOrderVisible => {
             let id = h.register(1_000, false).await;
-            let seen = h
-                .v1_as(SECOND, "getOrderStatusExtended.do", json!({"orderId": id}))
-                .await;
+            let seen = h.v1_as(SECOND, "getOrderStatusExtended.do", json!({"orderId": id})).await;
             seen.get("orderStatusResultModel").is_none()
         }
         Fault::DuplicateOrderNumberAccepted => {
             let number = unique();
-            let body =
-                json!({"orderNumber": number, "amount": 100, "returnUrl": "https://m.example/ok"});
+            let body = json!({"orderNumber": number, "amount": 100, "returnUrl": "https://m.example/ok"});
             h.v1("register.do", body.clone()).await;
             code(&h.v1("register.do", body).await) == "1"
         }
@@ -290,15 +251,11 @@ async fn follows_spec(h: &Harness, fault: Fault, active: &FaultSet) -> bool {
             code(&h.raw(&path, "application/json", Vec::new()).await.1) == "0"
         }
         Fault::UnknownOrderWrongCode => {
-            code(
-                &h.v1("getOrderStatusExtended.do", json!({"orderId": "nope"}))
-                    .await,
-            ) == "6"
+            code(&h.v1("getOrderStatusExtended.do", json!({"orderId": "nope"})).await) == "6"
         }
         Fault::RefundsBlockMissing => {
             let id = h.paid_order(1_000).await;
-            h.v1("refund.do", json!({"orderId": id, "amount": 300}))
-                .await;
+            h.v1("refund.do", json!({"orderId": id, "amount": 300})).await;
             h.status(&id).await["orderStatusResultModel"]["refunds"].is_array()
                 && h.flat_status(&id).await["refunds"].is_array()
         }

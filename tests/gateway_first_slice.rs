@@ -23,19 +23,11 @@ async fn router_order_lifecycle_and_status_shape() {
     let status = h.status(&id).await;
     assert_eq!(status["state"], "PREREGISTERED");
     assert_eq!(status["orderStatusResultModel"]["orderStatus"], -1);
-    assert_eq!(
-        status["orderStatusResultModel"]["gwId"],
-        serde_json::Value::Null
-    );
+    assert_eq!(status["orderStatusResultModel"]["gwId"], serde_json::Value::Null);
 
     let paid = h.pay(&id, SUCCESS_PAN).await;
     assert_eq!(paid["errorCode"], "0", "{paid}");
-    assert!(
-        paid["redirect"]
-            .as_str()
-            .expect("redirect")
-            .starts_with("https://merchant.example/ok")
-    );
+    assert!(paid["redirect"].as_str().expect("redirect").starts_with("https://merchant.example/ok"));
     let status = h.status(&id).await;
     assert_eq!(status["state"], "DEPOSITED");
     assert_eq!(status["depositedAmount"], 1234);
@@ -95,34 +87,18 @@ async fn bank_family_form_register_and_flat_status() {
 #[tokio::test]
 async fn credentials_and_isolation() {
     let h = Harness::start(FaultSet::none()).await;
-    let (_, missing_user) = h
-        .json("/v1/register.do", json!({"password": "x", "amount": 1}))
-        .await;
+    let (_, missing_user) = h.json("/v1/register.do", json!({"password": "x", "amount": 1})).await;
     assert_eq!(missing_user["errorCode"], "4");
-    let (_, missing_pw) = h
-        .json("/v1/register.do", json!({"userName": "test_user"}))
-        .await;
+    let (_, missing_pw) = h.json("/v1/register.do", json!({"userName": "test_user"})).await;
     assert_eq!(missing_pw["errorCode"], "4");
-    let (_, wrong) = h
-        .json(
-            "/v1/register.do",
-            json!({"userName": "test_user", "password": "nope"}),
-        )
-        .await;
+    let (_, wrong) = h.json("/v1/register.do", json!({"userName": "test_user", "password": "nope"})).await;
     assert_eq!(wrong["errorCode"], "5");
     assert_eq!(wrong["errorMessage"], "Access denied");
 
     let id = h.register(500, false).await;
-    let foreign = h
-        .v1_as(SECOND, "getOrderStatusExtended.do", json!({"orderId": id}))
-        .await;
-    let unknown = h
-        .v1_as(
-            SECOND,
-            "getOrderStatusExtended.do",
-            json!({"orderId": uuid::Uuid::new_v4().to_string()}),
-        )
-        .await;
+    let foreign = h.v1_as(SECOND, "getOrderStatusExtended.do", json!({"orderId": id})).await;
+    let unknown =
+        h.v1_as(SECOND, "getOrderStatusExtended.do", json!({"orderId": uuid::Uuid::new_v4().to_string()})).await;
     assert_eq!(foreign, unknown);
     assert_eq!(foreign["errorCode"], "6");
     h.stop().await;
@@ -151,17 +127,11 @@ async fn manual_clock_expires_an_unpaid_order() {
         .await;
     let id = answer["orderId"].as_str().expect("orderId").to_string();
     let advanced = h.advance(61).await;
-    assert!(
-        advanced["nowMs"].as_i64().expect("nowMs")
-            >= clock_now["nowMs"].as_i64().expect("nowMs") + 61_000
-    );
+    assert!(advanced["nowMs"].as_i64().expect("nowMs") >= clock_now["nowMs"].as_i64().expect("nowMs") + 61_000);
     let status = h.status(&id).await;
     assert_eq!(status["state"], "DECLINED");
     assert_eq!(status["orderStatusResultModel"]["actionCode"], -2007);
-    assert_eq!(
-        status["orderStatusResultModel"]["gwId"],
-        serde_json::Value::Null
-    );
+    assert_eq!(status["orderStatusResultModel"]["gwId"], serde_json::Value::Null);
     let pay = h.pay(&id, SUCCESS_PAN).await;
     assert_eq!(pay["errorCode"], "7", "{pay}");
     h.stop().await;
@@ -170,16 +140,9 @@ async fn manual_clock_expires_an_unpaid_order() {
 #[tokio::test]
 async fn a_real_clock_has_no_admin_endpoint() {
     let h = Harness::with_config(paycheck::gateway::GatewayConfig::reference()).await;
-    let get = h
-        .client
-        .get(format!("{}/_paycheck/clock", h.root))
-        .send()
-        .await
-        .expect("request");
+    let get = h.client.get(format!("{}/_paycheck/clock", h.root)).send().await.expect("request");
     assert_eq!(get.status().as_u16(), 404);
-    let (status, _) = h
-        .json("/_paycheck/clock/advance", json!({"seconds": 5}))
-        .await;
+    let (status, _) = h.json("/_paycheck/clock/advance", json!({"seconds": 5})).await;
     assert_eq!(status, 404);
     h.stop().await;
 }

@@ -17,8 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use paycheck::gateway::faults::{Fault, FaultSet};
 use paycheck::gateway::model::{
-    Authorization, Family, MerchantRules, Order, OrderState, RefundOutcome, RefundRequest,
-    Registration, ReverseWindow,
+    Authorization, Family, MerchantRules, Order, OrderState, RefundOutcome, RefundRequest, Registration, ReverseWindow,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -102,46 +101,28 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
         proptest::option::of(0i64..5_000),
         proptest::option::of(0i64..5_000),
         prop_oneof![Just(0u32), Just(20u32)],
-        prop_oneof![
-            Just(ReverseWindow::SameUtcDay),
-            Just(ReverseWindow::Seconds(600)),
-            Just(ReverseWindow::Unlimited)
-        ],
+        prop_oneof![Just(ReverseWindow::SameUtcDay), Just(ReverseWindow::Seconds(600)), Just(ReverseWindow::Unlimited)],
         1u32..4,
         prefix_strategy(),
         proptest::collection::vec(op_strategy(), 1..=MAX_OPS),
     )
-        .prop_map(
-            |(
-                router,
+        .prop_map(|(router, two_phase, amount, lifetime, ac, ar, over, window, attempts, prefix, rest)| {
+            let ops: Vec<Op> = prefix.into_iter().chain(rest).take(MAX_OPS).collect();
+            Scenario {
+                family: if router { Family::Router } else { Family::Bank },
                 two_phase,
                 amount,
-                lifetime,
-                ac,
-                ar,
-                over,
-                window,
-                attempts,
-                prefix,
-                rest,
-            )| {
-                let ops: Vec<Op> = prefix.into_iter().chain(rest).take(MAX_OPS).collect();
-                Scenario {
-                    family: if router { Family::Router } else { Family::Bank },
-                    two_phase,
-                    amount,
-                    lifetime_secs: lifetime,
-                    autocompletion_secs: ac,
-                    auto_reverse_secs: ar,
-                    rules: MerchantRules {
-                        max_over_capture_percent: over,
-                        reverse_window: window,
-                        payment_attempts: attempts,
-                    },
-                    ops,
-                }
-            },
-        )
+                lifetime_secs: lifetime,
+                autocompletion_secs: ac,
+                auto_reverse_secs: ar,
+                rules: MerchantRules {
+                    max_over_capture_percent: over,
+                    reverse_window: window,
+                    payment_attempts: attempts,
+                },
+                ops,
+            }
+        })
 }
 
 /// Most sequences start by paying (and capturing), so that refunds and reversals get exercised.
@@ -199,10 +180,7 @@ impl Figures {
 const NOON: i64 = 1_735_732_800_000; // 2025-01-01T12:00:00Z
 
 fn check_invariants(order: &Order, rules: &MerchantRules) -> Result<(), TestCaseError> {
-    prop_assert!(
-        order.refunded_amount <= order.deposited_amount,
-        "refunded > deposited: {order:?}"
-    );
+    prop_assert!(order.refunded_amount <= order.deposited_amount, "refunded > deposited: {order:?}");
     prop_assert!(
         order.deposited_amount <= rules.capture_limit(order.approved_amount),
         "deposited over the capture limit: {order:?}"
@@ -215,11 +193,7 @@ fn check_invariants(order: &Order, rules: &MerchantRules) -> Result<(), TestCase
     let mut ids = HashSet::new();
     for r in &order.refunds {
         if let Some(id) = &r.external_id {
-            prop_assert!(
-                ids.insert(id.clone()),
-                "externalRefundId {} performed twice",
-                id
-            );
+            prop_assert!(ids.insert(id.clone()), "externalRefundId {} performed twice", id);
         }
     }
     match order.state {
@@ -276,22 +250,14 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
             before_tick.state,
             order.state
         );
-        if ticked
-            .iter()
-            .any(|e| e.kind == paycheck::gateway::model::EventKind::DeclinedByTimeout)
-        {
+        if ticked.iter().any(|e| e.kind == paycheck::gateway::model::EventKind::DeclinedByTimeout) {
             Figures::add(&figures.expiries);
         }
         check_invariants(&order, &s.rules)?;
         let before = order.clone();
         let result: Result<(), ()> = match op {
-            Op::Route => order
-                .route("BANK", "gw", faults)
-                .map(|_| ())
-                .map_err(|_| ()),
-            Op::Redirect => order
-                .start_redirect("ALFA", "gw", "ALFAPAY", faults)
-                .map_err(|_| ()),
+            Op::Route => order.route("BANK", "gw", faults).map(|_| ()).map_err(|_| ()),
+            Op::Redirect => order.start_redirect("ALFA", "gw", "ALFAPAY", faults).map_err(|_| ()),
             Op::Pay { approved } => {
                 let auth = Authorization {
                     approved: *approved,
@@ -299,25 +265,12 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
                     card: None,
                     payment_way: "CARD".into(),
                 };
-                order
-                    .pay(auth, now, &s.rules, faults)
-                    .map(|_| ())
-                    .map_err(|_| ())
+                order.pay(auth, now, &s.rules, faults).map(|_| ()).map_err(|_| ())
             }
-            Op::Deposit(a) => order
-                .deposit(*a, now, &s.rules, faults)
-                .map(|_| ())
-                .map_err(|_| ()),
-            Op::Reverse(a) => order
-                .reverse(*a, now, &s.rules, faults)
-                .map(|_| ())
-                .map_err(|_| ()),
+            Op::Deposit(a) => order.deposit(*a, now, &s.rules, faults).map(|_| ()).map_err(|_| ()),
+            Op::Reverse(a) => order.reverse(*a, now, &s.rules, faults).map(|_| ()).map_err(|_| ()),
             Op::Decline => order.decline(now, faults).map(|_| ()).map_err(|_| ()),
-            Op::Refund {
-                amount,
-                external,
-                expected,
-            } => {
+            Op::Refund { amount, external, expected } => {
                 let expected_deposited = match expected {
                     Expected::None => None,
                     Expected::Current => Some(order.refundable()),
@@ -374,40 +327,21 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
         };
         if result.is_err() {
             Figures::add(&figures.rejected);
-            prop_assert_eq!(
-                masked(&order),
-                masked(&before),
-                "a rejected {:?} changed the order",
-                op
-            );
+            prop_assert_eq!(masked(&order), masked(&before), "a rejected {:?} changed the order", op);
         }
-        prop_assert!(
-            allowed(before.state, order.state),
-            "{:?} moved {:?} -> {:?}",
-            op,
-            before.state,
-            order.state
-        );
+        prop_assert!(allowed(before.state, order.state), "{:?} moved {:?} -> {:?}", op, before.state, order.state);
         check_invariants(&order, &s.rules)?;
     }
     Ok(())
 }
 
 fn runner() -> TestRunner {
-    TestRunner::new(Config {
-        cases: CASES,
-        failure_persistence: None,
-        ..Config::default()
-    })
+    TestRunner::new(Config { cases: CASES, failure_persistence: None, ..Config::default() })
 }
 
 /// A reproducible runner with room to hunt: faults must be found on every run.
 fn hunting_runner() -> TestRunner {
-    let config = Config {
-        cases: 4 * CASES,
-        failure_persistence: None,
-        ..Config::default()
-    };
+    let config = Config { cases: 4 * CASES, failure_persistence: None, ..Config::default() };
     TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
 }
 
@@ -455,10 +389,6 @@ fn the_property_catches_each_state_machine_fault() {
             figures.cases.load(Ordering::Relaxed),
             figures.ops.load(Ordering::Relaxed)
         );
-        assert!(
-            outcome.is_err(),
-            "the property did not catch {}",
-            fault.name()
-        );
+        assert!(outcome.is_err(), "the property did not catch {}", fault.name());
     }
 }

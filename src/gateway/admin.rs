@@ -16,9 +16,7 @@ use super::instance::Gateway;
 
 /// The admin routes.
 pub fn routes() -> Router<Arc<Gateway>> {
-    Router::new()
-        .route("/_paycheck/clock", get(read))
-        .route("/_paycheck/clock/advance", post(advance))
+    Router::new().route("/_paycheck/clock", get(read)).route("/_paycheck/clock/advance", post(advance))
 }
 
 async fn read(State(gw): State<Arc<Gateway>>) -> Response {
@@ -26,15 +24,11 @@ async fn read(State(gw): State<Arc<Gateway>>) -> Response {
 }
 
 async fn advance(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
-    let seconds = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("seconds").and_then(Value::as_u64));
+    let seconds = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v.get("seconds").and_then(Value::as_u64));
     let Some(seconds) = seconds else {
         return (
             StatusCode::BAD_REQUEST,
-            axum::Json(
-                json!({"error": "expected a JSON body {\"seconds\": <non-negative integer>}"}),
-            ),
+            axum::Json(json!({"error": "expected a JSON body {\"seconds\": <non-negative integer>}"})),
         )
             .into_response();
     };
@@ -48,8 +42,6 @@ async fn advance(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
 }
 
 fn time_body(now: EpochMillis) -> Value {
-    let rfc3339 = jiff::Timestamp::from_millisecond(now)
-        .map(|t| t.to_string())
-        .unwrap_or_default();
+    let rfc3339 = jiff::Timestamp::from_millisecond(now).map(|t| t.to_string()).unwrap_or_default();
     json!({"now": rfc3339, "nowMs": now})
 }

@@ -30,19 +30,12 @@ pub fn routes() -> Router<Arc<Gateway>> {
 }
 
 fn unknown() -> Response {
-    page(
-        StatusCode::NOT_FOUND,
-        "Alfa Pay",
-        "<p>Unknown Alfa Pay payment.</p>",
-    )
+    page(StatusCode::NOT_FOUND, "Alfa Pay", "<p>Unknown Alfa Pay payment.</p>")
 }
 
 async fn show(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
     let now = gw.clock.now_ms();
-    let Some(touched) =
-        gw.store
-            .with_public_order(PublicHandle::GwOrderId(&id), now, gw.faults(), |_| ())
-    else {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(&id), now, gw.faults(), |_| ()) else {
         return unknown();
     };
     gw.notify(&touched.order, &touched.ticked);
@@ -59,10 +52,7 @@ async fn show(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Respons
             id = escape(&id),
         )
     } else {
-        format!(
-            "<p>This payment is no longer pending (state {}).</p>",
-            order.state.router_state()
-        )
+        format!("<p>This payment is no longer pending (state {}).</p>", order.state.router_state())
     };
     page(StatusCode::OK, "Alfa Pay", &body)
 }
@@ -79,22 +69,13 @@ fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
     let now = gw.clock.now_ms();
     let faults = gw.faults();
     let merchants = &gw.config.merchants;
-    let Some(touched) =
-        gw.store
-            .with_public_order(PublicHandle::GwOrderId(id), now, faults, |order| {
-                if order.state != OrderState::PendingRedirect {
-                    return Vec::new();
-                }
-                let rules = merchants
-                    .iter()
-                    .find(|m| m.user_name == order.merchant)
-                    .map(|m| m.rules())
-                    .unwrap_or_default();
-                order
-                    .pay(authorization(approved), now, &rules, faults)
-                    .unwrap_or_default()
-            })
-    else {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(id), now, faults, |order| {
+        if order.state != OrderState::PendingRedirect {
+            return Vec::new();
+        }
+        let rules = merchants.iter().find(|m| m.user_name == order.merchant).map(|m| m.rules()).unwrap_or_default();
+        order.pay(authorization(approved), now, &rules, faults).unwrap_or_default()
+    }) else {
         return unknown();
     };
     gw.notify(&touched.order, &touched.ticked);
@@ -118,10 +99,6 @@ fn authorization(approved: bool) -> Authorization {
 
 fn redirect_target(order: &Order) -> String {
     let paid = order.state.was_paid();
-    let url = if paid {
-        &order.return_url
-    } else {
-        order.fail_url.as_ref().unwrap_or(&order.return_url)
-    };
+    let url = if paid { &order.return_url } else { order.fail_url.as_ref().unwrap_or(&order.return_url) };
     with_order_id(url, &order.id)
 }

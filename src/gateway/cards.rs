@@ -78,21 +78,14 @@ pub fn payment_system(pan: &str) -> &'static str {
 
 /// The issuer's answer to a payment with `card` at `now`: an expired card is declined, a card
 /// configured under a `decline…` role is declined, any other card is approved.
-pub fn authorize(
-    card: &CardInput,
-    cards: &[TestCard],
-    now: EpochMillis,
-    faults: &FaultSet,
-) -> Authorization {
+pub fn authorize(card: &CardInput, cards: &[TestCard], now: EpochMillis, faults: &FaultSet) -> Authorization {
     let info = CardInfo {
         masked_pan: mask_pan(&card.pan),
         expiry: card.expiry.clone(),
         holder: card.holder.clone(),
         payment_system: payment_system(&card.pan).to_string(),
     };
-    let declined_by_role = cards
-        .iter()
-        .any(|c| c.pan == card.pan && c.role.starts_with("decline"))
+    let declined_by_role = cards.iter().any(|c| c.pan == card.pan && c.role.starts_with("decline"))
         && !faults.has(Fault::DeclineCardApproved);
     let action_code = if expiry_passed(&card.expiry, now) {
         ACTION_EXPIRED_CARD
@@ -101,12 +94,7 @@ pub fn authorize(
     } else {
         0
     };
-    Authorization {
-        approved: action_code == 0,
-        action_code,
-        card: Some(info),
-        payment_way: "CARD".to_string(),
-    }
+    Authorization { approved: action_code == 0, action_code, card: Some(info), payment_way: "CARD".to_string() }
 }
 
 /// Whether a `YYYYMM` expiry lies before the month of `now` (UTC).
@@ -149,12 +137,7 @@ mod tests {
     #[test]
     fn reference_cards_pass_luhn_except_the_broken_one() {
         for card in TestCard::reference() {
-            assert_eq!(
-                luhn_valid(&card.pan),
-                card.role != "not-luhn",
-                "{}",
-                card.role
-            );
+            assert_eq!(luhn_valid(&card.pan), card.role != "not-luhn", "{}", card.role);
         }
     }
 

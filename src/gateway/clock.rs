@@ -37,12 +37,7 @@ impl Clock {
             ClockMode::Real => real,
             ClockMode::Manual => real.div_euclid(DAY_MS) * DAY_MS + NOON_MS,
         };
-        Clock {
-            mode,
-            base_ms,
-            started: Instant::now(),
-            advanced_ms: AtomicI64::new(0),
-        }
+        Clock { mode, base_ms, started: Instant::now(), advanced_ms: AtomicI64::new(0) }
     }
 
     /// The mode this clock was built in.
@@ -56,9 +51,7 @@ impl Clock {
             ClockMode::Real => real_now_ms(),
             ClockMode::Manual => {
                 let elapsed = i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX);
-                self.base_ms
-                    .saturating_add(elapsed)
-                    .saturating_add(self.advanced_ms.load(Ordering::SeqCst))
+                self.base_ms.saturating_add(elapsed).saturating_add(self.advanced_ms.load(Ordering::SeqCst))
             }
         }
     }
@@ -68,19 +61,14 @@ impl Clock {
         if self.mode != ClockMode::Manual {
             return None;
         }
-        let ms = i64::try_from(seconds)
-            .unwrap_or(i64::MAX / 1000)
-            .saturating_mul(1000);
+        let ms = i64::try_from(seconds).unwrap_or(i64::MAX / 1000).saturating_mul(1000);
         self.advanced_ms.fetch_add(ms, Ordering::SeqCst);
         Some(self.now_ms())
     }
 }
 
 fn real_now_ms() -> EpochMillis {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
 }
 
 #[cfg(test)]

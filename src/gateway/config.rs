@@ -47,11 +47,7 @@ impl GatewayConfig {
                 },
                 MerchantConfig {
                     max_over_capture_percent: 20,
-                    ..MerchantConfig::new(
-                        "overcapture",
-                        "overcapture_user",
-                        "overcapture_user_password",
-                    )
+                    ..MerchantConfig::new("overcapture", "overcapture_user", "overcapture_user_password")
                 },
                 MerchantConfig {
                     payment_attempts: 3,

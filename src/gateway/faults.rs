@@ -161,11 +161,7 @@ pub struct UnknownFault(pub String);
 
 impl fmt::Display for UnknownFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown fault `{}` (`paycheck faults` lists them)",
-            self.0
-        )
+        write!(f, "unknown fault `{}` (`paycheck faults` lists them)", self.0)
     }
 }
 
@@ -179,18 +175,14 @@ impl FaultSet {
 
     /// The set holding exactly `faults`.
     pub fn of(faults: &[Fault]) -> FaultSet {
-        FaultSet {
-            faults: faults.iter().copied().collect(),
-        }
+        FaultSet { faults: faults.iter().copied().collect() }
     }
 
     /// The set named by `names` (kebab-case), or the first unknown name.
     pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<FaultSet, UnknownFault> {
         names
             .iter()
-            .map(|n| {
-                Fault::from_name(n.as_ref()).ok_or_else(|| UnknownFault(n.as_ref().to_string()))
-            })
+            .map(|n| Fault::from_name(n.as_ref()).ok_or_else(|| UnknownFault(n.as_ref().to_string())))
             .collect::<Result<BTreeSet<_>, _>>()
             .map(|faults| FaultSet { faults })
     }
@@ -218,10 +210,7 @@ impl FaultSet {
 
 /// The catalogue as text, one fault a line: name, clause, description, tab-separated.
 pub fn catalogue_listing() -> String {
-    Fault::all()
-        .iter()
-        .map(|f| format!("{}\t{}\t{}\n", f.name(), f.clause(), f.description()))
-        .collect()
+    Fault::all().iter().map(|f| format!("{}\t{}\t{}\n", f.name(), f.clause(), f.description())).collect()
 }
 
 #[cfg(test)]
@@ -233,12 +222,7 @@ mod tests {
         let mut seen = BTreeSet::new();
         for fault in Fault::all() {
             assert!(seen.insert(fault.name()), "duplicate {}", fault.name());
-            assert!(
-                fault
-                    .name()
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            );
+            assert!(fault.name().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
             assert_eq!(Fault::from_name(fault.name()), Some(*fault));
             assert!(fault.clause().contains('.'));
         }

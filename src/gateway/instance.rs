@@ -40,10 +40,7 @@ impl Gateway {
 
     /// The merchant whose `userName` this is.
     pub fn merchant(&self, user_name: &str) -> Option<&MerchantConfig> {
-        self.config
-            .merchants
-            .iter()
-            .find(|m| m.user_name == user_name)
+        self.config.merchants.iter().find(|m| m.user_name == user_name)
     }
 
     /// Sends the callbacks `events` of `order` call for (in the background).

@@ -30,17 +30,11 @@ fn app(gw: Arc<Gateway>) -> Router {
     routes
         .fallback(not_found)
         .with_state(gw)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
 }
 
 async fn not_found(uri: Uri) -> impl IntoResponse {
-    (
-        StatusCode::NOT_FOUND,
-        format!("no such endpoint: {}\n", uri.path()),
-    )
+    (StatusCode::NOT_FOUND, format!("no such endpoint: {}\n", uri.path()))
 }
 
 /// A gateway serving on a socket, on the current tokio runtime.
@@ -79,12 +73,7 @@ impl RunningGateway {
                 }
             }
         });
-        Ok(RunningGateway {
-            addr,
-            stop,
-            server,
-            sweeper,
-        })
+        Ok(RunningGateway { addr, stop, server, sweeper })
     }
 
     /// The bound address.

@@ -68,9 +68,7 @@ impl Store {
     }
 
     fn lock(&self) -> MutexGuard<'_, Orders> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A fresh order number for a merchant that lets the gateway number its orders.
@@ -79,22 +77,14 @@ impl Store {
         loop {
             orders.numbered += 1;
             let candidate = format!("PC{:010}", orders.numbered);
-            if !orders
-                .by_number
-                .contains_key(&(merchant.to_string(), candidate.clone()))
-            {
+            if !orders.by_number.contains_key(&(merchant.to_string(), candidate.clone())) {
                 return candidate;
             }
         }
     }
 
     /// Stores a newly registered order, unless the merchant already used its `orderNumber`.
-    pub fn insert(
-        &self,
-        order: Order,
-        now: EpochMillis,
-        faults: &FaultSet,
-    ) -> Result<(), DuplicateOrder> {
+    pub fn insert(&self, order: Order, now: EpochMillis, faults: &FaultSet) -> Result<(), DuplicateOrder> {
         let mut orders = self.lock();
         let number_key = (order.merchant.clone(), order.order_number.clone());
         if let Some(existing) = orders.by_number.get(&number_key).cloned()
@@ -102,9 +92,7 @@ impl Store {
             && let Some(earlier) = orders.by_id.get_mut(&existing)
         {
             earlier.tick(now, faults);
-            return Err(DuplicateOrder {
-                paid: earlier.state.was_paid(),
-            });
+            return Err(DuplicateOrder { paid: earlier.state.was_paid() });
         }
         orders.by_number.insert(number_key, order.id.clone());
         if let Some(gw) = &order.gw_order_id {
@@ -114,25 +102,15 @@ impl Store {
         Ok(())
     }
 
-    fn resolve(
-        orders: &Orders,
-        merchant: &str,
-        key: OrderKey<'_>,
-        faults: &FaultSet,
-    ) -> Option<String> {
+    fn resolve(orders: &Orders, merchant: &str, key: OrderKey<'_>, faults: &FaultSet) -> Option<String> {
         let foreign_visible = faults.has(Fault::ForeignOrderVisible);
         let id = match key {
             OrderKey::Id(id) => id.to_string(),
-            OrderKey::Number(number) => match orders
-                .by_number
-                .get(&(merchant.to_string(), number.to_string()))
-            {
+            OrderKey::Number(number) => match orders.by_number.get(&(merchant.to_string(), number.to_string())) {
                 Some(id) => id.clone(),
-                None if foreign_visible => orders
-                    .by_number
-                    .iter()
-                    .find(|((_, n), _)| n == number)
-                    .map(|(_, id)| id.clone())?,
+                None if foreign_visible => {
+                    orders.by_number.iter().find(|((_, n), _)| n == number).map(|(_, id)| id.clone())?
+                }
                 None => return None,
             },
         };
@@ -159,11 +137,7 @@ impl Store {
         if let Some(gw) = &snapshot.gw_order_id {
             orders.by_gw_id.insert(gw.clone(), snapshot.id.clone());
         }
-        Some(Touched {
-            result,
-            ticked,
-            order: snapshot,
-        })
+        Some(Touched { result, ticked, order: snapshot })
     }
 
     /// Runs `f` on an order named by a payer-facing page (no merchant credentials involved): the
@@ -183,11 +157,7 @@ impl Store {
         let order = orders.by_id.get_mut(&id)?;
         let ticked = order.tick(now, faults);
         let result = f(order);
-        Some(Touched {
-            result,
-            ticked,
-            order: order.clone(),
-        })
+        Some(Touched { result, ticked, order: order.clone() })
     }
 
     /// `refund.do` on the merchant's order: an `externalRefundId` the merchant used on another
@@ -202,30 +172,16 @@ impl Store {
     ) -> Option<Touched<Result<RefundOutcome, Rejection>>> {
         let mut orders = self.lock();
         let id = Store::resolve(&orders, merchant, key, faults)?;
-        let id_key = request
-            .external_id
-            .as_ref()
-            .map(|ext| (merchant.to_string(), ext.clone()));
-        let used_elsewhere = id_key
-            .as_ref()
-            .and_then(|k| orders.refund_ids.get(k))
-            .is_some_and(|owner| *owner != id);
+        let id_key = request.external_id.as_ref().map(|ext| (merchant.to_string(), ext.clone()));
+        let used_elsewhere = id_key.as_ref().and_then(|k| orders.refund_ids.get(k)).is_some_and(|owner| *owner != id);
         let order = orders.by_id.get_mut(&id)?;
         let ticked = order.tick(now, faults);
-        let result = if used_elsewhere {
-            Err(Rejection::RefundIdConflict)
-        } else {
-            order.refund(request, now, faults)
-        };
+        let result = if used_elsewhere { Err(Rejection::RefundIdConflict) } else { order.refund(request, now, faults) };
         let snapshot = order.clone();
         if let (Ok(RefundOutcome::Performed(_)), Some(k)) = (&result, id_key) {
             orders.refund_ids.insert(k, id);
         }
-        Some(Touched {
-            result,
-            ticked,
-            order: snapshot,
-        })
+        Some(Touched { result, ticked, order: snapshot })
     }
 
     /// Applies what time made due to every order; returns the orders that changed and why.

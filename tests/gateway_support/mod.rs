@@ -22,11 +22,7 @@ pub struct Harness {
 impl Harness {
     /// The reference configuration on a manual clock, with `faults`.
     pub async fn start(faults: FaultSet) -> Harness {
-        let config = GatewayConfig {
-            clock: ClockMode::Manual,
-            faults,
-            ..GatewayConfig::reference()
-        };
+        let config = GatewayConfig { clock: ClockMode::Manual, faults, ..GatewayConfig::reference() };
         Harness::with_config(config).await
     }
 
@@ -34,43 +30,22 @@ impl Harness {
     pub async fn with_config(config: GatewayConfig) -> Harness {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let addr: SocketAddr = "127.0.0.1:0".parse().expect("address");
-        let gateway = RunningGateway::start(config, addr)
-            .await
-            .expect("gateway starts");
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
+        let gateway = RunningGateway::start(config, addr).await.expect("gateway starts");
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         let root = gateway.url();
-        Harness {
-            gateway,
-            client,
-            root,
-        }
+        Harness { gateway, client, root }
     }
 
     /// POSTs a JSON body to `path` (relative to the root) and returns status and body.
     pub async fn json(&self, path: &str, body: Value) -> (u16, Value) {
-        let resp = self
-            .client
-            .post(format!("{}{}", self.root, path))
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
+        let resp = self.client.post(format!("{}{}", self.root, path)).json(&body).send().await.expect("request");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
     /// POSTs a form body to `path`.
     pub async fn form(&self, path: &str, pairs: &[(&str, String)]) -> (u16, Value) {
-        let resp = self
-            .client
-            .post(format!("{}{}", self.root, path))
-            .form(pairs)
-            .send()
-            .await
-            .expect("request");
+        let resp = self.client.post(format!("{}{}", self.root, path)).form(pairs).send().await.expect("request");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
@@ -105,8 +80,7 @@ impl Harness {
 
     /// Calls a bank (`/payment/rest`) method with form `pairs` plus the main credentials.
     pub async fn rest(&self, method: &str, pairs: &[(&str, &str)]) -> Value {
-        let mut all: Vec<(&str, String)> =
-            vec![("userName", MAIN.0.into()), ("password", MAIN.1.into())];
+        let mut all: Vec<(&str, String)> = vec![("userName", MAIN.0.into()), ("password", MAIN.1.into())];
         all.extend(pairs.iter().map(|(k, v)| (*k, v.to_string())));
         let (status, answer) = self.form(&format!("/payment/rest/{method}"), &all).await;
         assert_eq!(status, 200, "{method}: {answer}");
@@ -115,11 +89,7 @@ impl Harness {
 
     /// Registers a router order (one-phase unless `pre_auth`) and returns its id.
     pub async fn register(&self, amount: i64, pre_auth: bool) -> String {
-        let method = if pre_auth {
-            "registerPreAuth.do"
-        } else {
-            "register.do"
-        };
+        let method = if pre_auth { "registerPreAuth.do" } else { "register.do" };
         let answer = self
             .v1(
                 method,
@@ -150,21 +120,17 @@ impl Harness {
 
     /// The router status of an order.
     pub async fn status(&self, order_id: &str) -> Value {
-        self.v1("getOrderStatusExtended.do", json!({"orderId": order_id}))
-            .await
+        self.v1("getOrderStatusExtended.do", json!({"orderId": order_id})).await
     }
 
     /// The bank (flat) status of an order.
     pub async fn flat_status(&self, order_id: &str) -> Value {
-        self.rest("getOrderStatusExtended.do", &[("orderId", order_id)])
-            .await
+        self.rest("getOrderStatusExtended.do", &[("orderId", order_id)]).await
     }
 
     /// Advances the manual clock.
     pub async fn advance(&self, seconds: u64) -> Value {
-        let (status, body) = self
-            .json("/_paycheck/clock/advance", json!({"seconds": seconds}))
-            .await;
+        let (status, body) = self.json("/_paycheck/clock/advance", json!({"seconds": seconds})).await;
         assert_eq!(status, 200, "{body}");
         body
     }

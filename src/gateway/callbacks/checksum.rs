@@ -6,10 +6,8 @@ use sha2::Sha256;
 
 /// The checksum of `params` (any `checksum` and `sign_alias` among them are left out).
 pub fn checksum(params: &[(String, String)], key: &str) -> String {
-    let mut sorted: Vec<&(String, String)> = params
-        .iter()
-        .filter(|(k, _)| k != "checksum" && k != "sign_alias")
-        .collect();
+    let mut sorted: Vec<&(String, String)> =
+        params.iter().filter(|(k, _)| k != "checksum" && k != "sign_alias").collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let text: String = sorted.iter().map(|(k, v)| format!("{k};{v};")).collect();
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
@@ -35,9 +33,6 @@ mod tests {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        assert_eq!(
-            checksum(&params, "secret"),
-            "B6CCB202CAB97411D17B7C928407BC396CE2B5F1F730DA0E43546E4E06E91538"
-        );
+        assert_eq!(checksum(&params, "secret"), "B6CCB202CAB97411D17B7C928407BC396CE2B5F1F730DA0E43546E4E06E91538");
     }
 }

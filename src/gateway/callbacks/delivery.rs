@@ -40,17 +40,8 @@ impl Callbacks {
     }
 
     /// The notifications `events` of `order` call for; none if the order has no callback URL.
-    pub fn notifications(
-        &self,
-        merchant: &MerchantConfig,
-        order: &Order,
-        events: &[Event],
-    ) -> Vec<Notification> {
-        let Some(url) = order
-            .callback_url
-            .clone()
-            .or_else(|| merchant.callback_url.clone())
-        else {
+    pub fn notifications(&self, merchant: &MerchantConfig, order: &Order, events: &[Event]) -> Vec<Notification> {
+        let Some(url) = order.callback_url.clone().or_else(|| merchant.callback_url.clone()) else {
             return Vec::new();
         };
         events
@@ -60,10 +51,7 @@ impl Callbacks {
                     ("mdOrder".to_string(), order.id.clone()),
                     ("orderNumber".to_string(), order.order_number.clone()),
                     ("operation".to_string(), event.kind.operation().to_string()),
-                    (
-                        "status".to_string(),
-                        if event.success { "1" } else { "0" }.to_string(),
-                    ),
+                    ("status".to_string(), if event.success { "1" } else { "0" }.to_string()),
                     ("amount".to_string(), event.amount.to_string()),
                 ];
                 if let Some(key) = &merchant.callback_token
@@ -72,10 +60,7 @@ impl Callbacks {
                     let sum = checksum(&params, key);
                     params.push(("checksum".to_string(), sum));
                 }
-                Notification {
-                    url: url.clone(),
-                    params,
-                }
+                Notification { url: url.clone(), params }
             })
             .collect()
     }
@@ -121,11 +106,7 @@ async fn deliver(client: &reqwest::Client, n: &Notification, attempts: u32, firs
     url.query_pairs_mut().extend_pairs(n.params.iter());
     let mut delay = first_delay;
     for attempt in 1..=attempts {
-        let delivered = client
-            .get(url.clone())
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success());
+        let delivered = client.get(url.clone()).send().await.is_ok_and(|r| r.status().is_success());
         if delivered || attempt == attempts {
             return;
         }

@@ -1,19 +1,13 @@
 //! `decline.do`: cancel an unpaid order (spec 2.9, A5).
 
 use super::order::Order;
-use super::{
-    ACTION_DECLINED_BY_MERCHANT, ACTION_SESSION_EXPIRED, Event, EventKind, OrderState, Rejection,
-};
+use super::{ACTION_DECLINED_BY_MERCHANT, ACTION_SESSION_EXPIRED, Event, EventKind, OrderState, Rejection};
 use crate::gateway::clock::EpochMillis;
 use crate::gateway::faults::{Fault, FaultSet};
 
 impl Order {
     /// Declines an unpaid order (PREREGISTERED, CREATED or PENDING): DECLINED with actionCode 4005.
-    pub fn decline(
-        &mut self,
-        now: EpochMillis,
-        faults: &FaultSet,
-    ) -> Result<Vec<Event>, Rejection> {
+    pub fn decline(&mut self, now: EpochMillis, faults: &FaultSet) -> Result<Vec<Event>, Rejection> {
         let paid_but_faulty = faults.has(Fault::DeclinePaidOrderAllowed)
             && matches!(self.state, OrderState::Approved | OrderState::Deposited);
         if !self.state.is_unpaid() && !paid_but_faulty {
@@ -26,10 +20,6 @@ impl Order {
         } else {
             ACTION_DECLINED_BY_MERCHANT
         });
-        Ok(vec![Event {
-            kind: EventKind::Declined,
-            success: true,
-            amount: self.amount,
-        }])
+        Ok(vec![Event { kind: EventKind::Declined, success: true, amount: self.amount }])
     }
 }

@@ -23,9 +23,7 @@ impl Order {
                 return Err(Rejection::DepositBelowMinimum);
             }
         }
-        let recapture = faults.has(Fault::CaptureTwiceAllowed)
-            && self.two_phase
-            && self.state == OrderState::Deposited;
+        let recapture = faults.has(Fault::CaptureTwiceAllowed) && self.two_phase && self.state == OrderState::Deposited;
         if self.state != OrderState::Approved && !recapture {
             return Err(Rejection::WrongState);
         }
@@ -33,22 +31,13 @@ impl Order {
             None | Some(0) => self.approved_amount,
             Some(a) => a,
         };
-        if capture > rules.capture_limit(self.approved_amount)
-            && !faults.has(Fault::OverCaptureAccepted)
-        {
+        if capture > rules.capture_limit(self.approved_amount) && !faults.has(Fault::OverCaptureAccepted) {
             return Err(Rejection::IncorrectAmount);
         }
         self.state = OrderState::Deposited;
         self.deposited_amount = capture;
         self.deposited_at = Some(now);
         self.action_code = Some(ACTION_SUCCESS);
-        Ok(vec![self.record(
-            OperationKind::Deposit,
-            EventKind::Deposited,
-            capture,
-            now,
-            true,
-            ACTION_SUCCESS,
-        )])
+        Ok(vec![self.record(OperationKind::Deposit, EventKind::Deposited, capture, now, true, ACTION_SUCCESS)])
     }
 }

@@ -1,10 +1,7 @@
 //! Time passing: expiry of unpaid orders (spec 3.3) and the auto dates of two-phase orders.
 
 use super::order::{OperationKind, Order};
-use super::{
-    ACTION_DECLINED_BY_MERCHANT, ACTION_SESSION_EXPIRED, ACTION_SUCCESS, Event, EventKind,
-    OrderState,
-};
+use super::{ACTION_DECLINED_BY_MERCHANT, ACTION_SESSION_EXPIRED, ACTION_SUCCESS, Event, EventKind, OrderState};
 use crate::gateway::clock::EpochMillis;
 use crate::gateway::faults::{Fault, FaultSet};
 
@@ -14,10 +11,7 @@ impl Order {
     /// captured at `autocompletionDate` or reversed at `autoReverseDate`, whichever comes first.
     pub fn tick(&mut self, now: EpochMillis, faults: &FaultSet) -> Vec<Event> {
         let mut events = Vec::new();
-        if self.state.is_unpaid()
-            && now >= self.expires_at
-            && !faults.has(Fault::SessionNeverExpires)
-        {
+        if self.state.is_unpaid() && now >= self.expires_at && !faults.has(Fault::SessionNeverExpires) {
             self.state = OrderState::Declined;
             self.timed_out = true;
             self.declined_at = Some(self.expires_at);
@@ -26,11 +20,7 @@ impl Order {
             } else {
                 ACTION_SESSION_EXPIRED
             });
-            events.push(Event {
-                kind: EventKind::DeclinedByTimeout,
-                success: true,
-                amount: self.amount,
-            });
+            events.push(Event { kind: EventKind::DeclinedByTimeout, success: true, amount: self.amount });
         }
         if self.state == OrderState::Approved && !faults.has(Fault::AutoDatesIgnored) {
             let complete = self.autocompletion_at.filter(|at| *at <= now);
@@ -50,13 +40,6 @@ impl Order {
         self.deposited_amount = self.approved_amount;
         self.deposited_at = Some(at);
         let amount = self.approved_amount;
-        self.record(
-            OperationKind::Deposit,
-            EventKind::Deposited,
-            amount,
-            at,
-            true,
-            ACTION_SUCCESS,
-        )
+        self.record(OperationKind::Deposit, EventKind::Deposited, amount, at, true, ACTION_SUCCESS)
     }
 }

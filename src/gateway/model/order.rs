@@ -229,9 +229,7 @@ impl Order {
     /// A newly registered order: PREREGISTERED on the router, CREATED at the bank (A3).
     pub fn register(reg: Registration, now: EpochMillis, faults: &FaultSet) -> Order {
         let state = match reg.family {
-            Family::Router if !faults.has(Fault::RouterSkipsPreregistered) => {
-                OrderState::Preregistered
-            }
+            Family::Router if !faults.has(Fault::RouterSkipsPreregistered) => OrderState::Preregistered,
             _ => OrderState::Created,
         };
         Order {
@@ -304,11 +302,7 @@ impl Order {
             reference_number,
             approval_code,
         });
-        Event {
-            kind: event,
-            success,
-            amount,
-        }
+        Event { kind: event, success, amount }
     }
 
     /// A deterministic (reference number, approval code) pair for the next operation.

@@ -36,12 +36,7 @@ impl Order {
 
     /// Routes the order to a bank at a payment attempt: PREREGISTERED → CREATED (spec 3.2).
     /// An order already at a bank keeps it.
-    pub fn route(
-        &mut self,
-        bank: &str,
-        gw_order_id: &str,
-        faults: &FaultSet,
-    ) -> Result<(), Rejection> {
+    pub fn route(&mut self, bank: &str, gw_order_id: &str, faults: &FaultSet) -> Result<(), Rejection> {
         self.check_payable(faults)?;
         if self.bank.is_none() {
             self.bank = Some(bank.to_string());
@@ -118,13 +113,6 @@ impl Order {
             }
         }
         let (amount, code) = (self.amount, self.action_code.unwrap_or(auth.action_code));
-        Ok(vec![self.record(
-            operation,
-            event,
-            amount,
-            now,
-            auth.approved,
-            code,
-        )])
+        Ok(vec![self.record(operation, event, amount, now, auth.approved, code)])
     }
 }

@@ -47,10 +47,7 @@ impl Order {
         faults: &FaultSet,
     ) -> Result<RefundOutcome, Rejection> {
         if let Some(id) = &req.external_id
-            && let Some(earlier) = self
-                .refunds
-                .iter()
-                .find(|r| r.external_id.as_ref() == Some(id))
+            && let Some(earlier) = self.refunds.iter().find(|r| r.external_id.as_ref() == Some(id))
             && !faults.has(Fault::RefundReplayPerformedTwice)
         {
             return match req.amount {
@@ -67,8 +64,7 @@ impl Order {
                 return Err(Rejection::RefundBelowMinimum);
             }
         }
-        let early =
-            faults.has(Fault::RefundBeforeCaptureAllowed) && self.state == OrderState::Approved;
+        let early = faults.has(Fault::RefundBeforeCaptureAllowed) && self.state == OrderState::Approved;
         if !matches!(self.state, OrderState::Deposited | OrderState::Refunded) && !early {
             return Err(Rejection::WrongState);
         }
@@ -79,11 +75,7 @@ impl Order {
         } else {
             self.refundable()
         };
-        let full = if faults.has(Fault::RefundFullRefundsOriginal) {
-            self.amount
-        } else {
-            left
-        };
+        let full = if faults.has(Fault::RefundFullRefundsOriginal) { self.amount } else { left };
         let refund = match req.amount {
             None | Some(0) => full,
             Some(a) if a == self.amount => full,
@@ -108,11 +100,7 @@ impl Order {
             amount: refund,
             approval_code,
             reference_number,
-            items: req
-                .items
-                .into_iter()
-                .map(|i| (i.position_id, i.amount))
-                .collect(),
+            items: req.items.into_iter().map(|i| (i.position_id, i.amount)).collect(),
         });
         self.refunded_amount += refund;
         self.refunded_at = Some(now);

@@ -32,9 +32,7 @@ impl Rejection {
     /// The `errorCode` of this rejection.
     pub fn error_code(&self) -> u8 {
         match self {
-            Rejection::IncorrectAmount
-            | Rejection::DepositBelowMinimum
-            | Rejection::RefundIdConflict => 5,
+            Rejection::IncorrectAmount | Rejection::DepositBelowMinimum | Rejection::RefundIdConflict => 5,
             _ => 7,
         }
     }
@@ -46,18 +44,14 @@ impl Rejection {
             Rejection::InvalidOperation => "Invalid operation for the current order status",
             Rejection::SessionExpired => "Order session has expired",
             Rejection::IncorrectAmount => "Incorrect amount",
-            Rejection::DepositBelowMinimum => {
-                "The deposit amount must be equal to zero or not less than one rouble"
-            }
+            Rejection::DepositBelowMinimum => "The deposit amount must be equal to zero or not less than one rouble",
             Rejection::ReverseAmountsDiffer => {
                 "Reversal is impossible because of incorrect internal parameter values. The holding and deposit amounts must be equal"
             }
             Rejection::ReverseWindowClosed => "Reversal is no longer possible for this order",
             Rejection::RefundExceedsDeposited => "The refund amount exceeds the debited amount",
             Rejection::RefundBelowMinimum => "Invalid refund amount (less than one ruble)",
-            Rejection::RefundIdConflict => {
-                "Refund with this externalRefundId already exists for merchant"
-            }
+            Rejection::RefundIdConflict => "Refund with this externalRefundId already exists for merchant",
             Rejection::ExpectedDepositedMismatch => {
                 "expectedDepositedAmount does not match the current deposited amount"
             }

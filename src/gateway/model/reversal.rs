@@ -1,9 +1,7 @@
 //! `reverse.do`: cancel an authorised or paid order (spec 2.8, 3.2, A12).
 
 use super::order::{OperationKind, Order};
-use super::{
-    ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Rejection, ReverseWindow,
-};
+use super::{ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Rejection, ReverseWindow};
 use crate::gateway::clock::EpochMillis;
 use crate::gateway::faults::{Fault, FaultSet};
 
@@ -40,9 +38,7 @@ impl Order {
             OrderState::Refunded if faults.has(Fault::ReverseAfterRefundAllowed) => {
                 (self.deposited_amount, self.deposited_at)
             }
-            OrderState::Reversed if faults.has(Fault::ReverseTwiceAllowed) => {
-                (self.approved_amount, self.reversed_at)
-            }
+            OrderState::Reversed if faults.has(Fault::ReverseTwiceAllowed) => (self.approved_amount, self.reversed_at),
             _ => return Err(Rejection::InvalidOperation),
         };
         let amount_ok = match amount {
@@ -63,14 +59,7 @@ impl Order {
         self.reversal_attempted = true;
         self.reversed_at = Some(now);
         self.action_code = Some(ACTION_SUCCESS);
-        Ok(vec![self.record(
-            OperationKind::Reverse,
-            EventKind::Reversed,
-            full,
-            now,
-            true,
-            ACTION_SUCCESS,
-        )])
+        Ok(vec![self.record(OperationKind::Reverse, EventKind::Reversed, full, now, true, ACTION_SUCCESS)])
     }
 
     /// `autoReverseDate` reached: reverse an APPROVED order at `at`, outside any window.
@@ -78,14 +67,7 @@ impl Order {
         self.state = OrderState::Reversed;
         self.reversed_at = Some(at);
         let amount = self.approved_amount;
-        self.record(
-            OperationKind::Reverse,
-            EventKind::Reversed,
-            amount,
-            at,
-            true,
-            ACTION_SUCCESS,
-        )
+        self.record(OperationKind::Reverse, EventKind::Reversed, amount, at, true, ACTION_SUCCESS)
     }
 }
 

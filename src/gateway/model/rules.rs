@@ -24,11 +24,7 @@ pub struct MerchantRules {
 
 impl Default for MerchantRules {
     fn default() -> Self {
-        MerchantRules {
-            max_over_capture_percent: 0,
-            reverse_window: ReverseWindow::SameUtcDay,
-            payment_attempts: 1,
-        }
+        MerchantRules { max_over_capture_percent: 0, reverse_window: ReverseWindow::SameUtcDay, payment_attempts: 1 }
     }
 }
 

@@ -56,10 +56,9 @@ impl OrderState {
     /// `paymentAmountInfo.paymentState`, which never says PREREGISTERED or PENDING.
     pub fn payment_state(self) -> &'static str {
         match self {
-            OrderState::Preregistered
-            | OrderState::Created
-            | OrderState::PendingAcs
-            | OrderState::PendingRedirect => "CREATED",
+            OrderState::Preregistered | OrderState::Created | OrderState::PendingAcs | OrderState::PendingRedirect => {
+                "CREATED"
+            }
             other => other.router_state(),
         }
     }
@@ -68,22 +67,13 @@ impl OrderState {
     pub fn is_unpaid(self) -> bool {
         matches!(
             self,
-            OrderState::Preregistered
-                | OrderState::Created
-                | OrderState::PendingAcs
-                | OrderState::PendingRedirect
+            OrderState::Preregistered | OrderState::Created | OrderState::PendingAcs | OrderState::PendingRedirect
         )
     }
 
     /// Whether money was ever held or taken for the order.
     pub fn was_paid(self) -> bool {
-        matches!(
-            self,
-            OrderState::Approved
-                | OrderState::Deposited
-                | OrderState::Reversed
-                | OrderState::Refunded
-        )
+        matches!(self, OrderState::Approved | OrderState::Deposited | OrderState::Reversed | OrderState::Refunded)
     }
 
     /// Whether spec 3.2 allows moving from `self` to `next` (staying put is always allowed).
@@ -93,14 +83,8 @@ impl OrderState {
             || matches!(
                 (self, next),
                 (Preregistered, Created | PendingRedirect | Declined)
-                    | (
-                        Created,
-                        PendingAcs | PendingRedirect | Approved | Deposited | Declined
-                    )
-                    | (
-                        PendingAcs | PendingRedirect,
-                        Created | Approved | Deposited | Declined
-                    )
+                    | (Created, PendingAcs | PendingRedirect | Approved | Deposited | Declined)
+                    | (PendingAcs | PendingRedirect, Created | Approved | Deposited | Declined)
                     | (Approved, Deposited | Reversed)
                     | (Deposited, Reversed | Refunded)
             )

@@ -17,12 +17,7 @@ pub const ALFAPAY_BANK: &str = "ALFABANK";
 /// carries the bank's order id and the payer's link.
 pub fn alfapay_payment_order(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
-    let named = order_key(
-        p,
-        &["orderId"],
-        false,
-        ApiError::new(4, "[orderId] is empty"),
-    )?;
+    let named = order_key(p, &["orderId"], false, ApiError::new(4, "[orderId] is empty"))?;
     let faults = ctx.faults();
     let candidate = uuid::Uuid::new_v4().to_string();
     let touched = ctx

@@ -20,10 +20,8 @@ fn first_text(p: &Params, names: &[&str]) -> Result<Option<String>, ApiError> {
 /// The card of a payment request: 4 when a part is missing, 5 when malformed (a PAN failing the
 /// Luhn check included, spec section 4).
 pub fn card_input(p: &Params, faults: &FaultSet) -> Result<CardInput, ApiError> {
-    let pan =
-        first_text(p, &["$PAN", "pan"])?.ok_or_else(|| ApiError::new(4, "[$PAN] is empty"))?;
-    let cvc =
-        first_text(p, &["$CVC", "cvc"])?.ok_or_else(|| ApiError::new(4, "[$CVC] is empty"))?;
+    let pan = first_text(p, &["$PAN", "pan"])?.ok_or_else(|| ApiError::new(4, "[$PAN] is empty"))?;
+    let cvc = first_text(p, &["$CVC", "cvc"])?.ok_or_else(|| ApiError::new(4, "[$CVC] is empty"))?;
     let expiry = match first_text(p, &["$EXPIRY", "expiry"])? {
         Some(e) => e,
         None => match (first_text(p, &["YYYY"])?, first_text(p, &["MM"])?) {
@@ -46,9 +44,5 @@ pub fn card_input(p: &Params, faults: &FaultSet) -> Result<CardInput, ApiError> 
     if holder.chars().count() > 512 {
         return Err(ApiError::new(5, "Invalid cardholder name"));
     }
-    Ok(CardInput {
-        pan,
-        expiry,
-        holder,
-    })
+    Ok(CardInput { pan, expiry, holder })
 }

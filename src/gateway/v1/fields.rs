@@ -12,20 +12,13 @@ pub const MAX_AMOUNT: i64 = 999_999_999_999;
 
 /// Whether `s` is an absolute http(s) URL of at most 512 characters.
 pub fn absolute_url(s: &str) -> bool {
-    s.len() <= 512
-        && url::Url::parse(s)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+    s.len() <= 512 && url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }
 
 /// A registration date `yyyy-MM-ddTHH:mm:ss`, read as UTC (spec 1.4).
 pub fn registration_date(s: &str) -> Option<EpochMillis> {
     let b = s.as_bytes();
-    let shaped = b.len() == 19
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
-        && b[16] == b':';
+    let shaped = b.len() == 19 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':';
     if !shaped {
         return None;
     }
@@ -35,12 +28,7 @@ pub fn registration_date(s: &str) -> Option<EpochMillis> {
 }
 
 /// Optional text of at most `max` characters; `Err` with `error` when malformed or too long.
-pub fn text_upto(
-    p: &Params,
-    name: &str,
-    max: usize,
-    error: &ApiError,
-) -> Result<Option<String>, ApiError> {
+pub fn text_upto(p: &Params, name: &str, max: usize, error: &ApiError) -> Result<Option<String>, ApiError> {
     match p.text(name) {
         Ok(Some(s)) if s.chars().count() > max => Err(error.clone()),
         Ok(v) => Ok(v),

@@ -16,10 +16,7 @@ const INFO_PROCEEDED: &str = "Your order is proceeded, redirecting...";
 /// `instantPayment.do`: `preAuth=true` makes the order two-phase.
 pub fn instant_payment(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
-    let two_phase = p
-        .boolean("preAuth")
-        .map_err(|_| ApiError::new(5, "Invalid [preAuth]"))?
-        .unwrap_or(false);
+    let two_phase = p.boolean("preAuth").map_err(|_| ApiError::new(5, "Invalid [preAuth]"))?.unwrap_or(false);
     let reg = registration(ctx, p, merchant, two_phase)?;
     let card = card_input(p, ctx.faults())?;
     let order = store_new_order(ctx, reg)?;

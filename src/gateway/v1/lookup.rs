@@ -25,12 +25,7 @@ impl Named {
 
 /// The order a request names, looking at `id_names` (in order) then `orderNumber` (when
 /// `by_number`); `missing` when none is given.
-pub fn order_key(
-    p: &Params,
-    id_names: &[&str],
-    by_number: bool,
-    missing: ApiError,
-) -> Result<Named, ApiError> {
+pub fn order_key(p: &Params, id_names: &[&str], by_number: bool, missing: ApiError) -> Result<Named, ApiError> {
     let not_found = || ApiError::new(6, "Order not found");
     for name in id_names {
         if let Some(id) = p.text(name).map_err(|_| not_found())? {

@@ -152,14 +152,7 @@ pub fn routes() -> Router<Arc<Gateway>> {
 
 fn endpoint(family: Family, method: Method) -> MethodRouter<Arc<Gateway>> {
     let handler = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
-        handle(
-            &gw,
-            family,
-            req,
-            |ctx, p| method.call(ctx, p),
-            method.style(),
-        )
-        .await
+        handle(&gw, family, req, |ctx, p| method.call(ctx, p), method.style()).await
     };
     axum::routing::get(handler).post(handler)
 }
@@ -175,11 +168,8 @@ pub async fn handle(
 ) -> Response {
     let (parts, body) = req.into_parts();
     let limit = gw.config.body_limit_bytes;
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return too_large(limit);
     }
@@ -187,22 +177,15 @@ pub async fn handle(
         return too_large(limit);
     };
     let read_query = !gw.faults().has(Fault::QueryParamsIgnored);
-    let ctx = Ctx {
-        gw,
-        family,
-        root: root_url(gw, &parts.headers),
-        now: gw.clock.now_ms(),
-    };
-    let result = Params::parse(&parts.headers, parts.uri.query(), &bytes, read_query)
-        .and_then(|params| call(&ctx, &params));
+    let ctx = Ctx { gw, family, root: root_url(gw, &parts.headers), now: gw.clock.now_ms() };
+    let result =
+        Params::parse(&parts.headers, parts.uri.query(), &bytes, read_query).and_then(|params| call(&ctx, &params));
     reply::finish(result, style, gw.faults())
 }
 
 fn too_large(limit: usize) -> Response {
-    let body = reply::error_body(
-        &ApiError::new(5, format!("The request body is larger than {limit} bytes")),
-        Style::Standard,
-    );
+    let body =
+        reply::error_body(&ApiError::new(5, format!("The request body is larger than {limit} bytes")), Style::Standard);
     (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response()
 }
 
@@ -211,10 +194,6 @@ pub fn root_url(gw: &Gateway, headers: &HeaderMap) -> String {
     if let Some(url) = &gw.config.public_url {
         return url.trim_end_matches('/').to_string();
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty())
-        .unwrap_or("127.0.0.1");
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty()).unwrap_or("127.0.0.1");
     format!("http://{host}")
 }

@@ -15,18 +15,12 @@ use crate::gateway::model::{Order, OrderState, Rejection};
 use crate::gateway::store::OrderKey;
 
 const INFO_PAID: &str = "Your payment has been processed, redirecting...";
-const INFO_DECLINED: &str =
-    "Operation declined. Check the entered data and try again. Redirecting...";
+const INFO_DECLINED: &str = "Operation declined. Check the entered data and try again. Redirecting...";
 
 /// `paymentorder.do`.
 pub fn payment_order(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
-    let named = order_key(
-        p,
-        &["MDORDER", "mdOrder", "orderId"],
-        false,
-        ApiError::new(4, "[MDORDER] is empty"),
-    )?;
+    let named = order_key(p, &["MDORDER", "mdOrder", "orderId"], false, ApiError::new(4, "[MDORDER] is empty"))?;
     let card = card_input(p, ctx.faults())?;
     let order = pay_with_card(ctx, merchant, named.key(), &card)?;
     Ok(payment_answer(&order, INFO_PAID))
@@ -70,10 +64,7 @@ pub fn payment_answer(order: &Order, paid_info: &str) -> Value {
     let (info, target) = if paid {
         (paid_info, order.return_url.as_str())
     } else {
-        (
-            INFO_DECLINED,
-            order.fail_url.as_deref().unwrap_or(&order.return_url),
-        )
+        (INFO_DECLINED, order.fail_url.as_deref().unwrap_or(&order.return_url))
     };
     m.insert("info".into(), json!(info));
     m.insert("redirect".into(), json!(with_order_id(target, &order.id)));

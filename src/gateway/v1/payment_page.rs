@@ -31,9 +31,7 @@ use crate::gateway::store::PublicHandle;
 
 /// The payment page routes of both families.
 pub fn routes() -> Router<Arc<Gateway>> {
-    Router::new()
-        .route("/wl/payment.html", get(show).post(pay))
-        .route("/payment/merchants/{page}", get(show).post(pay))
+    Router::new().route("/wl/payment.html", get(show).post(pay)).route("/payment/merchants/{page}", get(show).post(pay))
 }
 
 fn page(status: StatusCode, body: String) -> Response {
@@ -50,18 +48,12 @@ fn outcome_url(order: &Order) -> String {
     with_order_id(url, &order.id)
 }
 
-async fn show(
-    State(gw): State<Arc<Gateway>>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+async fn show(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String, String>>) -> Response {
     let Some(id) = query.get("mdOrder") else {
         return page(StatusCode::BAD_REQUEST, "<p>mdOrder is missing.</p>".into());
     };
     let now = gw.clock.now_ms();
-    let Some(touched) =
-        gw.store
-            .with_public_order(PublicHandle::OrderId(id), now, gw.faults(), |_| ())
-    else {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::OrderId(id), now, gw.faults(), |_| ()) else {
         return page(StatusCode::NOT_FOUND, "<p>Unknown order.</p>".into());
     };
     gw.notify(&touched.order, &touched.ticked);
@@ -86,11 +78,7 @@ async fn show(
     )
 }
 
-async fn pay(
-    State(gw): State<Arc<Gateway>>,
-    Query(query): Query<HashMap<String, String>>,
-    body: Bytes,
-) -> Response {
+async fn pay(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String, String>>, body: Bytes) -> Response {
     let Some(id) = query.get("mdOrder") else {
         return page(StatusCode::BAD_REQUEST, "<p>mdOrder is missing.</p>".into());
     };
@@ -103,28 +91,18 @@ async fn pay(
     let card = match card_input(&Params::from_map(fields), faults) {
         Ok(card) => card,
         Err(e) => {
-            return page(
-                StatusCode::BAD_REQUEST,
-                format!("<p>{}</p>", escape(&e.message)),
-            );
+            return page(StatusCode::BAD_REQUEST, format!("<p>{}</p>", escape(&e.message)));
         }
     };
     let now = gw.clock.now_ms();
     let gw_order_id = uuid::Uuid::new_v4().to_string();
     let merchants = &gw.config.merchants;
     let cards = &gw.config.cards;
-    let Some(touched) =
-        gw.store
-            .with_public_order(PublicHandle::OrderId(id), now, faults, |order| {
-                let rules = merchants
-                    .iter()
-                    .find(|m| m.user_name == order.merchant)
-                    .map(|m| m.rules())
-                    .unwrap_or_default();
-                order.route(REFERENCE_BANK, &gw_order_id, faults)?;
-                order.pay(authorize(&card, cards, now, faults), now, &rules, faults)
-            })
-    else {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::OrderId(id), now, faults, |order| {
+        let rules = merchants.iter().find(|m| m.user_name == order.merchant).map(|m| m.rules()).unwrap_or_default();
+        order.route(REFERENCE_BANK, &gw_order_id, faults)?;
+        order.pay(authorize(&card, cards, now, faults), now, &rules, faults)
+    }) else {
         return page(StatusCode::NOT_FOUND, "<p>Unknown order.</p>".into());
     };
     gw.notify(&touched.order, &touched.ticked);

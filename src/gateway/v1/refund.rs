@@ -13,12 +13,7 @@ use crate::gateway::model::{RefundItem, RefundOutcome, RefundRequest};
 /// `refund.do`.
 pub fn refund(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
-    let named = order_key(
-        p,
-        &["orderId"],
-        true,
-        ApiError::new(5, "[orderId] is empty"),
-    )?;
+    let named = order_key(p, &["orderId"], true, ApiError::new(5, "[orderId] is empty"))?;
     let mut amount = operation_amount(p)?;
     let external_id = match p.text("externalRefundId") {
         Ok(Some(id)) if id.chars().count() <= 32 => Some(id),
@@ -37,29 +32,15 @@ pub fn refund(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
             None => amount = Some(sum),
             Some(a) if a == sum => {}
             Some(_) => {
-                return Err(ApiError::new(
-                    5,
-                    "Incorrect amount: refundItems do not add up to amount",
-                ));
+                return Err(ApiError::new(5, "Incorrect amount: refundItems do not add up to amount"));
             }
         }
     }
-    let request = RefundRequest {
-        amount,
-        external_id,
-        expected_deposited,
-        items,
-    };
+    let request = RefundRequest { amount, external_id, expected_deposited, items };
     let touched = ctx
         .gw
         .store
-        .refund(
-            &merchant.user_name,
-            named.key(),
-            request,
-            ctx.now,
-            ctx.faults(),
-        )
+        .refund(&merchant.user_name, named.key(), request, ctx.now, ctx.faults())
         .ok_or_else(|| ApiError::new(6, "Wrong order number"))?;
     ctx.notify(&touched.order, &touched.ticked);
     match touched.result? {
@@ -74,11 +55,7 @@ fn refund_items(p: &Params) -> Result<Vec<RefundItem>, ApiError> {
     let Some(value) = p.structured("refundItems").map_err(|_| invalid())? else {
         return Ok(Vec::new());
     };
-    let items = value
-        .get("items")
-        .and_then(Value::as_array)
-        .filter(|items| !items.is_empty())
-        .ok_or_else(invalid)?;
+    let items = value.get("items").and_then(Value::as_array).filter(|items| !items.is_empty()).ok_or_else(invalid)?;
     items
         .iter()
         .map(|item| {
@@ -94,10 +71,7 @@ fn refund_items(p: &Params) -> Result<Vec<RefundItem>, ApiError> {
             }
             .filter(|a| *a >= 0)
             .ok_or_else(invalid)?;
-            Ok(RefundItem {
-                position_id,
-                amount,
-            })
+            Ok(RefundItem { position_id, amount })
         })
         .collect()
 }

@@ -14,14 +14,8 @@ use crate::gateway::model::{Family, Order, Registration};
 /// `gwId` of orders at the reference bank.
 pub const REFERENCE_BANK: &str = "PAYCHECK";
 
-const FEATURES: &[&str] = &[
-    "VERIFY",
-    "FORCE_TDS",
-    "FORCE_SSL",
-    "FORCE_FULL_TDS",
-    "FORCE_CREATE_BINDING",
-    "AUTO_PAYMENT",
-];
+const FEATURES: &[&str] =
+    &["VERIFY", "FORCE_TDS", "FORCE_SSL", "FORCE_FULL_TDS", "FORCE_CREATE_BINDING", "AUTO_PAYMENT"];
 
 /// `register.do` (`two_phase` false) or `registerPreAuth.do` (true).
 pub fn register(ctx: &Ctx<'_>, p: &Params, two_phase: bool) -> Result<Value, ApiError> {
@@ -39,9 +33,7 @@ pub fn registration(
     merchant: &MerchantConfig,
     two_phase: bool,
 ) -> Result<Registration, ApiError> {
-    let order_number = p
-        .text("orderNumber")
-        .map_err(|_| ApiError::new(5, "Invalid order number"))?;
+    let order_number = p.text("orderNumber").map_err(|_| ApiError::new(5, "Invalid order number"))?;
     if order_number.is_none() && merchant.order_number_required {
         return Err(ApiError::new(4, "Order number is empty"));
     }
@@ -51,10 +43,7 @@ pub fn registration(
     if !p.has("returnUrl") {
         return Err(ApiError::new(4, "Return URL cannot be empty"));
     }
-    if order_number
-        .as_ref()
-        .is_some_and(|n| n.chars().count() > 36)
-    {
+    if order_number.as_ref().is_some_and(|n| n.chars().count() > 36) {
         return Err(ApiError::new(5, "Invalid order number"));
     }
     let amount = match p.integer("amount") {
@@ -74,10 +63,7 @@ pub fn registration(
         Ok(None) => merchant.default_currency().to_string(),
         Ok(Some(c)) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_digit()) => c,
         _ => {
-            return Err(ApiError::new(
-                5,
-                "Invalid currency: only three digits are allowed",
-            ));
+            return Err(ApiError::new(5, "Invalid currency: only three digits are allowed"));
         }
     };
     match p.text("language") {
@@ -85,20 +71,10 @@ pub fn registration(
         Ok(Some(l)) if l.len() == 2 && l.bytes().all(|b| b.is_ascii_alphabetic()) => {}
         _ => return Err(ApiError::new(5, "Wrong value of the language parameter")),
     }
-    let description = text_upto(
-        p,
-        "description",
-        598,
-        &ApiError::new(5, "Invalid description"),
-    )?;
+    let description = text_upto(p, "description", 598, &ApiError::new(5, "Invalid description"))?;
     let client_id = text_upto(p, "clientId", 255, &ApiError::new(5, "Invalid [clientId]"))?;
     text_upto(p, "pageView", 20, &ApiError::new(5, "Invalid [pageView]"))?;
-    text_upto(
-        p,
-        "merchantLogin",
-        255,
-        &ApiError::new(5, "Invalid [merchantLogin]"),
-    )?;
+    text_upto(p, "merchantLogin", 255, &ApiError::new(5, "Invalid [merchantLogin]"))?;
     let email = text_upto(p, "email", 255, &ApiError::new(5, "Invalid [email]"))?;
     let phone = text_upto(p, "phone", 30, &ApiError::new(5, "Invalid [phone]"))?;
     let params = json_params(p)?;
@@ -114,15 +90,11 @@ pub fn registration(
     };
     let expiration = optional_date(p, "expirationDate")?;
     if expiration.is_some_and(|at| at <= ctx.now) {
-        return Err(ApiError::new(
-            5,
-            "Invalid [expirationDate]: it must be in the future",
-        ));
+        return Err(ApiError::new(5, "Invalid [expirationDate]: it must be in the future"));
     }
     let autocompletion_at = optional_date(p, "autocompletionDate")?;
     let auto_reverse_at = optional_date(p, "autoReverseDate")?;
-    p.structured("orderBundle")
-        .map_err(|_| ApiError::new(5, "Invalid [orderBundle]"))?;
+    p.structured("orderBundle").map_err(|_| ApiError::new(5, "Invalid [orderBundle]"))?;
     let allowed_payment_ways = payment_ways(p)?;
     check_features(p)?;
     if !merchant.currencies.contains(&currency) {
@@ -130,36 +102,23 @@ pub fn registration(
     }
     if autocompletion_at.is_some() || auto_reverse_at.is_some() {
         if !two_phase {
-            return Err(ApiError::new(
-                5,
-                "autocompletionDate and autoReverseDate apply to two-phase orders only",
-            ));
+            return Err(ApiError::new(5, "autocompletionDate and autoReverseDate apply to two-phase orders only"));
         }
         if !merchant.auto_dates_allowed {
-            return Err(ApiError::new(
-                13,
-                "The merchant is not allowed to use autocompletionDate or autoReverseDate",
-            ));
+            return Err(ApiError::new(13, "The merchant is not allowed to use autocompletionDate or autoReverseDate"));
         }
     }
     let default_lifetime = match ctx.family {
         Family::Router => merchant.router_session_secs,
         Family::Bank => merchant.bank_session_secs,
     };
-    let expires_at = expiration.unwrap_or_else(|| {
-        ctx.now
-            .saturating_add(lifetime.unwrap_or(default_lifetime) * 1000)
-    });
+    let expires_at = expiration.unwrap_or_else(|| ctx.now.saturating_add(lifetime.unwrap_or(default_lifetime) * 1000));
     let id = uuid::Uuid::new_v4().to_string();
     let (bank, gw_order_id) = match ctx.family {
         Family::Router => (None, None),
-        Family::Bank => (
-            Some(REFERENCE_BANK.to_string()),
-            Some(uuid::Uuid::new_v4().to_string()),
-        ),
+        Family::Bank => (Some(REFERENCE_BANK.to_string()), Some(uuid::Uuid::new_v4().to_string())),
     };
-    let order_number =
-        order_number.unwrap_or_else(|| ctx.gw.store.next_order_number(&merchant.user_name));
+    let order_number = order_number.unwrap_or_else(|| ctx.gw.store.next_order_number(&merchant.user_name));
     Ok(Registration {
         id,
         merchant: merchant.user_name.clone(),
@@ -188,43 +147,30 @@ pub fn registration(
 /// Stores the order; error 1 if the merchant already used its `orderNumber` (spec section 7).
 pub fn store_new_order(ctx: &Ctx<'_>, reg: Registration) -> Result<Order, ApiError> {
     let order = Order::register(reg, ctx.now, ctx.faults());
-    ctx.gw
-        .store
-        .insert(order.clone(), ctx.now, ctx.faults())
-        .map_err(|dup| {
-            ApiError::new(
-                1,
-                if dup.paid {
-                    "Order with this number was already processed"
-                } else {
-                    "Order with this number was registered, but was not paid"
-                },
-            )
-        })?;
+    ctx.gw.store.insert(order.clone(), ctx.now, ctx.faults()).map_err(|dup| {
+        ApiError::new(
+            1,
+            if dup.paid {
+                "Order with this number was already processed"
+            } else {
+                "Order with this number was registered, but was not paid"
+            },
+        )
+    })?;
     Ok(order)
 }
 
 /// The payment page URL of an order.
 pub fn form_url(ctx: &Ctx<'_>, order: &Order, language: &str) -> String {
     match ctx.family {
-        Family::Router => format!(
-            "{}/wl/payment.html?mdOrder={}&language={}",
-            ctx.root, order.id, language
-        ),
-        Family::Bank => format!(
-            "{}/payment/merchants/payment_{}.html?mdOrder={}",
-            ctx.root, language, order.id
-        ),
+        Family::Router => format!("{}/wl/payment.html?mdOrder={}&language={}", ctx.root, order.id, language),
+        Family::Bank => format!("{}/payment/merchants/payment_{}.html?mdOrder={}", ctx.root, language, order.id),
     }
 }
 
 fn register_answer(ctx: &Ctx<'_>, order: &Order, p: &Params) -> Value {
-    let language = p
-        .text("language")
-        .ok()
-        .flatten()
-        .map(|l| l.to_ascii_lowercase())
-        .unwrap_or_else(|| "en".to_string());
+    let language =
+        p.text("language").ok().flatten().map(|l| l.to_ascii_lowercase()).unwrap_or_else(|| "en".to_string());
     let mut m = Map::new();
     match ctx.family {
         Family::Router => {
@@ -281,10 +227,9 @@ fn payment_ways(p: &Params) -> Result<Vec<String>, ApiError> {
         Some(_) => p.structured("allowedPaymentWays").map_err(|_| invalid())?,
     };
     match value {
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(invalid))
-            .collect(),
+        Some(Value::Array(items)) => {
+            items.into_iter().map(|v| v.as_str().map(str::to_string).ok_or_else(invalid)).collect()
+        }
         _ => Err(invalid()),
     }
 }
@@ -321,10 +266,7 @@ fn check_features(p: &Params) -> Result<(), ApiError> {
         return Err(incorrect());
     }
     if has("AUTO_PAYMENT") && (has("FORCE_TDS") || has("FORCE_SSL")) {
-        return Err(ApiError::new(
-            13,
-            "FORCE_TDS or FORCE_SSL cannot be combined with AUTO_PAYMENT",
-        ));
+        return Err(ApiError::new(13, "FORCE_TDS or FORCE_SSL cannot be combined with AUTO_PAYMENT"));
     }
     Ok(())
 }

@@ -19,10 +19,7 @@ pub struct ApiError {
 impl ApiError {
     /// An error with this code and message.
     pub fn new(code: u8, message: impl Into<String>) -> ApiError {
-        ApiError {
-            code,
-            message: message.into(),
-        }
+        ApiError { code, message: message.into() }
     }
 }
 
@@ -67,11 +64,8 @@ pub fn finish(result: Result<Value, ApiError>, style: Style, faults: &FaultSet) 
     if let Some(model) = body.get_mut("orderStatusResultModel") {
         reshape(model, faults);
     }
-    let status = if is_error && faults.has(Fault::BusinessErrorHttp400) {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let status =
+        if is_error && faults.has(Fault::BusinessErrorHttp400) { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     (status, axum::Json(body)).into_response()
 }
 

@@ -25,12 +25,7 @@ enum Encoding {
 
 impl Params {
     /// Decodes the query string (unless `read_query` is false) and the body.
-    pub fn parse(
-        headers: &HeaderMap,
-        query: Option<&str>,
-        body: &[u8],
-        read_query: bool,
-    ) -> Result<Params, ApiError> {
+    pub fn parse(headers: &HeaderMap, query: Option<&str>, body: &[u8], read_query: bool) -> Result<Params, ApiError> {
         let mut values = Map::new();
         if read_query && let Some(q) = query {
             for (k, v) in decode_form(q.as_bytes(), "query string")? {
@@ -42,9 +37,8 @@ impl Params {
         }
         match encoding(headers, body)? {
             Encoding::Json => {
-                let parsed: Value = serde_json::from_slice(body).map_err(|e| {
-                    ApiError::new(5, format!("The request body is not valid JSON: {e}"))
-                })?;
+                let parsed: Value = serde_json::from_slice(body)
+                    .map_err(|e| ApiError::new(5, format!("The request body is not valid JSON: {e}")))?;
                 let Value::Object(object) = parsed else {
                     return Err(ApiError::new(5, "The JSON request body must be an object"));
                 };
@@ -97,10 +91,7 @@ impl Params {
             Some(Value::String(s)) => {
                 let t = s.trim();
                 let digits = t.strip_prefix('-').unwrap_or(t);
-                if digits.is_empty()
-                    || digits.len() > 18
-                    || !digits.bytes().all(|b| b.is_ascii_digit())
-                {
+                if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(Malformed);
                 }
                 t.parse().map(Some).map_err(|_| Malformed)
@@ -140,19 +131,10 @@ impl Params {
 fn encoding(headers: &HeaderMap, body: &[u8]) -> Result<Encoding, ApiError> {
     let Some(raw) = headers.get(CONTENT_TYPE) else {
         let first = body.iter().find(|b| !b.is_ascii_whitespace());
-        return Ok(if first == Some(&b'{') {
-            Encoding::Json
-        } else {
-            Encoding::Form
-        });
+        return Ok(if first == Some(&b'{') { Encoding::Json } else { Encoding::Form });
     };
     let text = raw.to_str().unwrap_or("");
-    let essence = text
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = text.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if essence == "application/json" || essence == "text/json" || essence.ends_with("+json") {
         Ok(Encoding::Json)
     } else if essence == "application/x-www-form-urlencoded" {
@@ -160,9 +142,7 @@ fn encoding(headers: &HeaderMap, body: &[u8]) -> Result<Encoding, ApiError> {
     } else {
         Err(ApiError::new(
             5,
-            format!(
-                "Unsupported Content-Type `{text}`: send application/json or application/x-www-form-urlencoded"
-            ),
+            format!("Unsupported Content-Type `{text}`: send application/json or application/x-www-form-urlencoded"),
         ))
     }
 }
@@ -182,47 +162,28 @@ mod tests {
 
     fn headers(ct: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_str(ct).expect("valid header"),
-        );
+        h.insert(CONTENT_TYPE, HeaderValue::from_str(ct).expect("valid header"));
         h
     }
 
     #[test]
     fn body_wins_over_query() {
-        let p = Params::parse(
-            &headers("application/json"),
-            Some("amount=1&currency=643"),
-            br#"{"amount": 2}"#,
-            true,
-        )
-        .expect("parses");
+        let p = Params::parse(&headers("application/json"), Some("amount=1&currency=643"), br#"{"amount": 2}"#, true)
+            .expect("parses");
         assert_eq!(p.integer("amount"), Ok(Some(2)));
         assert_eq!(p.text("currency"), Ok(Some("643".into())));
     }
 
     #[test]
     fn empty_json_body_means_query_only() {
-        let p = Params::parse(&headers("application/json"), Some("userName=a"), b"", true)
-            .expect("parses");
+        let p = Params::parse(&headers("application/json"), Some("userName=a"), b"", true).expect("parses");
         assert_eq!(p.text("userName"), Ok(Some("a".into())));
     }
 
     #[test]
     fn bad_json_and_wrong_type_are_errors() {
-        assert_eq!(
-            Params::parse(&headers("application/json"), None, b"{", true)
-                .unwrap_err()
-                .code,
-            5
-        );
-        assert_eq!(
-            Params::parse(&headers("text/plain"), None, b"a=b", true)
-                .unwrap_err()
-                .code,
-            5
-        );
+        assert_eq!(Params::parse(&headers("application/json"), None, b"{", true).unwrap_err().code, 5);
+        assert_eq!(Params::parse(&headers("text/plain"), None, b"a=b", true).unwrap_err().code, 5);
     }
 
     #[test]

@@ -14,12 +14,7 @@ use crate::gateway::model::{Family, Order};
 /// `getOrderStatusExtended.do`.
 pub fn status_extended(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
-    let named = order_key(
-        p,
-        &["orderId"],
-        true,
-        ApiError::new(1, "Expected [orderId] or [orderNumber]"),
-    )?;
+    let named = order_key(p, &["orderId"], true, ApiError::new(1, "Expected [orderId] or [orderNumber]"))?;
     let order = current_order(ctx, &merchant.user_name, named.key())?;
     Ok(match ctx.family {
         Family::Router => status_router::router_status(&order, ctx.faults()),

@@ -25,10 +25,7 @@ pub fn bank_status(order: &Order, faults: &FaultSet) -> Value {
     if let Some(d) = order.deposited_at {
         m.insert("depositedDate".into(), json!(d));
     }
-    m.insert(
-        "orderDescription".into(),
-        json!(order.description.clone().unwrap_or_default()),
-    );
+    m.insert("orderDescription".into(), json!(order.description.clone().unwrap_or_default()));
     if let Some(at) = order.auth_at {
         m.insert("authDateTime".into(), json!(at));
         m.insert("terminalId".into(), json!(TERMINAL_ID));
@@ -47,18 +44,9 @@ pub fn bank_status(order: &Order, faults: &FaultSet) -> Value {
     }
     m.insert(
         "merchantOrderParams".into(),
-        Value::Array(
-            order
-                .params
-                .iter()
-                .map(|(k, v)| json!({"name": k, "value": v}))
-                .collect(),
-        ),
+        Value::Array(order.params.iter().map(|(k, v)| json!({"name": k, "value": v})).collect()),
     );
-    m.insert(
-        "attributes".into(),
-        json!([{"name": "mdOrder", "value": order.id}]),
-    );
+    m.insert("attributes".into(), json!([{"name": "mdOrder", "value": order.id}]));
     m.insert("transactionAttributes".into(), json!([]));
     if let Some(card) = &order.card {
         let mut c = Map::new();

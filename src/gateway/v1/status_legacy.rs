@@ -14,14 +14,9 @@ use crate::gateway::model::{Family, OrderState};
 /// family. An order declined by the issuer answers `ErrorCode` 2.
 pub fn status_legacy(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
-    let named = order_key(
-        p,
-        &["orderId"],
-        false,
-        ApiError::new(5, "Order id is not specified"),
-    )?;
-    let order = current_order(ctx, &merchant.user_name, named.key())
-        .map_err(|_| ApiError::new(6, "Unknown order number"))?;
+    let named = order_key(p, &["orderId"], false, ApiError::new(5, "Order id is not specified"))?;
+    let order =
+        current_order(ctx, &merchant.user_name, named.key()).map_err(|_| ApiError::new(6, "Unknown order number"))?;
     let status = match (ctx.family, order.state) {
         (Family::Bank, OrderState::Preregistered) => OrderState::Created.order_status(),
         (_, s) => s.order_status(),
@@ -33,10 +28,7 @@ pub fn status_legacy(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let mut m = Map::new();
     if issuer_declined {
         m.insert("ErrorCode".into(), json!("2"));
-        m.insert(
-            "ErrorMessage".into(),
-            json!("The order is declined because of an error in the payment credentials"),
-        );
+        m.insert("ErrorMessage".into(), json!("The order is declined because of an error in the payment credentials"));
     } else {
         m.insert("ErrorCode".into(), json!("0"));
         m.insert("ErrorMessage".into(), json!("Success"));

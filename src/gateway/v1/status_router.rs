@@ -18,10 +18,7 @@ pub fn router_status(order: &Order, faults: &FaultSet) -> Value {
         m.insert("actionCodeDescription".into(), json!(description));
     }
     if !routed {
-        m.insert(
-            "allowedPaymentWays".into(),
-            json!(order.allowed_payment_ways),
-        );
+        m.insert("allowedPaymentWays".into(), json!(order.allowed_payment_ways));
     }
     m.insert("amount".into(), json!(order.amount));
     if let Some(at) = order.auth_at {
@@ -47,14 +44,7 @@ pub fn router_status(order: &Order, faults: &FaultSet) -> Value {
     }
     m.insert("currency".into(), json!(order.currency));
     m.insert("date".into(), json!(order.created_at));
-    m.insert(
-        "depositFlag".into(),
-        json!(if order.two_phase {
-            "PREAUTH"
-        } else {
-            "PURCHASE"
-        }),
-    );
+    m.insert("depositFlag".into(), json!(if order.two_phase { "PREAUTH" } else { "PURCHASE" }));
     if let Some(d) = order.deposited_at {
         m.insert("depositedDate".into(), json!(d));
     }
@@ -77,11 +67,7 @@ pub fn router_status(order: &Order, faults: &FaultSet) -> Value {
     }
     m.insert("orderId".into(), json!(order.id));
     m.insert("orderNumber".into(), json!(order.order_number));
-    let params: Map<String, Value> = order
-        .params
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
+    let params: Map<String, Value> = order.params.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     m.insert("orderParams".into(), Value::Object(params));
     m.insert("orderStatus".into(), json!(order.state.order_status()));
     if let Some(payer) = payer_data(order) {

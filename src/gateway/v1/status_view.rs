@@ -15,11 +15,7 @@ pub const PROCESSING_ID: &str = "77700002";
 /// The actionCode to show and its description.
 pub fn action(order: &Order) -> (i32, &'static str) {
     let code = order.action_code.unwrap_or(ACTION_NO_ATTEMPT);
-    let description = if code == ACTION_NO_ATTEMPT {
-        "No payment attempts"
-    } else {
-        action_code_description(code)
-    };
+    let description = if code == ACTION_NO_ATTEMPT { "No payment attempts" } else { action_code_description(code) };
     (code, description)
 }
 
