@@ -15,5 +15,6 @@ pub mod exit_code;
 pub mod gateway;
 pub mod report;
 pub mod secret;
+pub mod signature;
 pub mod suite;
 pub mod template;

@@ -3,10 +3,10 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use super::checksum::checksum;
 use crate::gateway::config::{GatewayConfig, MerchantConfig};
 use crate::gateway::faults::Fault;
 use crate::gateway::model::{Event, Order};
+use crate::signature::checksum;
 
 /// One callback: `GET <url>?mdOrder=…&orderNumber=…&operation=…&status=…&amount=…[&checksum=…]`.
 #[derive(Debug, Clone, PartialEq, Eq)]

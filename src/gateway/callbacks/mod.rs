@@ -2,8 +2,7 @@
 //! signed when the merchant has a callback token, retried a bounded number of times, and never
 //! on the path of the API response (each delivery is its own task).
 
-mod checksum;
 mod delivery;
 
-pub use checksum::checksum;
+pub use crate::signature::checksum;
 pub use delivery::{Callbacks, Notification};
