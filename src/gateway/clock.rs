@@ -1,7 +1,9 @@
 //! The gateway's clock: real time, or a manual clock that tests and the runner advance.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Notify;
 
 /// Milliseconds since the Unix epoch, the gateway's unit of time.
 pub type EpochMillis = i64;
@@ -27,6 +29,7 @@ pub struct Clock {
     base_ms: EpochMillis,
     started: Instant,
     advanced_ms: AtomicI64,
+    advanced: Notify,
 }
 
 impl Clock {
@@ -37,7 +40,7 @@ impl Clock {
             ClockMode::Real => real,
             ClockMode::Manual => real.div_euclid(DAY_MS) * DAY_MS + NOON_MS,
         };
-        Clock { mode, base_ms, started: Instant::now(), advanced_ms: AtomicI64::new(0) }
+        Clock { mode, base_ms, started: Instant::now(), advanced_ms: AtomicI64::new(0), advanced: Notify::new() }
     }
 
     /// The mode this clock was built in.
@@ -63,7 +66,27 @@ impl Clock {
         }
         let ms = i64::try_from(seconds).unwrap_or(i64::MAX / 1000).saturating_mul(1000);
         self.advanced_ms.fetch_add(ms, Ordering::SeqCst);
+        self.advanced.notify_waiters();
         Some(self.now_ms())
+    }
+
+    /// Waits until the clock reads `deadline`: real time passing, or a manual clock advanced
+    /// past it (which wakes the wait at once, so an advance compresses every wait in progress).
+    pub async fn sleep_until(&self, deadline: EpochMillis) {
+        loop {
+            let advanced = self.advanced.notified();
+            tokio::pin!(advanced);
+            advanced.as_mut().enable();
+            let now = self.now_ms();
+            if now >= deadline {
+                return;
+            }
+            let remaining = Duration::from_millis(u64::try_from(deadline - now).unwrap_or(u64::MAX));
+            tokio::select! {
+                _ = tokio::time::sleep(remaining) => {}
+                _ = advanced => {}
+            }
+        }
     }
 }
 
@@ -83,6 +106,22 @@ mod tests {
         assert!((NOON_MS..NOON_MS + 60_000).contains(&since_midnight));
         let later = clock.advance(3600).expect("manual clock advances");
         assert!(later - now >= 3_600_000);
+    }
+
+    #[tokio::test]
+    async fn an_advance_ends_a_wait_at_once() {
+        let clock = std::sync::Arc::new(Clock::new(ClockMode::Manual));
+        let deadline = clock.now_ms() + 3_600_000;
+        let waiter = tokio::spawn({
+            let clock = clock.clone();
+            async move { clock.sleep_until(deadline).await }
+        });
+        tokio::task::yield_now().await;
+        clock.advance(3600);
+        tokio::time::timeout(Duration::from_secs(5), waiter)
+            .await
+            .expect("the wait ends once the clock passes its deadline")
+            .expect("the waiting task does not panic");
     }
 
     #[test]

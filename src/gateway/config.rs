@@ -13,6 +13,8 @@ pub struct GatewayConfig {
     pub merchants: Vec<MerchantConfig>,
     /// The test cards and their behaviour (spec section 4).
     pub cards: Vec<TestCard>,
+    /// The Gate v2 projects and their secret keys (spec section 5).
+    pub projects: Vec<ProjectConfig>,
     /// Real or manual clock.
     pub clock: ClockMode,
     /// Faults switched on.
@@ -55,6 +57,7 @@ impl GatewayConfig {
                 },
             ],
             cards: TestCard::reference(),
+            projects: ProjectConfig::reference(),
             clock: ClockMode::Real,
             faults: FaultSet::default(),
             body_limit_bytes: 64 * 1024,
@@ -68,6 +71,11 @@ impl GatewayConfig {
     /// The merchant with this role.
     pub fn merchant(&self, role: &str) -> Option<&MerchantConfig> {
         self.merchants.iter().find(|m| m.role == role)
+    }
+
+    /// The Gate v2 project with this role.
+    pub fn project(&self, role: &str) -> Option<&ProjectConfig> {
+        self.projects.iter().find(|p| p.role == role)
     }
 
     /// The test card with this role.
@@ -148,6 +156,47 @@ impl MerchantConfig {
     /// The currency used when a request names none.
     pub fn default_currency(&self) -> &str {
         self.currencies.first().map(String::as_str).unwrap_or("643")
+    }
+}
+
+/// A Gate v2 project (spec section 5): its id, its secret key, where its callbacks go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectConfig {
+    /// What the project is for (`gate`, `gate-second`): how cases and the runner name it.
+    pub role: String,
+    /// `general.project_id`.
+    pub project_id: u64,
+    /// The key requests are signed and callbacks are signed with (spec section 6).
+    pub secret_key: String,
+    /// Where callbacks go when a request names no `general.merchant_callback_url` (SDK-7);
+    /// `None`: only to the URL a request names.
+    pub callback_url: Option<String>,
+    /// Test mode (spec 5.7): RUB only, the amount rule, the emulator's 30-minute limit.
+    pub test_mode: bool,
+    /// How long a test payment waits for the payer on the emulator page before it declines (A21).
+    pub redirect_timeout_secs: i64,
+}
+
+impl ProjectConfig {
+    /// A test project with the defaults of spec 5.7 and decision A21.
+    pub fn new(role: &str, project_id: u64, secret_key: &str) -> ProjectConfig {
+        ProjectConfig {
+            role: role.into(),
+            project_id,
+            secret_key: secret_key.into(),
+            callback_url: None,
+            test_mode: true,
+            redirect_timeout_secs: 1800,
+        }
+    }
+
+    /// The reference projects: `gate` (35, the seed's sale example) and `gate-second` (239, the
+    /// seed's refund example), both in test mode.
+    pub fn reference() -> Vec<ProjectConfig> {
+        vec![
+            ProjectConfig::new("gate", 35, "gate_test_secret"),
+            ProjectConfig::new("gate-second", 239, "gate_second_secret"),
+        ]
     }
 }
 

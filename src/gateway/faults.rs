@@ -134,6 +134,36 @@ faults! {
     /// Callbacks are sent without checksum.
     CallbackChecksumMissing = "callback-checksum-missing", "callback.checksum",
         "callbacks to a merchant with a callback token carry no checksum";
+    /// Gate v2: a request with a wrong signature is accepted.
+    GateSignatureNotChecked = "gate-signature-not-checked", "gate-sale.signature-invalid",
+        "Gate v2 accepts a sale or refund whose general.signature does not match the body (a missing one is still refused)";
+    /// Gate v2: callbacks are not signed.
+    GateCallbackUnsigned = "gate-callback-unsigned", "gate-callback.signed",
+        "Gate v2 callbacks carry no signature";
+    /// Gate v2: callback signatures are computed over unsorted entries.
+    GateCallbackSignatureUnsorted = "gate-callback-signature-unsorted", "gate-signature.algorithm",
+        "Gate v2 callback signatures are computed over the flattened entries in document order instead of sorted by path";
+    /// Gate v2: callbacks carry nulls.
+    GateCallbackNullFields = "gate-callback-null-fields", "gate-callback.no-null",
+        "Gate v2 callbacks carry null for values the gateway does not know (payment.description, operation.provider.auth_code) instead of omitting them or sending text";
+    /// Gate v2: a repeated payment id is accepted.
+    GateDuplicatePaymentIdAccepted = "gate-duplicate-payment-id-accepted", "gate-sale.duplicate-payment-id",
+        "a Gate v2 sale repeating a payment_id of the project starts a new payment instead of being refused with 3041";
+    /// Gate v2: the test-mode amount rule is ignored.
+    GateTestAmountRuleIgnored = "gate-test-amount-rule-ignored", "gate-test.amount-decline",
+        "in test mode a sale of 40000 or 40400 approved on the emulator succeeds instead of declining";
+    /// Gate v2: an untouched sale never declines.
+    GateUntouchedNeverDeclines = "gate-untouched-never-declines", "gate-test.untouched-decline",
+        "in test mode a sale nobody approves or declines on the emulator stays awaiting its redirect result forever instead of declining after 30 minutes";
+    /// Gate v2: a refund over the payment's amount is performed.
+    GateRefundOverInitialAccepted = "gate-refund-over-initial-accepted", "gate-refund.over-initial-amount",
+        "a Gate v2 refund larger than what is left of the payment is performed instead of declined with 3283";
+    /// Gate v2: a partial refund marks the payment refunded.
+    GatePartialRefundStatusRefunded = "gate-partial-refund-status-refunded", "gate-refund.partial",
+        "after a partial Gate v2 refund payment.status is 'refunded' instead of 'partially refunded'";
+    /// Gate v2: a refund without amount refunds the initial amount.
+    GateRefundFullRefundsInitial = "gate-refund-full-refunds-initial", "gate-refund.full-remaining",
+        "a Gate v2 refund without amount refunds the payment's initial amount even after partial refunds, instead of what is left";
 }
 
 impl Fault {

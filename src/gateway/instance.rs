@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use super::callbacks::Callbacks;
 use super::clock::Clock;
-use super::config::{GatewayConfig, MerchantConfig};
+use super::config::{GatewayConfig, MerchantConfig, ProjectConfig};
 use super::faults::FaultSet;
+use super::gate::{self, Gate, model as gate_model};
 use super::model::{Event, Order};
 use super::store::Store;
 
@@ -14,19 +15,23 @@ use super::store::Store;
 pub struct Gateway {
     /// The configuration it was started with.
     pub config: GatewayConfig,
-    /// Its clock.
-    pub clock: Clock,
+    /// Its clock (shared with the Gate callback sender, whose waits follow it).
+    pub clock: Arc<Clock>,
     /// Its orders.
     pub store: Store,
     /// Its callback sender.
     pub callbacks: Callbacks,
+    /// Gate v2: payments and callbacks.
+    pub gate: Gate,
 }
 
 impl Gateway {
     /// A gateway with no orders.
     pub fn new(config: GatewayConfig) -> Arc<Gateway> {
+        let clock = Arc::new(Clock::new(config.clock));
         Arc::new(Gateway {
-            clock: Clock::new(config.clock),
+            gate: Gate::new(Arc::clone(&clock), config.callback_timeout),
+            clock,
             store: Store::new(),
             callbacks: Callbacks::new(&config),
             config,
@@ -54,11 +59,37 @@ impl Gateway {
         }
     }
 
-    /// Applies what time made due to every order and notifies the merchants.
+    /// The Gate v2 project with this `project_id`.
+    pub fn project(&self, project_id: u64) -> Option<&ProjectConfig> {
+        self.config.projects.iter().find(|p| p.project_id == project_id)
+    }
+
+    /// Sends the Gate v2 callbacks `notices` of `payment` call for (in the background, after
+    /// the payment's earlier ones). Each goes to the URL its request named, else the project's;
+    /// `root` is needed for the redirect data of a sale's first callback.
+    pub fn gate_notify(&self, payment: &gate_model::Payment, notices: &[gate_model::Notice], root: Option<&str>) {
+        let Some(project) = self.project(payment.project_id) else { return };
+        let deliveries: Vec<gate::Delivery> = notices
+            .iter()
+            .filter_map(|notice| {
+                let operation = payment.operations.get(notice.operation)?;
+                let url = operation.callback_url.clone().or_else(|| project.callback_url.clone())?;
+                let body = gate::callback::callback(payment, *notice, root, &project.secret_key, self.faults());
+                Some(gate::Delivery { url, body })
+            })
+            .collect();
+        let key = format!("{}:{}", payment.project_id, payment.id);
+        self.gate.deliveries.send(&key, deliveries);
+    }
+
+    /// Applies what time made due to every order and payment and notifies the merchants.
     pub fn sweep(&self) {
         let now = self.clock.now_ms();
         for (order, events) in self.store.sweep(now, self.faults()) {
             self.notify(&order, &events);
+        }
+        for (payment, notice) in self.gate.store.sweep(now, self.faults()) {
+            self.gate_notify(&payment, &[notice], None);
         }
     }
 }

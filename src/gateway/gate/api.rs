@@ -1,0 +1,118 @@
+//! The Gate v2 endpoints (spec 5.1): sale, refund and status. Each reads the body as received,
+//! checks its signature, validates it, acts, and answers at once; results reach the merchant by
+//! callback, in the background.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::model::{Notice, ProjectRules};
+use super::reply::{self, DUPLICATE_PAYMENT, GateError, NOT_FOUND};
+use super::{callback, request};
+use crate::gateway::instance::Gateway;
+
+/// A fresh `request_id`.
+pub fn new_request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn too_large(gw: &Gateway, request_id: &str) -> Response {
+    let limit = gw.config.body_limit_bytes;
+    let error = GateError::wrong_request(format!("the request body is larger than {limit} bytes"));
+    let mut response = error.into_response(request_id);
+    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    response
+}
+
+/// `POST /v2/payment/online-banking/alfa-click/sale`.
+pub async fn sale(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Bytes) -> Response {
+    let request_id = new_request_id();
+    if body.len() > gw.config.body_limit_bytes {
+        return too_large(&gw, &request_id);
+    }
+    let faults = gw.faults();
+    let signed = match request::signed(&gw.config, &body, faults) {
+        Ok(signed) => signed,
+        Err(error) => return error.into_response(&request_id),
+    };
+    let sale = match signed.sale() {
+        Ok(sale) => sale,
+        Err(error) => return error.into_response(&request_id),
+    };
+    let project = signed.project;
+    let rules = ProjectRules { test_mode: project.test_mode, redirect_timeout_secs: project.redirect_timeout_secs };
+    let now = gw.clock.now_ms();
+    let operation = gw.gate.store.new_operation(&request_id);
+    match gw.gate.store.open(sale, operation, now, rules, faults) {
+        Ok((payment, notice)) => {
+            let root = crate::gateway::v1::root_url(&gw, &headers);
+            gw.gate_notify(&payment, &[notice], Some(&root));
+            reply::accepted(&request_id, payment.project_id, &payment.id)
+        }
+        Err(_) => GateError::coded(DUPLICATE_PAYMENT)
+            .naming(Some(project.project_id), Some(&signed.payment_id))
+            .into_response(&request_id),
+    }
+}
+
+/// `POST /v2/payment/online-banking/alfa-click/refund`.
+pub async fn refund(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
+    let request_id = new_request_id();
+    if body.len() > gw.config.body_limit_bytes {
+        return too_large(&gw, &request_id);
+    }
+    let faults = gw.faults();
+    let signed = match request::signed(&gw.config, &body, faults) {
+        Ok(signed) => signed,
+        Err(error) => return error.into_response(&request_id),
+    };
+    let refund = match signed.refund() {
+        Ok(refund) => refund,
+        Err(error) => return error.into_response(&request_id),
+    };
+    let (project_id, payment_id) = (signed.project.project_id, signed.payment_id.as_str());
+    let named = |error: GateError| error.naming(Some(project_id), Some(payment_id)).into_response(&request_id);
+    let now = gw.clock.now_ms();
+    let operation = gw.gate.store.new_operation(&request_id);
+    let Some(touched) = gw
+        .gate
+        .store
+        .with_payment(project_id, payment_id, now, faults, |payment| payment.refund(&refund, operation, now, faults))
+    else {
+        return named(GateError::coded(NOT_FOUND));
+    };
+    gw.gate_notify(&touched.payment, touched.ticked.as_slice(), None);
+    match touched.result {
+        Ok(notice) => {
+            gw.gate_notify(&touched.payment, &[notice], None);
+            reply::accepted(&request_id, project_id, payment_id)
+        }
+        Err(refusal) => named(GateError::coded(refusal.result())),
+    }
+}
+
+/// `POST /v2/payment/status`: the payment as it is now, signed.
+pub async fn status(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
+    let request_id = new_request_id();
+    if body.len() > gw.config.body_limit_bytes {
+        return too_large(&gw, &request_id);
+    }
+    let faults = gw.faults();
+    let signed = match request::signed(&gw.config, &body, faults) {
+        Ok(signed) => signed,
+        Err(error) => return error.into_response(&request_id),
+    };
+    let (project, payment_id) = (signed.project, signed.payment_id.as_str());
+    let now = gw.clock.now_ms();
+    let Some(touched) = gw.gate.store.with_payment(project.project_id, payment_id, now, faults, |_| ()) else {
+        return GateError::coded(NOT_FOUND)
+            .naming(Some(project.project_id), Some(payment_id))
+            .into_response(&request_id);
+    };
+    let ticked: &[Notice] = touched.ticked.as_slice();
+    gw.gate_notify(&touched.payment, ticked, None);
+    axum::Json(callback::status(&touched.payment, &project.secret_key)).into_response()
+}
