@@ -260,8 +260,65 @@ async fn follows_spec(h: &Harness, fault: Fault, active: &FaultSet) -> bool {
                 && h.flat_status(&id).await["refunds"].is_array()
         }
         Fault::CallbackChecksumMissing => signs_callbacks(active.clone()),
+        Fault::GateSignatureNotChecked => {
+            let rx = GateReceiver::start(0).await;
+            let forged = gate_signed(gate_sale(&unique(), 1_000, &rx.url), "not the key");
+            h.json(GATE_SALE, forged).await.0 == 400
+        }
+        Fault::GateCallbackUnsigned | Fault::GateCallbackSignatureUnsorted => {
+            let mut rx = GateReceiver::start(0).await;
+            let (_, redirect) = h.gate_sale(&mut rx, 1_000).await;
+            paycheck::signature::gate::verify(&redirect, GATE_PROJECT.1).is_valid()
+        }
+        Fault::GateCallbackNullFields => {
+            let mut rx = GateReceiver::start(0).await;
+            let (_, redirect) = h.gate_sale(&mut rx, 1_000).await;
+            h.press(&redirect, "success").await;
+            rx.try_next(3_000).await.is_some_and(|result| !has_null(&result))
+        }
+        Fault::GateDuplicatePaymentIdAccepted => {
+            let rx = GateReceiver::start(0).await;
+            let sale = gate_sale(&unique(), 1_000, &rx.url);
+            h.gate(GATE_SALE, sale.clone()).await;
+            h.gate(GATE_SALE, sale).await.0 == 400
+        }
+        Fault::GateTestAmountRuleIgnored => {
+            let mut rx = GateReceiver::start(0).await;
+            let (_, redirect) = h.gate_sale(&mut rx, 40_000).await;
+            h.press(&redirect, "success").await;
+            rx.try_next(3_000).await.is_some_and(|result| result["payment"]["status"] == "decline")
+        }
+        Fault::GateUntouchedNeverDeclines => {
+            let mut rx = GateReceiver::start(0).await;
+            h.gate_sale(&mut rx, 1_000).await;
+            h.advance(1_801).await;
+            rx.try_next(1_000).await.is_some_and(|result| result["payment"]["status"] == "decline")
+        }
+        Fault::GateRefundOverInitialAccepted => {
+            let mut rx = GateReceiver::start(0).await;
+            let id = h.gate_paid(&mut rx, 1_000).await;
+            h.gate(GATE_REFUND, gate_refund(&id, Some(1_001), &rx.url)).await;
+            rx.try_next(3_000).await.is_some_and(|refund| refund["operation"]["code"] == "3283")
+        }
+        Fault::GatePartialRefundStatusRefunded => {
+            let mut rx = GateReceiver::start(0).await;
+            let id = h.gate_paid(&mut rx, 1_000).await;
+            h.gate(GATE_REFUND, gate_refund(&id, Some(300), &rx.url)).await;
+            rx.try_next(3_000).await.is_some_and(|refund| refund["payment"]["status"] == "partially refunded")
+        }
+        Fault::GateRefundFullRefundsInitial => {
+            let mut rx = GateReceiver::start(0).await;
+            let id = h.gate_paid(&mut rx, 1_000).await;
+            h.gate(GATE_REFUND, gate_refund(&id, Some(300), &rx.url)).await;
+            rx.try_next(3_000).await;
+            h.gate(GATE_REFUND, gate_refund(&id, None, &rx.url)).await;
+            rx.try_next(3_000).await.is_some_and(|full| full["operation"]["sum_initial"]["amount"] == 700)
+        }
     }
 }
+
+const GATE_SALE: &str = "/v2/payment/online-banking/alfa-click/sale";
+const GATE_REFUND: &str = "/v2/payment/online-banking/alfa-click/refund";
 
 #[tokio::test]
 async fn every_fault_breaks_its_probe_and_the_clean_gateway_passes_all() {

@@ -145,3 +145,152 @@ impl Harness {
 pub fn unique() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..20].to_string()
 }
+
+/// The reference Gate project (`gate`): its id and secret key.
+pub const GATE_PROJECT: (u64, &str) = (35, "gate_test_secret");
+
+/// A receiver of Gate callbacks (JSON POSTs) on loopback that fails its first `failures` deliveries.
+pub struct GateReceiver {
+    pub url: String,
+    rx: tokio::sync::mpsc::UnboundedReceiver<Value>,
+    pub hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+#[derive(Clone)]
+struct GateSink {
+    tx: tokio::sync::mpsc::UnboundedSender<Value>,
+    failures_left: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl GateReceiver {
+    /// Starts a receiver.
+    pub async fn start(failures: usize) -> GateReceiver {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let hits = std::sync::Arc::new(AtomicUsize::new(0));
+        let sink = GateSink { tx, failures_left: std::sync::Arc::new(AtomicUsize::new(failures)), hits: hits.clone() };
+        let app = axum::Router::new()
+            .route(
+                "/gate",
+                axum::routing::post(
+                    |axum::extract::State(sink): axum::extract::State<GateSink>, body: axum::body::Bytes| async move {
+                        sink.hits.fetch_add(1, Ordering::SeqCst);
+                        let failing = sink
+                            .failures_left
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                            .is_ok();
+                        if failing {
+                            return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                        }
+                        let _ = sink.tx.send(serde_json::from_slice(&body).unwrap_or(Value::Null));
+                        axum::http::StatusCode::OK
+                    },
+                ),
+            )
+            .with_state(sink);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}/gate", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        GateReceiver { url, rx, hits }
+    }
+
+    /// The next callback delivered (within 5 s).
+    pub async fn next(&mut self) -> Value {
+        tokio::time::timeout(std::time::Duration::from_secs(5), self.rx.recv())
+            .await
+            .expect("a callback within 5 s")
+            .expect("receiver open")
+    }
+
+    /// The next callback delivered within `millis`, if one is.
+    pub async fn try_next(&mut self, millis: u64) -> Option<Value> {
+        tokio::time::timeout(std::time::Duration::from_millis(millis), self.rx.recv()).await.ok().flatten()
+    }
+
+    /// Whether a callback arrives within `millis`.
+    pub async fn quiet_for(&mut self, millis: u64) -> bool {
+        tokio::time::timeout(std::time::Duration::from_millis(millis), self.rx.recv()).await.is_err()
+    }
+
+    /// Delivery attempts so far, failed ones included.
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A sale body of the reference project (unsigned).
+pub fn gate_sale(payment_id: &str, amount: i64, callback_url: &str) -> Value {
+    json!({
+        "general": {"project_id": GATE_PROJECT.0, "payment_id": payment_id, "merchant_callback_url": callback_url},
+        "customer": {"id": "customer123", "ip_address": "1.1.1.1", "account_id": "account_1"},
+        "payment": {"amount": amount, "currency": "RUB"}
+    })
+}
+
+/// A refund body of the reference project (unsigned); `amount` `None` for a full refund.
+pub fn gate_refund(payment_id: &str, amount: Option<i64>, callback_url: &str) -> Value {
+    let mut payment = json!({"description": "refund"});
+    if let Some(amount) = amount {
+        payment["amount"] = json!(amount);
+        payment["currency"] = json!("RUB");
+    }
+    json!({
+        "general": {"project_id": GATE_PROJECT.0, "payment_id": payment_id, "merchant_callback_url": callback_url},
+        "customer": {"ip_address": "1.2.3.4"},
+        "payment": payment
+    })
+}
+
+/// `body` with `general.signature` set with `key`.
+pub fn gate_signed(mut body: Value, key: &str) -> Value {
+    let signature = paycheck::signature::gate::sign(&body, key);
+    body["general"]["signature"] = json!(signature);
+    body
+}
+
+impl Harness {
+    /// POSTs a Gate request signed with the reference project's key.
+    pub async fn gate(&self, path: &str, body: Value) -> (u16, Value) {
+        self.json(path, gate_signed(body, GATE_PROJECT.1)).await
+    }
+
+    /// Sells `amount` and returns the redirect callback.
+    pub async fn gate_sale(&self, rx: &mut GateReceiver, amount: i64) -> (String, Value) {
+        let id = unique();
+        let (status, ack) =
+            self.gate("/v2/payment/online-banking/alfa-click/sale", gate_sale(&id, amount, &rx.url)).await;
+        assert_eq!(status, 200, "{ack}");
+        let redirect = rx.next().await;
+        assert_eq!(redirect["payment"]["status"], "awaiting redirect result", "{redirect}");
+        (id, redirect)
+    }
+
+    /// Presses `button` on the emulator page the redirect callback points at.
+    pub async fn press(&self, redirect: &Value, button: &str) -> u16 {
+        let url = redirect["redirect_data"]["url"].as_str().expect("redirect_data.url");
+        let response = self.client.post(url).form(&[("button", button)]).send().await.expect("emulator answers");
+        response.status().as_u16()
+    }
+
+    /// A paid Gate payment of `amount`; its result callback consumed.
+    pub async fn gate_paid(&self, rx: &mut GateReceiver, amount: i64) -> String {
+        let (id, redirect) = self.gate_sale(rx, amount).await;
+        assert_eq!(self.press(&redirect, "success").await, 200);
+        let result = rx.next().await;
+        assert_eq!(result["payment"]["status"], "success", "{result}");
+        id
+    }
+}
+
+/// True when `value` holds a JSON null anywhere.
+pub fn has_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.iter().any(has_null),
+        Value::Object(map) => map.values().any(has_null),
+        _ => false,
+    }
+}
