@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use std::io::Write;
+
 use crate::exit_code;
 
 use super::suite_loading;
@@ -18,11 +20,13 @@ pub struct CheckArgs {
 
 /// Runs the command and returns the exit code.
 pub fn check(args: &CheckArgs) -> i32 {
+    let mut out = std::io::stdout().lock();
     match suite_loading::load(args.config.as_deref(), &args.paths) {
         Ok((_, suite)) => {
             let covered: std::collections::BTreeSet<&str> =
                 suite.cases.iter().flat_map(|case| case.covers.iter().map(String::as_str)).collect();
-            println!(
+            let _ = writeln!(
+                out,
                 "paycheck: the suite is valid: {} cases, {} schemas, {} clauses ({} covered by a case)",
                 suite.cases.len(),
                 suite.schemas.len(),
