@@ -1,8 +1,7 @@
 //! `paycheck check`: validate every case, schema, clause reference and the configuration; send nothing.
 
-use std::path::PathBuf;
-
 use std::io::Write;
+use std::path::PathBuf;
 
 use crate::exit_code;
 

@@ -1,8 +1,7 @@
 //! `paycheck list`: the cases, with their APIs, tags and clauses.
 
-use std::path::PathBuf;
-
 use std::io::Write;
+use std::path::PathBuf;
 
 use crate::exit_code;
 
