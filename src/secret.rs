@@ -3,16 +3,18 @@
 //! A secret can reach an output in several forms: as written, form-urlencoded, JSON-escaped, or
 //! base64-encoded. The masker replaces each form with [`MASK`].
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine as _;
 
 /// What a secret is replaced with.
 pub const MASK: &str = "[masked]";
 
-/// Replaces every known secret, in every form it can take on the wire, with [`MASK`].
+/// Replaces every known secret, in every form it can take on the wire, with [`MASK`], in one
+/// pass over the text whatever the number of secrets.
 #[derive(Debug, Clone, Default)]
 pub struct Masker {
-    /// Every form of every secret, longest first (so a longer form is masked before a part of it).
-    forms: Vec<String>,
+    /// Every form of every secret; the longest match wins where forms overlap.
+    automaton: Option<AhoCorasick>,
 }
 
 impl Masker {
@@ -32,25 +34,34 @@ impl Masker {
             forms.push(secret);
         }
         forms.retain(|form| !form.is_empty());
-        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        forms.sort();
         forms.dedup();
-        Masker { forms }
+        let automaton = if forms.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&forms).ok()
+        };
+        Masker { automaton }
     }
 
     /// True when there is nothing to mask.
     pub fn is_empty(&self) -> bool {
-        self.forms.is_empty()
+        self.automaton.is_none()
     }
 
     /// The text with every secret form replaced.
     pub fn mask(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for form in &self.forms {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), MASK);
+        match &self.automaton {
+            Some(automaton) if automaton.is_match(text) => {
+                let mut out = String::with_capacity(text.len());
+                automaton.replace_all_with(text, &mut out, |_, _, out| {
+                    out.push_str(MASK);
+                    true
+                });
+                out
             }
+            _ => text.to_string(),
         }
-        out
     }
 }
 
