@@ -36,6 +36,13 @@ fn every_part_of_the_format_has_the_same_keys_in_the_schema_and_the_parser() {
     assert_eq!(property_names(&schema, "/$defs/request/properties"), set(keys::REQUEST), "request keys");
     assert_eq!(property_names(&schema, "/$defs/expect/properties"), set(keys::EXPECT), "expect keys");
     assert_eq!(property_names(&schema, "/$defs/poll/properties"), set(keys::POLL), "poll keys");
+    assert_eq!(property_names(&schema, "/$defs/sign/properties"), set(keys::SIGN), "sign keys");
+    assert_eq!(property_names(&schema, "/$defs/await_callback/properties"), set(keys::AWAIT_CALLBACK), "await keys");
+    assert_eq!(
+        property_names(&schema, "/$defs/await_callback/properties/match/properties"),
+        set(keys::CALLBACK_MATCH),
+        "callback match keys"
+    );
     assert_eq!(property_names(&schema, "/$defs/matcher/then/properties"), set(matcher::KEYS), "matcher keys");
 }
 
@@ -54,6 +61,7 @@ fn enumerations_agree() {
     };
     assert_eq!(strings("/$defs/api/enum"), set(API_NAMES));
     assert_eq!(strings("/$defs/matcher/then/properties/type/enum"), set(matcher::TYPES));
+    assert_eq!(strings("/$defs/await_callback/properties/signature/enum"), set(keys::CALLBACK_SIGNATURE));
 }
 
 #[test]
@@ -87,6 +95,9 @@ fn the_editor_schema_rejects_what_the_parser_rejects() {
         "name: x\nsteps:\n  - request: {path: a}\n    wait: 1s\n",
         "name: x\nsteps:\n  - request: {path: a}\n    expect: {json: {'$.a': {rgex: b}}}\n",
         "name: x\napi: bnak\nsteps:\n  - wait: 1s\n",
+        "name: x\nsteps:\n  - await_callback: {match: {payment_id: a}}\n    wait: 1s\n",
+        "name: x\nsteps:\n  - await_callback: {match: {paymnet_id: a}}\n",
+        "name: x\nsteps:\n  - request: {path: a, sign: {kye: b}}\n",
     ] {
         let document: Value = serde_saphyr::from_str(bad).expect("YAML");
         assert!(!validator.is_valid(&document), "the editor schema accepts:\n{bad}");

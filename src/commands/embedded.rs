@@ -11,9 +11,17 @@ use crate::suite::target::{Merchant, ReferenceProfile};
 /// The name of the embedded target.
 pub const NAME: &str = "embedded";
 
-/// The reference gateway's merchants and cards, as a target sees them.
+/// The reference gateway's merchants and cards, as a target sees them. Its Gate v2 projects are
+/// merchants too, by their role (`gate`, `gate-second`), with `project_id` and `secret_key`.
 pub fn reference_profile() -> ReferenceProfile {
     let config = GatewayConfig::reference();
+    let projects = config.projects.iter().map(|project| {
+        let fields = IndexMap::from([
+            ("project_id".to_string(), project.project_id.to_string()),
+            ("secret_key".to_string(), project.secret_key.clone()),
+        ]);
+        (project.role.clone(), Merchant { fields, secret_fields: vec!["secret_key".to_string()] })
+    });
     let merchants = config
         .merchants
         .iter()
@@ -32,6 +40,7 @@ pub fn reference_profile() -> ReferenceProfile {
             }
             (merchant.role.clone(), Merchant { fields, secret_fields })
         })
+        .chain(projects)
         .collect();
     let cards = config
         .cards

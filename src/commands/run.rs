@@ -49,6 +49,20 @@ pub struct RunArgs {
     /// The configuration file (default: `paycheck.toml` here or in a parent folder).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Where to listen for callbacks, such as `0.0.0.0:8099` (default: loopback, an ephemeral port).
+    #[arg(long, value_name = "ADDR")]
+    pub callback_listen: Option<std::net::SocketAddr>,
+    /// The URL gateways send callbacks to (`callback.url` in cases), when they must reach the
+    /// runner through a public address that forwards to `--callback-listen`.
+    #[arg(long, value_name = "URL", value_parser = parse_callback_url)]
+    pub callback_url: Option<String>,
+}
+
+fn parse_callback_url(text: &str) -> Result<String, String> {
+    match url::Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(text.to_string()),
+        _ => Err(format!("`{text}` is not an absolute http(s) URL")),
+    }
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {
@@ -142,6 +156,10 @@ async fn run_against(
     if !clauses.is_empty() {
         context.clauses = Some(clauses);
     }
+    if let Some(listen) = args.callback_listen {
+        context.callbacks.listen = listen;
+    }
+    context.callbacks.public_url.clone_from(&args.callback_url);
     let context = Arc::new(context);
     let (summary, _results) = engine::run(Arc::clone(&context), runs, jobs).await;
     drop(context);

@@ -10,12 +10,25 @@ use crate::report::result::{CaseResult, Outcome, StepResult, StepStatus};
 use crate::suite::case::Action;
 use crate::template::Scope;
 
+use super::await_callback;
+use super::callbacks::CallbackListener;
 use super::context::RunContext;
 use super::plan::CaseRun;
 use super::step;
 
+/// The run's callback listener, as a case sees it.
+#[derive(Debug)]
+pub enum CallbackHub {
+    /// No case of the run needs one.
+    NotNeeded,
+    /// Listening.
+    Listening(CallbackListener),
+    /// It could not start: why.
+    Failed(String),
+}
+
 /// Runs a planned case and reports its steps as they finish.
-pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
+pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackHub) -> CaseResult {
     let started = Instant::now();
     let case = &run.case;
     let mut result = CaseResult {
@@ -36,6 +49,23 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
     context.events.emit(Event::CaseStarted { id: run.id.clone() });
     let mut scope = context.base_scope.clone();
     scope.set("api", json!({ "name": run.api.name(), "base": context.target.base_url(run.api) }));
+    let listener = match callbacks {
+        CallbackHub::Listening(listener) => Some(listener),
+        _ => None,
+    };
+    if case.uses_callbacks {
+        match (listener, callbacks) {
+            (Some(listener), _) => scope.set("callback", json!({ "url": listener.url() })),
+            (None, CallbackHub::Failed(reason)) => {
+                result.outcome = Outcome::Errored { reason: reason.clone() };
+                return result;
+            }
+            (None, _) => {
+                result.outcome = Outcome::Errored { reason: "the run has no callback listener".into() };
+                return result;
+            }
+        }
+    }
     if let Err(message) = evaluate_vars(run, &mut scope) {
         result.outcome = Outcome::Failed;
         result.steps.push(Arc::new(StepResult {
@@ -58,6 +88,17 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
         } else {
             match &step.action {
                 Action::Exchange(exchange) => step::run_exchange(context, step, exchange, run.api, &mut scope).await,
+                Action::AwaitCallback(awaited) => match listener {
+                    Some(listener) => {
+                        await_callback::run_await(context, listener, step, awaited, run.api, &mut scope).await
+                    }
+                    None => {
+                        let mut result = skipped(step, "");
+                        result.status = StepStatus::Errored;
+                        result.error = Some("the run has no callback listener".into());
+                        result
+                    }
+                },
                 Action::Wait(duration) => {
                     let waited = Instant::now();
                     let outcome = context.clock.pass(&context.client, *duration).await;

@@ -6,7 +6,7 @@ use crate::check::matcher::{self, Matcher};
 use crate::check::schema;
 use crate::report::result::{CheckKind, CheckResult};
 use crate::secret::Masker;
-use crate::suite::case::{Expectations, JsonExpectation};
+use crate::suite::case::{Capture, CaptureSource, Expectations, JsonExpectation};
 use crate::template::Scope;
 
 use super::http::Received;
@@ -40,9 +40,22 @@ pub fn evaluate(
     scope: &Scope,
     masker: &Masker,
 ) -> Vec<CheckResult> {
-    let mut checks = Vec::new();
     let status_matcher = extra.and_then(|block| block.status.as_ref()).or(common.status.as_ref());
-    checks.push(status_check(status_matcher, view.received.status, scope, masker));
+    let mut checks = vec![status_check(status_matcher, view.received.status, scope, masker)];
+    checks.extend(evaluate_content(common, extra, view, scope, masker));
+    checks
+}
+
+/// Runs every expectation but the status: schema, JSONPath, headers, text (an awaited callback
+/// has no status; the runner is the one answering it).
+pub fn evaluate_content(
+    common: &Expectations,
+    extra: Option<&Expectations>,
+    view: &ResponseView<'_>,
+    scope: &Scope,
+    masker: &Masker,
+) -> Vec<CheckResult> {
+    let mut checks = Vec::new();
     let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
     if let Some(schema) = schema {
         let subject = schema.value.name.clone();
@@ -110,6 +123,33 @@ pub fn evaluate(
         }
     }
     checks
+}
+
+/// Takes one capture from a response or callback: the check that records it, and the value when
+/// there is one (a capture with nothing to take fails its step).
+pub fn capture(capture: &Capture, view: &ResponseView<'_>, masker: &Masker) -> (CheckResult, Option<Value>) {
+    let value = match &capture.source {
+        CaptureSource::Json(query) => view.json.as_ref().ok().and_then(|document| query.select(document)),
+        CaptureSource::Header(name) => view
+            .received
+            .headers
+            .get(name)
+            .map(|value| Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned())),
+    };
+    let subject = match &capture.source {
+        CaptureSource::Json(query) => format!("{} ← {}", capture.name, query.source()),
+        CaptureSource::Header(name) => format!("{} ← header {name}", capture.name),
+    };
+    let check = CheckResult {
+        kind: CheckKind::Capture,
+        subject,
+        passed: value.is_some(),
+        expected: "a value to capture".into(),
+        actual: masker.mask(&matcher::show(value.as_ref())),
+        position: Some(capture.span.position()),
+        violations: Vec::new(),
+    };
+    (check, value)
 }
 
 /// Checks one JSONPath expectation (also used for poll conditions).

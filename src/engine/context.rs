@@ -12,6 +12,7 @@ use crate::suite::clauses::ClauseCatalogue;
 use crate::suite::target::Target;
 use crate::template::Scope;
 
+use super::callbacks::CallbackSettings;
 use super::clock::TargetClock;
 
 /// Shared by every case of a run.
@@ -32,6 +33,8 @@ pub struct RunContext {
     pub events: EventSink,
     /// The clauses the run is judged against.
     pub clauses: Option<Arc<ClauseCatalogue>>,
+    /// Where the callback listener listens, when a case needs it (loopback, ephemeral port, by default).
+    pub callbacks: CallbackSettings,
 }
 
 impl RunContext {
@@ -52,7 +55,17 @@ impl RunContext {
             std::env::vars().map(|(name, value)| (name, Value::String(value))).collect();
         base_scope.set("env", Value::Object(environment));
         base_scope.set("run", json!({ "id": uuid::Uuid::new_v4().to_string() }));
-        RunContext { client, target, clock, masker, timeout, base_scope, events, clauses: None }
+        RunContext {
+            client,
+            target,
+            clock,
+            masker,
+            timeout,
+            base_scope,
+            events,
+            clauses: None,
+            callbacks: CallbackSettings::default(),
+        }
     }
 }
 

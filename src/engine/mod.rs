@@ -5,6 +5,8 @@
 //! run in order. Waiting and polling hold no thread. When the target's clock is manual, a case
 //! that waits advances it, so such a case runs alone: others see no jump in time mid-case.
 
+mod await_callback;
+pub mod callbacks;
 mod case_run;
 mod checks;
 pub mod clock;
@@ -12,6 +14,7 @@ pub mod context;
 pub mod encode;
 pub mod http;
 pub mod plan;
+mod sign;
 mod step;
 
 use std::sync::Arc;
@@ -22,7 +25,10 @@ use tokio::task::JoinSet;
 
 use crate::report::Event;
 use crate::report::conformance::Conformance;
-use crate::report::result::{CaseResult, Outcome, RunSummary};
+use crate::report::result::{CaseResult, Outcome, RunSummary, UnmatchedCallback};
+
+use callbacks::CallbackListener;
+use case_run::CallbackHub;
 
 pub use context::{EventSink, RunContext};
 pub use plan::CaseRun;
@@ -41,6 +47,15 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
     let target_url =
         context.target.root.clone().or_else(|| context.target.apis.values().next().cloned()).unwrap_or_default();
     context.events.emit(Event::RunStarted { target: context.target.name.clone(), target_url, cases: runs.len(), jobs });
+    let needs_callbacks = runs.iter().any(|run| run.skip.is_none() && run.case.uses_callbacks);
+    let callbacks = Arc::new(if needs_callbacks {
+        match CallbackListener::start(&context.callbacks).await {
+            Ok(listener) => CallbackHub::Listening(listener),
+            Err(reason) => CallbackHub::Failed(reason),
+        }
+    } else {
+        CallbackHub::NotNeeded
+    });
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
     let clock_lock = Arc::new(RwLock::new(()));
     let mut tasks = JoinSet::new();
@@ -49,6 +64,7 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
         let context = Arc::clone(&context);
         let permits = Arc::clone(&permits);
         let clock_lock = Arc::clone(&clock_lock);
+        let callbacks = Arc::clone(&callbacks);
         tasks.spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return (index, None);
@@ -56,10 +72,10 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
             let exclusive = context.clock.is_manual() && run.case.waits() && run.skip.is_none();
             let result = if exclusive {
                 let _guard = clock_lock.write().await;
-                case_run::run_case(&context, &run).await
+                case_run::run_case(&context, &run, &callbacks).await
             } else {
                 let _guard = clock_lock.read().await;
-                case_run::run_case(&context, &run).await
+                case_run::run_case(&context, &run, &callbacks).await
             };
             let result = Arc::new(result);
             context.events.emit(Event::CaseFinished(Arc::clone(&result)));
@@ -96,8 +112,32 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
     for result in &results {
         summary.record(&result.outcome);
     }
+    if let CallbackHub::Listening(listener) = callbacks.as_ref() {
+        summary.unmatched_callbacks = unmatched(&context, listener);
+        listener.shutdown().await;
+    }
     summary.duration = started.elapsed();
     let conformance = context.clauses.as_ref().map(|clauses| Arc::new(Conformance::judge(clauses, &results)));
     context.events.emit(Event::RunFinished { summary: summary.clone(), conformance });
     (summary, results)
+}
+
+/// The callbacks no step took, masked, for the summary.
+fn unmatched(context: &RunContext, listener: &CallbackListener) -> Vec<UnmatchedCallback> {
+    listener
+        .inbox()
+        .drain()
+        .iter()
+        .map(|callback| {
+            let content = match &callback.payload {
+                callbacks::Payload::Json(_) => String::from_utf8_lossy(&callback.body).into_owned(),
+                callbacks::Payload::Params(_) => callback.json().to_string(),
+            };
+            let cut = content.char_indices().nth(UnmatchedCallback::KEPT_BYTES).map_or(content.len(), |(at, _)| at);
+            UnmatchedCallback {
+                received: context.masker.mask(&callback.describe()),
+                content: context.masker.mask(&content[..cut]),
+            }
+        })
+        .collect()
 }

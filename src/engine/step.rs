@@ -5,7 +5,6 @@ use std::time::Instant;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::check::matcher;
 use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::suite::api::Api;
 use crate::suite::case::{Body, CaptureSource, Exchange, RequestTarget, Step};
@@ -103,27 +102,8 @@ pub async fn run_exchange(
         return finish(result, StepStatus::Failed, None, started);
     }
     for capture in &exchange.captures {
-        let value = match &capture.source {
-            CaptureSource::Json(query) => view.json.as_ref().ok().and_then(|document| query.select(document)),
-            CaptureSource::Header(name) => received
-                .headers
-                .get(name)
-                .map(|value| Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned())),
-        };
-        let subject = match &capture.source {
-            CaptureSource::Json(query) => format!("{} ← {}", capture.name, query.source()),
-            CaptureSource::Header(name) => format!("{} ← header {name}", capture.name),
-        };
-        let passed = value.is_some();
-        result.checks.push(CheckResult {
-            kind: CheckKind::Capture,
-            subject,
-            passed,
-            expected: "a value to capture".into(),
-            actual: context.masker.mask(&matcher::show(value.as_ref())),
-            position: Some(capture.span.position()),
-            violations: Vec::new(),
-        });
+        let (check, value) = checks::capture(capture, &view, &context.masker);
+        result.checks.push(check);
         match value {
             Some(value) => scope.set(&capture.name, value),
             None => return finish(result, StepStatus::Failed, None, started),
@@ -173,7 +153,11 @@ fn build_request(
     let (body, content_type) = match &spec.body {
         Body::Empty => (None, None),
         Body::Map(map) => {
-            let rendered = map.render(scope).map_err(|error| render_error("body", error.message))?;
+            let mut rendered = map.render(scope).map_err(|error| render_error("body", error.message))?;
+            if let Some(signing) = &spec.sign {
+                super::sign::sign_body(&mut rendered, signing, scope)
+                    .map_err(|message| render_error("sign", message))?;
+            }
             (Some(encode::encode_body(&rendered, encoding)?), Some(encode::content_type(encoding)))
         }
         Body::Raw(text) => {

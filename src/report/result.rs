@@ -160,6 +160,8 @@ pub enum CheckKind {
     Capture,
     /// The conditions of a poll.
     Poll,
+    /// The signature of an awaited callback.
+    Signature,
 }
 
 /// One check and its verdict.
@@ -196,6 +198,23 @@ pub struct RunSummary {
     /// Wall time of the whole run.
     #[serde(serialize_with = "as_millis")]
     pub duration: Duration,
+    /// Callbacks the runner's listener received that no `await_callback` step took.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_callbacks: Vec<UnmatchedCallback>,
+}
+
+/// A callback that reached the runner but matched no awaiting step (reported, never dropped).
+#[derive(Debug, Clone, Serialize)]
+pub struct UnmatchedCallback {
+    /// `METHOD /path (payment_id …)`: how it came and the ids it carries.
+    pub received: String,
+    /// Its body, or its parameters as JSON (masked, cut at [`UnmatchedCallback::KEPT_BYTES`]).
+    pub content: String,
+}
+
+impl UnmatchedCallback {
+    /// How much of a callback's content is kept.
+    pub const KEPT_BYTES: usize = 2048;
 }
 
 impl RunSummary {

@@ -9,7 +9,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::conformance::{Conformance, Verdict};
 use super::event::{Event, Reporter};
-use super::result::{CaseResult, CheckResult, Outcome, RunSummary, StepResult, StepStatus};
+use super::result::{CaseResult, CheckResult, Outcome, RunSummary, StepResult, StepStatus, UnmatchedCallback};
 
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 const BODY_LINES: usize = 40;
@@ -220,6 +220,22 @@ impl TerminalReporter {
         let _ = writeln!(self.out, "{}", conformance.score_line());
     }
 
+    fn unmatched_callbacks(&mut self, callbacks: &[UnmatchedCallback]) {
+        if callbacks.is_empty() {
+            return;
+        }
+        let count = callbacks.len();
+        let _ = writeln!(
+            self.out,
+            "\n{YELLOW}{count} callback{} matched no awaiting step:{YELLOW:#}",
+            if count == 1 { "" } else { "s" }
+        );
+        for callback in callbacks {
+            let _ = writeln!(self.out, "  {}", callback.received);
+            let _ = writeln!(self.out, "    {DIM}{}{DIM:#}", callback.content);
+        }
+    }
+
     fn summary(&mut self, summary: &RunSummary) {
         let style = if summary.failed > 0 {
             RED
@@ -228,9 +244,14 @@ impl TerminalReporter {
         } else {
             GREEN
         };
+        let unmatched = match summary.unmatched_callbacks.len() {
+            0 => String::new(),
+            1 => ", 1 unmatched callback".to_string(),
+            n => format!(", {n} unmatched callbacks"),
+        };
         let _ = writeln!(
             self.out,
-            "\n{style}summary{style:#}: {} cases: {} passed, {} failed, {} skipped, {} errored in {}",
+            "\n{style}summary{style:#}: {} cases: {} passed, {} failed, {} skipped, {} errored in {}{unmatched}",
             summary.total(),
             summary.passed,
             summary.failed,
@@ -277,6 +298,7 @@ impl Reporter for TerminalReporter {
                 if let Some(conformance) = conformance {
                     self.conformance(conformance);
                 }
+                self.unmatched_callbacks(&summary.unmatched_callbacks);
                 self.summary(summary);
                 let _ = self.out.flush();
             }

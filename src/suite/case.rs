@@ -32,6 +32,9 @@ pub struct Case {
     pub vars: Vec<Variable>,
     /// The steps.
     pub steps: Vec<Step>,
+    /// Whether the case needs the runner's callback listener: it awaits a callback, or its
+    /// templates name `callback`.
+    pub uses_callbacks: bool,
 }
 
 impl Case {
@@ -86,6 +89,73 @@ pub enum Action {
     Exchange(Box<Exchange>),
     /// Let time pass.
     Wait(Duration),
+    /// Wait for a callback, verify it, and check it.
+    AwaitCallback(Box<AwaitCallback>),
+}
+
+/// Waiting for a callback the gateway sends to the runner's listener.
+#[derive(Debug)]
+pub struct AwaitCallback {
+    /// What the callback must carry to be this step's (all must hold).
+    pub matching: Vec<(CallbackKey, Template)>,
+    /// The key its signature must verify with.
+    pub key: Option<Template>,
+    /// What its signature must be.
+    pub signature: SignatureExpectation,
+    /// How long to wait.
+    pub timeout: Duration,
+    /// Checks on the callback's content (no status: the runner is the one answering).
+    pub expect: Expectations,
+    /// Extra checks for one API.
+    pub expect_on: Vec<(Api, Expectations)>,
+    /// Values to keep for later steps.
+    pub captures: Vec<Capture>,
+}
+
+impl AwaitCallback {
+    /// The expectations in force on an API: the common ones plus that API's.
+    pub fn expectations_for(&self, api: Api) -> (&Expectations, Option<&Expectations>) {
+        let extra = self.expect_on.iter().find(|(on, _)| *on == api).map(|(_, expectations)| expectations);
+        (&self.expect, extra)
+    }
+}
+
+/// What identifies a callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallbackKey {
+    /// Gate's `payment.id`, the merchant's `payment_id`.
+    PaymentId,
+    /// v1 `mdOrder`, the gateway's `orderId`.
+    OrderId,
+    /// v1 `orderNumber`, the merchant's.
+    OrderNumber,
+}
+
+impl CallbackKey {
+    /// The name used in case files.
+    pub fn name(self) -> &'static str {
+        match self {
+            CallbackKey::PaymentId => "payment_id",
+            CallbackKey::OrderId => "order_id",
+            CallbackKey::OrderNumber => "order_number",
+        }
+    }
+
+    /// The key named so in a case file.
+    pub fn from_name(name: &str) -> Option<CallbackKey> {
+        [CallbackKey::PaymentId, CallbackKey::OrderId, CallbackKey::OrderNumber].into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// What an awaited callback's signature must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureExpectation {
+    /// Present, and it verifies with the key.
+    Valid,
+    /// Missing or not what the key gives: the callback is forged (the step proves it is caught).
+    Invalid,
+    /// Not looked at.
+    Unchecked,
 }
 
 /// A request, the checks on its response, and what to capture from it.
@@ -126,6 +196,17 @@ pub struct RequestSpec {
     pub body: Body,
     /// An explicit encoding, overriding the API family's.
     pub encoding: Option<Encoding>,
+    /// Sign the body (spec 6).
+    pub sign: Option<Signing>,
+}
+
+/// Signing a request body by Gate's algorithm (spec 6).
+#[derive(Debug)]
+pub struct Signing {
+    /// The secret key.
+    pub key: Template,
+    /// Where the signature goes: keys from the body's root (`["general", "signature"]`).
+    pub field: Vec<String>,
 }
 
 /// Where a request goes.

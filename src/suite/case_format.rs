@@ -54,7 +54,7 @@ impl OneOrMany {
     }
 }
 
-/// One step: a request (with checks), or a wait.
+/// One step: a request (with checks), a wait, or a callback awaited (with checks).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepDoc {
@@ -70,7 +70,11 @@ pub struct StepDoc {
     /// Let time pass: `31s`, `2m`, `1h 30m`. Advances the target's clock when it offers one.
     #[serde(default)]
     pub wait: Option<Spanned<String>>,
-    /// What the response must be.
+    /// Wait for a callback the gateway sends to the runner, verify its signature, answer it, and
+    /// check it like a response (`expect`, `capture`).
+    #[serde(default)]
+    pub await_callback: Option<Spanned<AwaitCallbackDoc>>,
+    /// What the response (or the awaited callback) must be.
     #[serde(default)]
     pub expect: Option<Spanned<ExpectDoc>>,
     /// Values to keep for later steps: name → JSONPath, or `{ header: Name }`.
@@ -109,6 +113,41 @@ pub struct RequestDoc {
     /// Override the family's body encoding: `json` or `form`.
     #[serde(default)]
     pub encoding: Option<Spanned<String>>,
+    /// Sign the body (a map) by Gate's algorithm (spec 6) and put the signature in it.
+    #[serde(default)]
+    pub sign: Option<Spanned<SignDoc>>,
+}
+
+/// Signing a request body (spec 6): the signature of the body as rendered, placed at `field`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignDoc {
+    /// The secret key, usually `{{ merchants.gate.secret_key }}` (masked in every output).
+    pub key: Spanned<String>,
+    /// Where the signature goes, as dot-separated keys of the body (default `general.signature`).
+    #[serde(default)]
+    pub field: Option<Spanned<String>>,
+}
+
+/// Waiting for a callback.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwaitCallbackDoc {
+    /// Which callback: `payment_id` (Gate's `payment.id`), `order_id` (v1 `mdOrder`) or
+    /// `order_number` (v1 `orderNumber`) → the value it must have. All given must hold.
+    #[serde(rename = "match")]
+    pub matching: Spanned<IndexMap<String, Spanned<String>>>,
+    /// The key the callback's signature must verify with: Gate's secret key (spec 6) or the v1
+    /// callback token (spec 2.11).
+    #[serde(default)]
+    pub key: Option<Spanned<String>>,
+    /// `valid` (the default: signed, and the signature verifies with `key`), `invalid` (unsigned or
+    /// wrongly signed: for cases proving that a forged callback is caught), or `unchecked`.
+    #[serde(default)]
+    pub signature: Option<Spanned<String>>,
+    /// How long to wait for it (default `10s`).
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
 }
 
 /// Expectations on a response.
@@ -160,9 +199,17 @@ pub mod keys {
     /// Keys of a case.
     pub const CASE: &[&str] = &["name", "description", "covers", "tags", "api", "vars", "steps"];
     /// Keys of a step.
-    pub const STEP: &[&str] = &["name", "only", "request", "wait", "expect", "capture", "poll"];
+    pub const STEP: &[&str] = &["name", "only", "request", "wait", "await_callback", "expect", "capture", "poll"];
     /// Keys of a request.
-    pub const REQUEST: &[&str] = &["method", "path", "url", "headers", "query", "body", "raw_body", "encoding"];
+    pub const REQUEST: &[&str] = &["method", "path", "url", "headers", "query", "body", "raw_body", "encoding", "sign"];
+    /// Keys of a request's `sign` block.
+    pub const SIGN: &[&str] = &["key", "field"];
+    /// Keys of an `await_callback` block.
+    pub const AWAIT_CALLBACK: &[&str] = &["match", "key", "signature", "timeout"];
+    /// Keys of an `await_callback`'s `match`.
+    pub const CALLBACK_MATCH: &[&str] = &["payment_id", "order_id", "order_number"];
+    /// Values of an `await_callback`'s `signature`.
+    pub const CALLBACK_SIGNATURE: &[&str] = &["valid", "invalid", "unchecked"];
     /// Keys of an expectation block.
     pub const EXPECT: &[&str] = &["status", "schema", "json", "headers", "text", "router", "bank", "gate"];
     /// Keys of a poll block.

@@ -19,10 +19,12 @@ use crate::template::{Template, TemplateValue, environment};
 
 use super::api::{self, API_NAMES, Api, Encoding};
 use super::case::{
-    Action, Body, Capture, CaptureSource, Case, Exchange, Expectations, JsonExpectation, Located, Poll, RequestSpec,
-    RequestTarget, Step, Variable,
+    Action, AwaitCallback, Body, CallbackKey, Capture, CaptureSource, Case, Exchange, Expectations, JsonExpectation,
+    Located, Poll, RequestSpec, RequestTarget, SignatureExpectation, Signing, Step, Variable,
 };
-use super::case_format::{CaseDoc, ExpectDoc, OneOrMany, PollDoc, RequestDoc, StepDoc};
+use super::case_format::{
+    AwaitCallbackDoc, CaseDoc, ExpectDoc, OneOrMany, PollDoc, RequestDoc, SignDoc, StepDoc, keys,
+};
 use super::clauses::ClauseCatalogue;
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::schema_registry::SchemaRegistry;
@@ -31,6 +33,11 @@ use super::{suggest, yaml};
 
 const DEFAULT_POLL_EVERY: Duration = Duration::from_millis(200);
 const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
+/// Where `sign` puts the signature unless told otherwise (Gate requests, spec 5.2).
+const DEFAULT_SIGNATURE_FIELD: &str = "general.signature";
+/// The namespace holding the callback listener's URL.
+const CALLBACK_NAMESPACE: &str = "callback";
 
 /// What a case is checked against while compiling.
 pub struct CompileContext<'a> {
@@ -43,7 +50,8 @@ pub struct CompileContext<'a> {
 /// Parses and compiles one case file.
 pub fn compile_case(file: &Arc<SourceFile>, context: &CompileContext<'_>) -> Result<Case, Diagnostics> {
     let doc: CaseDoc = yaml::parse(file)?;
-    let mut compiler = Compiler { file, context, diagnostics: Diagnostics::default(), known: BTreeSet::new() };
+    let mut compiler =
+        Compiler { file, context, diagnostics: Diagnostics::default(), known: BTreeSet::new(), uses_callbacks: false };
     let case = compiler.case(doc);
     if compiler.diagnostics.is_empty() { Ok(case) } else { Err(compiler.diagnostics) }
 }
@@ -54,6 +62,8 @@ struct Compiler<'a> {
     diagnostics: Diagnostics,
     /// Names templates may read at the current point of the case.
     known: BTreeSet<String>,
+    /// Whether a step awaits a callback or a template reads `callback`.
+    uses_callbacks: bool,
 }
 
 impl Compiler<'_> {
@@ -94,7 +104,18 @@ impl Compiler<'_> {
             self.error(span, "the case has no steps").add_label("add at least one step under `steps:`");
         }
         let steps = doc.steps.iter().enumerate().filter_map(|(index, step)| self.step(index + 1, step)).collect();
-        Case { file: Arc::clone(self.file), name, description: doc.description, covers, tags, apis, vars, steps }
+        let uses_callbacks = self.uses_callbacks;
+        Case {
+            file: Arc::clone(self.file),
+            name,
+            description: doc.description,
+            covers,
+            tags,
+            apis,
+            vars,
+            steps,
+            uses_callbacks,
+        }
     }
 
     fn clause(&mut self, clause: &Spanned<String>) -> String {
@@ -136,23 +157,34 @@ impl Compiler<'_> {
         let step = &doc.value;
         let name = step.name.as_ref().map_or_else(|| format!("step {number}"), |name| name.value.clone());
         let only = step.only.as_ref().map(|spec| self.apis(spec));
-        let action = match (&step.request, &step.wait) {
-            (Some(request), None) => Action::Exchange(Box::new(self.exchange(request, step)?)),
-            (None, Some(wait)) => {
-                if step.expect.is_some() || !step.capture.is_empty() || step.poll.is_some() {
-                    self.error(span.clone(), "a `wait` step cannot have `expect`, `capture` or `poll`")
-                        .add_help("put the checks in the next step");
-                }
-                Action::Wait(self.duration(wait)?)
+        let chosen: Vec<&str> = [
+            ("request", step.request.is_some()),
+            ("wait", step.wait.is_some()),
+            ("await_callback", step.await_callback.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, present)| present.then_some(key))
+        .collect();
+        if chosen.len() > 1 {
+            self.error(span, format!("a step does one thing, but this one has `{}`", chosen.join("` and `")))
+                .add_help("split it into one step each");
+            return None;
+        }
+        let action = if let Some(request) = &step.request {
+            Action::Exchange(Box::new(self.exchange(request, step)?))
+        } else if let Some(wait) = &step.wait {
+            if step.expect.is_some() || !step.capture.is_empty() || step.poll.is_some() {
+                self.error(span.clone(), "a `wait` step cannot have `expect`, `capture` or `poll`")
+                    .add_help("put the checks in the next step");
             }
-            (Some(_), Some(_)) => {
-                self.error(span, "a step has either `request` or `wait`, not both").add_help("split it into two steps");
-                return None;
-            }
-            (None, None) => {
-                self.error(span, "the step does nothing").add_help("give it a `request:` or a `wait:`");
-                return None;
-            }
+            Action::Wait(self.duration(wait)?)
+        } else if let Some(awaited) = &step.await_callback {
+            self.uses_callbacks = true;
+            Action::AwaitCallback(Box::new(self.await_callback(awaited, step)?))
+        } else {
+            self.error(span, "the step does nothing")
+                .add_help("give it a `request:`, a `wait:` or an `await_callback:`");
+            return None;
         };
         Some(Step { number, name, span, only, action })
     }
@@ -166,6 +198,86 @@ impl Compiler<'_> {
         let poll = step.poll.as_ref().and_then(|poll| self.poll(poll));
         let captures = step.capture.iter().filter_map(|(name, source)| self.capture(name, source)).collect();
         Some(Exchange { request, expect, expect_on, captures, poll })
+    }
+
+    fn await_callback(&mut self, doc: &Spanned<AwaitCallbackDoc>, step: &StepDoc) -> Option<AwaitCallback> {
+        let awaited = &doc.value;
+        if let Some(poll) = &step.poll {
+            let span = self.span(poll);
+            self.error(span, "an `await_callback` step cannot `poll`")
+                .add_help("it already waits, up to its `timeout`");
+        }
+        let mut matching = Vec::new();
+        for (name, value) in &awaited.matching.value {
+            let span = self.span(value);
+            let Some(key) = CallbackKey::from_name(name) else {
+                let help = suggest::did_you_mean(name, keys::CALLBACK_MATCH.iter().copied())
+                    .unwrap_or_else(|| format!("callbacks are matched by {}", keys::CALLBACK_MATCH.join(", ")));
+                self.error(span, format!("unknown callback key `{name}`")).add_help(help);
+                continue;
+            };
+            if let Some(template) = self.template(value) {
+                matching.push((key, template));
+            }
+        }
+        if awaited.matching.value.is_empty() {
+            let span = self.span(&awaited.matching);
+            self.error(span, "`match` names no callback")
+                .add_help("match the callback by payment_id (Gate) or order_id / order_number (v1)");
+        }
+        let signature = match &awaited.signature {
+            None => SignatureExpectation::Valid,
+            Some(text) => match text.value.as_str() {
+                "valid" => SignatureExpectation::Valid,
+                "invalid" => SignatureExpectation::Invalid,
+                "unchecked" => SignatureExpectation::Unchecked,
+                other => {
+                    let span = self.span(text);
+                    let help = suggest::did_you_mean(other, keys::CALLBACK_SIGNATURE.iter().copied())
+                        .unwrap_or_else(|| format!("use {}", keys::CALLBACK_SIGNATURE.join(", ")));
+                    self.error(span, format!("unknown signature expectation `{other}`")).add_help(help);
+                    SignatureExpectation::Valid
+                }
+            },
+        };
+        let key = awaited.key.as_ref().and_then(|key| self.template(key));
+        if awaited.key.is_none() && signature != SignatureExpectation::Unchecked {
+            let span = self.span(doc);
+            self.error(span, "`await_callback` needs the `key` its signature is checked with")
+                .add_help("give `key: \"{{ merchants.<role>.secret_key }}\"` (Gate) or the callback token (v1), or `signature: unchecked`");
+        }
+        let timeout = match &awaited.timeout {
+            Some(timeout) => self.duration(timeout)?,
+            None => DEFAULT_CALLBACK_TIMEOUT,
+        };
+        let (expect, expect_on) = match &step.expect {
+            Some(expect) => self.expectations(expect),
+            None => (Expectations::default(), Vec::new()),
+        };
+        for block in std::iter::once(&expect).chain(expect_on.iter().map(|(_, block)| block)) {
+            if let Some(status) = &block.status {
+                self.error(status.span.clone(), "a callback has no status to check").add_help(
+                    "the runner answers every callback 200 itself; check its content with `json` or `schema`",
+                );
+            }
+        }
+        let captures = step.capture.iter().filter_map(|(name, source)| self.capture(name, source)).collect();
+        Some(AwaitCallback { matching, key, signature, timeout, expect, expect_on, captures })
+    }
+
+    fn signing(&mut self, doc: &Spanned<SignDoc>) -> Option<Signing> {
+        let key = self.template(&doc.value.key)?;
+        let (text, span) = match &doc.value.field {
+            Some(field) => (field.value.clone(), self.span(field)),
+            None => (DEFAULT_SIGNATURE_FIELD.to_string(), self.span(doc)),
+        };
+        let field: Vec<String> = text.split('.').map(str::to_string).collect();
+        if field.iter().any(String::is_empty) {
+            self.error(span, format!("invalid signature field `{text}`"))
+                .add_help("name it by the keys from the body's root, joined by dots, such as general.signature");
+            return None;
+        }
+        Some(Signing { key, field })
     }
 
     fn request(&mut self, doc: &Spanned<RequestDoc>) -> Option<RequestSpec> {
@@ -231,7 +343,17 @@ impl Compiler<'_> {
                 None
             }
         });
-        Some(RequestSpec { method, target, headers, query, body, encoding })
+        let sign = request.sign.as_ref().and_then(|sign| self.signing(sign));
+        if let (Some(sign), false) = (&request.sign, matches!(body, Body::Map(_))) {
+            let span = self.span(sign);
+            self.error(span, "`sign` needs a `body` map to sign")
+                .add_help("write the body as a map under `body:`; `raw_body` is sent as it is, unsigned");
+        }
+        if let (Some(sign), Some(Encoding::Form)) = (&request.sign, encoding) {
+            let span = self.span(sign);
+            self.error(span, "`sign` signs a JSON body; this request is sent as a form");
+        }
+        Some(RequestSpec { method, target, headers, query, body, encoding, sign })
     }
 
     fn expectations(&mut self, doc: &Spanned<ExpectDoc>) -> (Expectations, Vec<(Api, Expectations)>) {
@@ -392,6 +514,9 @@ impl Compiler<'_> {
 
     fn check_names(&mut self, names: Vec<String>, span: &SourceSpan) {
         for name in names {
+            if name == CALLBACK_NAMESPACE {
+                self.uses_callbacks = true;
+            }
             if self.known.contains(&name) {
                 continue;
             }

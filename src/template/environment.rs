@@ -21,8 +21,11 @@ pub const FUNCTIONS: &[&str] = &["unique_order_number", "uuid", "now", "now_ms"]
 /// - `cards.<role>`: test cards (`pan`, `expiry` as YYYYMM, `cvc`, `holder`);
 /// - `secret.<name>`: secrets the target declares (masked in every output);
 /// - `env.<NAME>`: environment variables (not masked: use `secret` for anything sensitive);
-/// - `run`: `id`, unique to this run.
-pub const NAMESPACES: &[&str] = &["target", "api", "merchant", "merchants", "cards", "secret", "env", "run"];
+/// - `run`: `id`, unique to this run;
+/// - `callback`: `url`, where the runner listens for callbacks (its loopback listener, or the
+///   public address given with `--callback-url`).
+pub const NAMESPACES: &[&str] =
+    &["target", "api", "merchant", "merchants", "cards", "secret", "env", "run", "callback"];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(build);
 

@@ -1,0 +1,185 @@
+//! Running an `await_callback` step: wait for the callback whose ids the step names, verify its
+//! signature (saying whether it is missing or wrong), then check it like a response (schema,
+//! JSONPath, headers) and capture from it. The listener already answered it `200`.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use super::callbacks::{CallbackListener, Payload, ReceivedCallback};
+use super::checks::{self, ResponseView};
+use super::context::RunContext;
+use super::http::Received;
+use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
+use crate::report::terminal::format_duration;
+use crate::signature::Verification;
+use crate::suite::api::Api;
+use crate::suite::case::{AwaitCallback, SignatureExpectation, Step};
+use crate::template::Scope;
+
+/// How many unclaimed callbacks a timeout message lists.
+const LISTED: usize = 5;
+
+/// Runs the step; captures are written into `scope` when it passes.
+pub async fn run_await(
+    context: &RunContext,
+    listener: &CallbackListener,
+    step: &Step,
+    awaited: &AwaitCallback,
+    api: Api,
+    scope: &mut Scope,
+) -> StepResult {
+    let started = Instant::now();
+    let mut result = StepResult {
+        number: step.number,
+        name: step.name.clone(),
+        position: step.span.position(),
+        status: StepStatus::Passed,
+        request: None,
+        response: None,
+        checks: Vec::new(),
+        error: None,
+        attempts: 0,
+        duration: Duration::ZERO,
+    };
+    let mut wanted = Vec::new();
+    for (key, template) in &awaited.matching {
+        match template.render_string(scope) {
+            Ok(value) => wanted.push((*key, value)),
+            Err(error) => {
+                let message = format!("cannot render match.{}: {}", key.name(), error.message);
+                return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
+            }
+        }
+    }
+    let key = match awaited.key.as_ref().map(|key| key.render_string(scope)).transpose() {
+        Ok(key) => key,
+        Err(error) => {
+            let message = format!("cannot render the key: {}", error.message);
+            return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
+        }
+    };
+    let named = wanted.iter().map(|(key, value)| format!("{} {value}", key.name())).collect::<Vec<_>>().join(", ");
+    let callback = match listener.inbox().take(&wanted, awaited.timeout).await {
+        Ok(callback) => callback,
+        Err(unclaimed) => {
+            let mut message = format!(
+                "no callback with {named} reached {} within {}",
+                listener.url(),
+                format_duration(awaited.timeout)
+            );
+            if !unclaimed.is_empty() {
+                let listed: Vec<String> = unclaimed.iter().take(LISTED).map(|callback| callback.describe()).collect();
+                message.push_str(&format!(
+                    "; {} other callback{} waiting: {}",
+                    unclaimed.len(),
+                    if unclaimed.len() == 1 { " is" } else { "s are" },
+                    listed.join("; ")
+                ));
+            }
+            return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
+        }
+    };
+    result.attempts = 1;
+    result.request = Some(record(context, listener, &callback));
+    result.response = Some(ResponseRecord { status: 200, headers: Vec::new(), body: "OK".into(), body_length: 2 });
+
+    if awaited.signature != SignatureExpectation::Unchecked {
+        let verdict = callback.verify(key.as_deref().unwrap_or_default());
+        let (check, problem) = signature_check(&callback, awaited.signature, &verdict, &context.masker);
+        result.checks.push(check);
+        if let Some(problem) = problem {
+            return finish(result, StepStatus::Failed, Some(context.masker.mask(&problem)), started);
+        }
+    }
+
+    let content = match &callback.payload {
+        Payload::Json(_) => callback.body.clone(),
+        Payload::Params(_) => Bytes::from(callback.json().to_string()),
+    };
+    let received = Received { status: 200, headers: callback.headers.clone(), body: content };
+    let view = ResponseView::new(&received);
+    let (common, extra) = awaited.expectations_for(api);
+    result.checks.extend(checks::evaluate_content(common, extra, &view, scope, &context.masker));
+    if result.checks.iter().any(|check| !check.passed) {
+        return finish(result, StepStatus::Failed, None, started);
+    }
+    for capture in &awaited.captures {
+        let (check, value) = checks::capture(capture, &view, &context.masker);
+        result.checks.push(check);
+        match value {
+            Some(value) => scope.set(&capture.name, value),
+            None => return finish(result, StepStatus::Failed, None, started),
+        }
+    }
+    finish(result, StepStatus::Passed, None, started)
+}
+
+/// The signature check, and the step's error when it fails: which of "unsigned" or "wrongly
+/// signed" the callback is.
+fn signature_check(
+    callback: &ReceivedCallback,
+    expected: SignatureExpectation,
+    verdict: &Verification,
+    masker: &crate::secret::Masker,
+) -> (CheckResult, Option<String>) {
+    let scheme = callback.scheme();
+    let (actual, problem) = match (expected, verdict) {
+        (SignatureExpectation::Valid, Verification::Valid) => ("verifies with the key".to_string(), None),
+        (SignatureExpectation::Valid, Verification::Missing) => (
+            "missing".to_string(),
+            Some(format!("the callback is unsigned: it carries no {scheme}, so it cannot be trusted")),
+        ),
+        (SignatureExpectation::Valid, Verification::Invalid { received }) => (
+            format!("{received:?} does not verify with the key"),
+            Some(format!(
+                "the callback is wrongly signed: its {scheme} {received:?} is not the one the key gives for its content"
+            )),
+        ),
+        (SignatureExpectation::Invalid, Verification::Valid) => (
+            "verifies with the key".to_string(),
+            Some("the callback's signature verifies, but this step expects a forged one to be caught".to_string()),
+        ),
+        (SignatureExpectation::Invalid, Verification::Missing) => ("missing: rejected".to_string(), None),
+        (SignatureExpectation::Invalid, Verification::Invalid { received }) => {
+            (format!("{received:?} does not verify with the key: rejected"), None)
+        }
+        (SignatureExpectation::Unchecked, _) => ("not checked".to_string(), None),
+    };
+    let check = CheckResult {
+        kind: CheckKind::Signature,
+        subject: scheme.to_string(),
+        passed: problem.is_none(),
+        expected: match expected {
+            SignatureExpectation::Invalid => "an unsigned or wrongly signed callback, rejected".to_string(),
+            _ => "a signature that verifies with the key".to_string(),
+        },
+        actual: masker.mask(&actual),
+        position: None,
+        violations: Vec::new(),
+    };
+    (check, problem)
+}
+
+/// The callback as a request record: how it reached the listener.
+fn record(context: &RunContext, listener: &CallbackListener, callback: &ReceivedCallback) -> RequestRecord {
+    let masker = &context.masker;
+    let origin = url::Url::parse(listener.url()).ok().map(|url| url.origin().ascii_serialization()).unwrap_or_default();
+    RequestRecord {
+        method: callback.method.clone(),
+        url: masker.mask(&format!("{origin}{}", callback.target)),
+        headers: callback
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), masker.mask(&String::from_utf8_lossy(value.as_bytes()))))
+            .collect(),
+        body: (!callback.body.is_empty()).then(|| masker.mask(&String::from_utf8_lossy(&callback.body))),
+    }
+}
+
+fn finish(mut result: StepResult, status: StepStatus, error: Option<String>, started: Instant) -> StepResult {
+    result.status = status;
+    result.error = error;
+    result.duration = started.elapsed();
+    result
+}
