@@ -6,7 +6,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
-use crate::suite::api::Api;
+use crate::suite::api::{Api, Encoding};
 use crate::suite::case::{Body, CaptureSource, Exchange, RequestTarget, Step};
 use crate::template::Scope;
 
@@ -155,6 +155,9 @@ fn build_request(
         Body::Map(map) => {
             let mut rendered = map.render(scope).map_err(|error| render_error("body", error.message))?;
             if let Some(signing) = &spec.sign {
+                if encoding == Encoding::Form {
+                    return Err(render_error("sign", "Gate signatures sign JSON bodies; this API sends forms".into()));
+                }
                 super::sign::sign_body(&mut rendered, signing, scope)
                     .map_err(|message| render_error("sign", message))?;
             }
