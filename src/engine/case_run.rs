@@ -48,6 +48,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
             checks: Vec::new(),
             error: Some(context.masker.mask(&message)),
             attempts: 0,
+            snapshot: None,
             duration: Default::default(),
         });
     }
@@ -57,7 +58,9 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
             skipped(step, if stopped { "an earlier step failed" } else { "the step is for another API" })
         } else {
             match &step.action {
-                Action::Exchange(exchange) => step::run_exchange(context, step, exchange, run.api, &mut scope).await,
+                Action::Exchange(exchange) => {
+                    step::run_exchange(context, case, step, exchange, run.api, &mut scope).await
+                }
                 Action::Wait(duration) => {
                     let waited = Instant::now();
                     let outcome = context.clock.pass(&context.client, *duration).await;
@@ -106,6 +109,7 @@ fn skipped(step: &crate::suite::case::Step, reason: &str) -> StepResult {
         checks: Vec::new(),
         error: (!reason.is_empty()).then(|| reason.to_string()),
         attempts: 0,
+        snapshot: None,
         duration: Default::default(),
     }
 }

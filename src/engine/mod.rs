@@ -95,6 +95,7 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
         .collect();
     for result in &results {
         summary.record(&result.outcome);
+        summary.snapshots.record(result);
     }
     summary.duration = started.elapsed();
     let conformance = context.clauses.as_ref().map(|clauses| Arc::new(Conformance::judge(clauses, &results)));
