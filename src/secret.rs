@@ -1,40 +1,60 @@
 //! Masking secrets (passwords, keys, tokens) in everything the runner writes.
 //!
-//! A secret can reach an output in several forms: as written, form-urlencoded, JSON-escaped, or
-//! base64-encoded. The masker replaces each form with [`MASK`].
+//! A secret can reach an output in many forms: as written (also inside a signature base string,
+//! which joins values as `path:value;…`), form-urlencoded, percent-encoded, JSON-escaped (also
+//! with `\/` and `\uXXXX` escapes, as PHP and Python write them), hex, and base64 — alone or
+//! inside a longer base64 text such as an `Authorization: Basic` header. The masker replaces each
+//! form with `[masked]`, or `[masked:NAME]` when the secret has a name (the environment variable
+//! it comes from), so that `--curl` can put `${NAME}` back in its place.
 
 use base64::Engine as _;
 
-/// What a secret is replaced with.
+/// What a secret without a name is replaced with.
 pub const MASK: &str = "[masked]";
 
-/// Replaces every known secret, in every form it can take on the wire, with [`MASK`].
+/// The shortest base64 run, in characters, searched for inside longer base64 text (shorter
+/// ones would match by chance).
+const MIN_EMBEDDED_BASE64: usize = 8;
+
+/// Replaces every known secret, in every form it can take on the wire, with a mask.
 #[derive(Debug, Clone, Default)]
 pub struct Masker {
-    /// Every form of every secret, longest first (so a longer form is masked before a part of it).
-    forms: Vec<String>,
+    /// Every form of every secret and its mask, longest form first (so a longer form is masked
+    /// before a part of it).
+    forms: Vec<(String, String)>,
+    /// Base64 fragments that only a secret produces, whatever its offset in the encoded text.
+    embedded_base64: Vec<(String, String)>,
 }
 
 impl Masker {
-    /// A masker for these secret values (empty values are ignored).
+    /// A masker for these secret values (empty values are ignored), each masked as `[masked]`.
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Masker {
+        Masker::labelled(secrets.into_iter().map(|secret| (secret, String::new())))
+    }
+
+    /// A masker for named secrets: each is masked as `[masked:NAME]` (`[masked]` when the name
+    /// is empty). Names are environment variable names.
+    pub fn labelled(secrets: impl IntoIterator<Item = (String, String)>) -> Masker {
         let mut forms = Vec::new();
-        for secret in secrets {
+        let mut embedded_base64 = Vec::new();
+        for (secret, label) in secrets {
             if secret.is_empty() {
                 continue;
             }
-            forms.push(form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>());
-            forms.push(percent_encode_all(&secret));
-            let json = serde_json::to_string(&secret).unwrap_or_default();
-            forms.push(json.trim_matches('"').to_string());
-            forms.push(base64::engine::general_purpose::STANDARD.encode(secret.as_bytes()));
-            forms.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret.as_bytes()));
-            forms.push(secret);
+            let mask = mask_for(&label);
+            for form in wire_forms(&secret) {
+                forms.push((form, mask.clone()));
+            }
+            for fragment in base64_fragments(secret.as_bytes()) {
+                embedded_base64.push((fragment, mask.clone()));
+            }
         }
-        forms.retain(|form| !form.is_empty());
-        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        forms.dedup();
-        Masker { forms }
+        forms.retain(|(form, _)| !form.is_empty());
+        forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        forms.dedup_by(|a, b| a.0 == b.0);
+        embedded_base64.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        embedded_base64.dedup_by(|a, b| a.0 == b.0);
+        Masker { forms, embedded_base64 }
     }
 
     /// True when there is nothing to mask.
@@ -45,11 +65,77 @@ impl Masker {
     /// The text with every secret form replaced.
     pub fn mask(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for form in &self.forms {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), MASK);
+        for (fragment, mask) in &self.embedded_base64 {
+            let mut from = 0;
+            while let Some(found) = out[from..].find(fragment.as_str()) {
+                let start = from + found;
+                let (run_start, run_end) = base64_run_around(&out, start, start + fragment.len());
+                out.replace_range(run_start..run_end, mask);
+                from = run_start + mask.len();
             }
         }
+        for (form, mask) in &self.forms {
+            if out.contains(form.as_str()) {
+                out = out.replace(form.as_str(), mask);
+            }
+        }
+        out
+    }
+}
+
+/// `[masked:NAME]`, or `[masked]` without a name.
+pub fn mask_for(label: &str) -> String {
+    if label.is_empty() { MASK.to_string() } else { format!("[masked:{label}]") }
+}
+
+/// The forms a secret takes as text on the wire.
+fn wire_forms(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"').to_string();
+    let ascii_json: String = json
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii() {
+                vec![c.to_string()]
+            } else {
+                let mut units = [0u16; 2];
+                c.encode_utf16(&mut units).iter().map(|unit| format!("\\u{unit:04x}")).collect()
+            }
+        })
+        .collect();
+    let percent_all = percent_encode_all(secret);
+    vec![
+        secret.to_string(),
+        form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
+        percent_all.clone(),
+        lower_percent_escapes(&percent_all),
+        json.replace('/', "\\/"),
+        ascii_json.to_uppercase_escapes(),
+        ascii_json,
+        json,
+        hex::encode(secret.as_bytes()),
+        hex::encode_upper(secret.as_bytes()),
+        base64::engine::general_purpose::STANDARD.encode(secret.as_bytes()),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret.as_bytes()),
+    ]
+}
+
+trait UppercaseEscapes {
+    fn to_uppercase_escapes(&self) -> String;
+}
+
+impl UppercaseEscapes for String {
+    /// `\u00e9` → `\u00E9` (both spellings are valid JSON).
+    fn to_uppercase_escapes(&self) -> String {
+        let mut out = String::with_capacity(self.len());
+        let mut rest = self.as_str();
+        while let Some(index) = rest.find("\\u") {
+            out.push_str(&rest[..index + 2]);
+            let digits: String = rest[index + 2..].chars().take(4).collect();
+            out.push_str(&digits.to_uppercase());
+            rest = &rest[index + 2 + digits.len()..];
+        }
+        out.push_str(rest);
         out
     }
 }
@@ -62,22 +148,82 @@ fn percent_encode_all(secret: &str) -> String {
         .collect()
 }
 
+fn lower_percent_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut chars = encoded.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            out.extend(chars.by_ref().take(2).map(|digit| digit.to_ascii_lowercase()));
+        }
+    }
+    out
+}
+
+/// The base64 characters that depend only on the secret's bytes, for each of the three offsets
+/// the secret can have inside longer encoded data, in both alphabets.
+fn base64_fragments(secret: &[u8]) -> Vec<String> {
+    let mut fragments = Vec::new();
+    for offset in 0..3usize {
+        let mut data = vec![0u8; offset];
+        data.extend_from_slice(secret);
+        let first = (8 * offset).div_ceil(6);
+        let end = 8 * (offset + secret.len()) / 6;
+        for engine in [&base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE_NO_PAD]
+        {
+            let encoded = engine.encode(&data);
+            if let Some(fragment) = encoded.get(first..end.min(encoded.len()))
+                && fragment.len() >= MIN_EMBEDDED_BASE64
+            {
+                fragments.push(fragment.to_string());
+            }
+        }
+    }
+    fragments
+}
+
+/// The whole run of base64 characters around `start..end` (with its padding).
+fn base64_run_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let is_base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
+    let run_start = text[..start].char_indices().rev().take_while(|(_, c)| is_base64(*c)).last().map_or(start, |(i, _)| i);
+    let after = &text[end..];
+    let mut run_end = end + after.chars().take_while(|c| is_base64(*c)).map(char::len_utf8).sum::<usize>();
+    run_end += text[run_end..].chars().take_while(|c| *c == '=').count();
+    (run_start, run_end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn masks_every_wire_form() {
-        let secret = "p@ss word/\"x\"".to_string();
+        let secret = "p@ss wörd/\"x\"".to_string();
         let masker = Masker::new([secret.clone()]);
         let form = form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
         let json = serde_json::to_string(&secret).unwrap();
         let b64 = base64::engine::general_purpose::STANDARD.encode(&secret);
-        for text in [secret.clone(), form, json, b64] {
+        let php_json = json.replace('/', "\\/");
+        let python_json = "\"p@ss w\\u00f6rd/\\\"x\\\"\"".to_string();
+        let hex = hex::encode(&secret);
+        for text in [secret.clone(), form, json, b64, php_json, python_json, hex] {
             let masked = masker.mask(&format!("before {text} after"));
-            assert!(masked.contains(MASK), "{masked}");
-            assert!(!masked.contains("ss word"), "{masked}");
+            assert!(masked.contains(MASK), "{text} → {masked}");
+            assert!(!masked.contains("ss w"), "{text} → {masked}");
+            assert!(masked.starts_with("before ") && masked.ends_with(" after"), "{masked}");
         }
+    }
+
+    #[test]
+    fn masks_a_secret_inside_longer_base64_and_inside_a_signature_base_string() {
+        let masker = Masker::labelled([("s3cr3t-p4ssw0rd".to_string(), "PAYCHECK_PASSWORD".to_string())]);
+        for user in ["a", "ab", "abc"] {
+            let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:s3cr3t-p4ssw0rd"));
+            let masked = masker.mask(&format!("Authorization: Basic {basic}"));
+            assert_eq!(masked, "Authorization: Basic [masked:PAYCHECK_PASSWORD]", "user {user}");
+        }
+        let base = "customer:id:c1;general:password:s3cr3t-p4ssw0rd;payment:amount:100";
+        assert_eq!(masker.mask(base), "customer:id:c1;general:password:[masked:PAYCHECK_PASSWORD];payment:amount:100");
     }
 
     #[test]
@@ -87,5 +233,6 @@ mod tests {
             masker.mask("userName=test_user&password=test_user_password"),
             "userName=test_user&password=[masked]"
         );
+        assert_eq!(masker.mask("dGVzdA== plain text"), "dGVzdA== plain text");
     }
 }
