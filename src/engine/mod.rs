@@ -12,6 +12,7 @@ pub mod context;
 pub mod encode;
 pub mod http;
 pub mod plan;
+pub mod shard;
 mod step;
 
 use std::sync::Arc;
