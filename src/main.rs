@@ -1,7 +1,7 @@
 //! The `paycheck` command line: argument parsing and dispatch, nothing else.
 
 use clap::{Parser, Subcommand};
-use paycheck::commands::{check, list, run};
+use paycheck::commands::{check, faults, list, run, serve};
 
 /// Contract tests and conformance for payment gateway APIs, with a reference gateway.
 #[derive(Debug, Parser)]
@@ -19,20 +19,30 @@ enum Command {
     Check(check::CheckArgs),
     /// List the cases, with their APIs, tags and clauses.
     List(list::ListArgs),
+    /// Serve the reference gateway.
+    Serve(serve::ServeArgs),
+    /// List the reference gateway's faults: name, the clause it breaks, description.
+    Faults,
 }
 
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run(args) => match tokio::runtime::Runtime::new() {
-            Ok(runtime) => runtime.block_on(run::run(args)),
-            Err(error) => {
-                eprintln!("paycheck: cannot start the async runtime: {error}");
-                paycheck::exit_code::INVALID_SUITE
-            }
-        },
+        Command::Run(args) => block_on(run::run(args)),
+        Command::Serve(args) => block_on(serve::serve(args)),
         Command::Check(args) => check::check(&args),
         Command::List(args) => list::list(&args),
+        Command::Faults => faults::faults(),
     };
     std::process::exit(code);
+}
+
+fn block_on(command: impl std::future::Future<Output = i32>) -> i32 {
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(command),
+        Err(error) => {
+            eprintln!("paycheck: cannot start the async runtime: {error}");
+            paycheck::exit_code::INVALID_SUITE
+        }
+    }
 }

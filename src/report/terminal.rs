@@ -267,15 +267,15 @@ impl Reporter for TerminalReporter {
             }
             Event::RunFinished { summary, conformance } => {
                 self.clear_progress();
-                if let Some(conformance) = conformance {
-                    self.conformance(conformance);
-                }
                 if !self.failures.is_empty() {
                     let _ = writeln!(self.out, "\n{BOLD}failures:{BOLD:#}");
                     let failures = std::mem::take(&mut self.failures);
                     for case in &failures {
                         self.failure_details(case);
                     }
+                }
+                if let Some(conformance) = conformance {
+                    self.conformance(conformance);
                 }
                 self.summary(summary);
                 let _ = self.out.flush();

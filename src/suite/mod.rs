@@ -50,10 +50,8 @@ pub struct SuitePaths {
 /// Loads everything, reporting every problem found (not just the first).
 pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
-    let schemas = SchemaRegistry::load(&paths.schemas).unwrap_or_else(|errors| {
-        diagnostics.0.extend(errors.0);
-        SchemaRegistry::default()
-    });
+    let (schemas, schema_errors) = SchemaRegistry::load(&paths.schemas);
+    diagnostics.0.extend(schema_errors.0);
     let clauses = ClauseCatalogue::load(&paths.clauses).unwrap_or_else(|errors| {
         diagnostics.0.extend(errors.0);
         ClauseCatalogue::default()

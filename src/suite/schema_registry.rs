@@ -35,7 +35,8 @@ pub struct SchemaRegistry {
 
 impl SchemaRegistry {
     /// Loads and compiles every `*.json` under `dir`; a missing folder is an empty registry.
-    pub fn load(dir: &Path) -> Result<SchemaRegistry, Diagnostics> {
+    /// Returns the schemas that compiled, and a diagnostic for each that did not.
+    pub fn load(dir: &Path) -> (SchemaRegistry, Diagnostics) {
         let mut diagnostics = Diagnostics::default();
         let mut documents: Vec<(String, Value)> = Vec::new();
         for path in json_files(dir) {
@@ -59,18 +60,15 @@ impl SchemaRegistry {
                 }
             }
         }
-        if !diagnostics.is_empty() {
-            return Err(diagnostics);
-        }
         let registry = match Registry::new()
             .extend(documents.iter().map(|(name, document)| (uri_of(name), document)))
             .and_then(|builder| builder.prepare())
         {
             Ok(registry) => registry,
             Err(error) => {
-                return Err(
-                    Diagnostic::in_file(dir.display(), format!("schemas do not form a valid set: {error}")).into()
-                );
+                diagnostics
+                    .push(Diagnostic::in_file(dir.display(), format!("schemas do not form a valid set: {error}")));
+                return (SchemaRegistry::default(), diagnostics);
             }
         };
         let mut schemas = BTreeMap::new();
@@ -93,7 +91,7 @@ impl SchemaRegistry {
                     )),
             }
         }
-        if diagnostics.is_empty() { Ok(SchemaRegistry { schemas }) } else { Err(diagnostics) }
+        (SchemaRegistry { schemas }, diagnostics)
     }
 
     /// The schema with this name (its path inside `schemas/`).

@@ -1,0 +1,47 @@
+//! The clock admin endpoints, present only on a manual clock (see `docs/gateway.md`):
+//! `GET /_paycheck/clock` and `POST /_paycheck/clock/advance` with `{"seconds": N}`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::clock::EpochMillis;
+use super::instance::Gateway;
+
+/// The admin routes.
+pub fn routes() -> Router<Arc<Gateway>> {
+    Router::new().route("/_paycheck/clock", get(read)).route("/_paycheck/clock/advance", post(advance))
+}
+
+async fn read(State(gw): State<Arc<Gateway>>) -> Response {
+    axum::Json(time_body(gw.clock.now_ms())).into_response()
+}
+
+async fn advance(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
+    let seconds = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v.get("seconds").and_then(Value::as_u64));
+    let Some(seconds) = seconds else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "expected a JSON body {\"seconds\": <non-negative integer>}"})),
+        )
+            .into_response();
+    };
+    match gw.clock.advance(seconds) {
+        Some(now) => {
+            gw.sweep();
+            axum::Json(time_body(now)).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn time_body(now: EpochMillis) -> Value {
+    let rfc3339 = jiff::Timestamp::from_millisecond(now).map(|t| t.to_string()).unwrap_or_default();
+    json!({"now": rfc3339, "nowMs": now})
+}

@@ -1,0 +1,111 @@
+//! The Alfa Pay emulator: the page `alfapay/paymentOrder.do` links to, where the payer approves
+//! or declines, so the Alfa Pay flow completes without a browser (spec 2.4, seed S0 steps 11–17).
+//!
+//! - `GET  /alfapay-emulator/<gwOrderId>`: an HTML page with Approve and Decline forms;
+//! - `POST /alfapay-emulator/<gwOrderId>/approve`: pays the order, 303 to `returnUrl?orderId=…`;
+//! - `POST /alfapay-emulator/<gwOrderId>/decline`: declines it, 303 to `failUrl?orderId=…`
+//!   (`returnUrl` when the order has no `failUrl`).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::cards::ACTION_ISSUER_DECLINE;
+use super::instance::Gateway;
+use super::model::{Authorization, CardInfo, Order, OrderState};
+use super::v1::with_order_id;
+
+/// The emulator's routes.
+pub fn routes() -> Router<Arc<Gateway>> {
+    Router::new()
+        .route("/alfapay-emulator/{id}", get(page))
+        .route("/alfapay-emulator/{id}/approve", post(approve))
+        .route("/alfapay-emulator/{id}/decline", post(decline))
+}
+
+fn unknown() -> Response {
+    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Alfa Pay</title><p>Unknown Alfa Pay payment.</p>\n"))
+        .into_response()
+}
+
+async fn page(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
+    let now = gw.clock.now_ms();
+    let Some(touched) = gw.store.with_gw_order(&id, now, gw.faults(), |_| ()) else {
+        return unknown();
+    };
+    gw.notify(&touched.order, &touched.ticked);
+    let order = &touched.order;
+    let body = if order.state == OrderState::PendingRedirect {
+        format!(
+            "<!doctype html><title>Alfa Pay</title>\n<h1>Alfa Pay (emulator)</h1>\n\
+             <p>Order {number}: {amount} (minor units, currency {currency})</p>\n\
+             <form method=\"post\" action=\"/alfapay-emulator/{id}/approve\"><button>Approve</button></form>\n\
+             <form method=\"post\" action=\"/alfapay-emulator/{id}/decline\"><button>Decline</button></form>\n",
+            number = escape(&order.order_number),
+            amount = order.amount,
+            currency = escape(&order.currency),
+            id = escape(&id),
+        )
+    } else {
+        format!(
+            "<!doctype html><title>Alfa Pay</title>\n<p>This payment is no longer pending (state {}).</p>\n",
+            order.state.router_state()
+        )
+    };
+    Html(body).into_response()
+}
+
+async fn approve(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
+    finish(&gw, &id, true)
+}
+
+async fn decline(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
+    finish(&gw, &id, false)
+}
+
+fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
+    let now = gw.clock.now_ms();
+    let faults = gw.faults();
+    let merchants = &gw.config.merchants;
+    let Some(touched) = gw.store.with_gw_order(id, now, faults, |order| {
+        if order.state != OrderState::PendingRedirect {
+            return Vec::new();
+        }
+        let rules = merchants.iter().find(|m| m.user_name == order.merchant).map(|m| m.rules()).unwrap_or_default();
+        order.pay(authorization(approved), now, &rules, faults).unwrap_or_default()
+    }) else {
+        return unknown();
+    };
+    gw.notify(&touched.order, &touched.ticked);
+    gw.notify(&touched.order, &touched.result);
+    let target = redirect_target(&touched.order);
+    (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response()
+}
+
+fn authorization(approved: bool) -> Authorization {
+    Authorization {
+        approved,
+        action_code: if approved { 0 } else { ACTION_ISSUER_DECLINE },
+        card: Some(CardInfo {
+            masked_pan: "415428**0000".into(),
+            expiry: "203012".into(),
+            holder: "ALFA PAY PAYER".into(),
+            payment_system: "VISA".into(),
+        }),
+        payment_way: "ALFAPAY".into(),
+    }
+}
+
+fn redirect_target(order: &Order) -> String {
+    let paid = order.state.was_paid();
+    let url = if paid { &order.return_url } else { order.fail_url.as_ref().unwrap_or(&order.return_url) };
+    with_order_id(url, &order.id)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

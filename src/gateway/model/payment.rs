@@ -1,0 +1,120 @@
+//! Routing and paying an order (spec 2.3, 2.4, 3.2).
+
+use super::order::{CardInfo, OperationKind, Order};
+use super::{ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Rejection};
+use crate::gateway::clock::EpochMillis;
+use crate::gateway::faults::{Fault, FaultSet};
+
+/// The issuer's answer to a payment attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// Approved or declined.
+    pub approved: bool,
+    /// Processing result; 0 when approved.
+    pub action_code: i32,
+    /// The card used, if any.
+    pub card: Option<CardInfo>,
+    /// `paymentWay`: CARD, ALFAPAY...
+    pub payment_way: String,
+}
+
+impl Order {
+    /// Whether a payment may start: the order is unpaid and alive.
+    fn check_payable(&self, faults: &FaultSet) -> Result<(), Rejection> {
+        match self.state {
+            s if s.is_unpaid() => Ok(()),
+            OrderState::Declined if self.timed_out => {
+                if faults.has(Fault::ExpiredOrderPayable) {
+                    Ok(())
+                } else {
+                    Err(Rejection::SessionExpired)
+                }
+            }
+            _ => Err(Rejection::WrongState),
+        }
+    }
+
+    /// Routes the order to a bank at a payment attempt: PREREGISTERED → CREATED (spec 3.2).
+    /// An order already at a bank keeps it.
+    pub fn route(&mut self, bank: &str, gw_order_id: &str, faults: &FaultSet) -> Result<(), Rejection> {
+        self.check_payable(faults)?;
+        if self.bank.is_none() {
+            self.bank = Some(bank.to_string());
+            self.gw_order_id = Some(gw_order_id.to_string());
+        }
+        if self.state == OrderState::Preregistered {
+            self.state = OrderState::Created;
+        }
+        Ok(())
+    }
+
+    /// Hands the payer to a wallet page (Alfa Pay): routes the order and makes it PENDING (7).
+    pub fn start_redirect(
+        &mut self,
+        bank: &str,
+        gw_order_id: &str,
+        payment_way: &str,
+        faults: &FaultSet,
+    ) -> Result<(), Rejection> {
+        self.check_payable(faults)?;
+        let mut next = self.clone();
+        next.route(bank, gw_order_id, faults)?;
+        next.state = OrderState::PendingRedirect;
+        next.timed_out = false;
+        next.payment_way = Some(payment_way.to_string());
+        *self = next;
+        Ok(())
+    }
+
+    /// Applies the issuer's answer to a payment attempt on a routed, unpaid order. An approval
+    /// makes a one-phase order DEPOSITED and a two-phase order APPROVED; a decline makes the order
+    /// DECLINED once the merchant's attempts are used up, and leaves it CREATED before that.
+    pub fn pay(
+        &mut self,
+        auth: Authorization,
+        now: EpochMillis,
+        rules: &MerchantRules,
+        faults: &FaultSet,
+    ) -> Result<Vec<Event>, Rejection> {
+        self.check_payable(faults)?;
+        if self.state == OrderState::Preregistered {
+            return Err(Rejection::WrongState);
+        }
+        self.attempts += 1;
+        self.card = auth.card;
+        self.payment_way = Some(auth.payment_way);
+        let (operation, event) = if self.two_phase {
+            (OperationKind::Approve, EventKind::Approved)
+        } else {
+            (OperationKind::Purchase, EventKind::Deposited)
+        };
+        if auth.approved {
+            let (reference, approval) = self.next_codes(now);
+            self.timed_out = false;
+            self.action_code = Some(ACTION_SUCCESS);
+            self.auth_at = Some(now);
+            self.auth_ref_num = Some(reference);
+            self.approval_code = Some(approval);
+            self.approved_amount = self.amount;
+            if self.two_phase {
+                self.state = OrderState::Approved;
+            } else {
+                self.state = OrderState::Deposited;
+                self.deposited_amount = self.amount;
+                self.deposited_at = Some(now);
+            }
+            let amount = self.amount;
+            Ok(vec![self.record(operation, event, amount, now, true, ACTION_SUCCESS)])
+        } else {
+            self.action_code = Some(auth.action_code);
+            if self.attempts >= rules.payment_attempts.max(1) {
+                self.state = OrderState::Declined;
+                self.declined_at = Some(now);
+            } else {
+                self.state = OrderState::Created;
+            }
+            let amount = self.amount;
+            Ok(vec![self.record(operation, event, amount, now, false, auth.action_code)])
+        }
+    }
+}

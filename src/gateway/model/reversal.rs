@@ -1,0 +1,64 @@
+//! `reverse.do`: cancel an authorised or paid order (spec 2.8, 3.2, A12).
+
+use super::order::{OperationKind, Order};
+use super::{ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Rejection, ReverseWindow};
+use crate::gateway::clock::EpochMillis;
+use crate::gateway::faults::{Fault, FaultSet};
+
+const DAY_MS: i64 = 86_400_000;
+
+impl Order {
+    /// Reverses an APPROVED order, or a DEPOSITED one whose capture equals its hold, in full
+    /// (`amount` `None`, 0 or the whole amount) and within the merchant's window. Once reversed,
+    /// the order cannot be reversed again.
+    pub fn reverse(
+        &mut self,
+        amount: Option<i64>,
+        now: EpochMillis,
+        rules: &MerchantRules,
+        faults: &FaultSet,
+    ) -> Result<Vec<Event>, Rejection> {
+        let (full, since) = match self.state {
+            OrderState::Approved => (self.approved_amount, self.auth_at),
+            OrderState::Deposited => {
+                if self.deposited_amount != self.approved_amount {
+                    return Err(Rejection::ReverseAmountsDiffer);
+                }
+                (self.deposited_amount, self.deposited_at)
+            }
+            OrderState::Refunded if faults.has(Fault::ReverseAfterRefundAllowed) => {
+                (self.deposited_amount, self.deposited_at)
+            }
+            OrderState::Reversed if faults.has(Fault::ReverseTwiceAllowed) => (self.approved_amount, self.reversed_at),
+            _ => return Err(Rejection::InvalidOperation),
+        };
+        match amount {
+            None | Some(0) => {}
+            Some(a) if a == full => {}
+            Some(_) => return Err(Rejection::IncorrectAmount),
+        }
+        if !window_open(rules.reverse_window, since.unwrap_or(self.created_at), now) {
+            return Err(Rejection::ReverseWindowClosed);
+        }
+        self.state = OrderState::Reversed;
+        self.reversed_at = Some(now);
+        self.action_code = Some(ACTION_SUCCESS);
+        Ok(vec![self.record(OperationKind::Reverse, EventKind::Reversed, full, now, true, ACTION_SUCCESS)])
+    }
+
+    /// `autoReverseDate` reached: reverse an APPROVED order at `at`, outside any window.
+    pub(super) fn auto_reverse(&mut self, at: EpochMillis) -> Event {
+        self.state = OrderState::Reversed;
+        self.reversed_at = Some(at);
+        let amount = self.approved_amount;
+        self.record(OperationKind::Reverse, EventKind::Reversed, amount, at, true, ACTION_SUCCESS)
+    }
+}
+
+fn window_open(window: ReverseWindow, since: EpochMillis, now: EpochMillis) -> bool {
+    match window {
+        ReverseWindow::SameUtcDay => since.div_euclid(DAY_MS) == now.div_euclid(DAY_MS),
+        ReverseWindow::Seconds(secs) => now - since <= secs.saturating_mul(1000),
+        ReverseWindow::Unlimited => true,
+    }
+}

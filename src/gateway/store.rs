@@ -1,0 +1,186 @@
+//! The order store shared by both path families. One lock guards it, so every operation on an
+//! order (time effects included) is atomic: concurrent refunds can neither over-refund nor
+//! perform a replayed `externalRefundId` twice.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use super::clock::EpochMillis;
+use super::faults::{Fault, FaultSet};
+use super::model::{Event, Order, RefundOutcome, RefundRequest, Rejection};
+
+/// How a request names an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderKey<'a> {
+    /// `orderId` / `MDORDER`.
+    Id(&'a str),
+    /// The merchant's `orderNumber`.
+    Number(&'a str),
+}
+
+/// The result of touching an order: what the closure returned, the events time produced before
+/// it ran, and the order as it is afterwards.
+#[derive(Debug)]
+pub struct Touched<R> {
+    /// The closure's result.
+    pub result: R,
+    /// Events of time effects applied first (expiry, auto dates).
+    pub ticked: Vec<Event>,
+    /// The order after the operation.
+    pub order: Order,
+}
+
+/// An `orderNumber` the merchant already used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DuplicateOrder {
+    /// Whether money was ever held or taken for the earlier order.
+    pub paid: bool,
+}
+
+#[derive(Debug, Default)]
+struct Orders {
+    by_id: HashMap<String, Order>,
+    by_number: HashMap<(String, String), String>,
+    by_gw_id: HashMap<String, String>,
+    refund_ids: HashMap<(String, String), String>,
+    numbered: u64,
+}
+
+/// All orders of one gateway.
+#[derive(Debug, Default)]
+pub struct Store {
+    inner: Mutex<Orders>,
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Store {
+        Store::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Orders> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A fresh order number for a merchant that lets the gateway number its orders.
+    pub fn next_order_number(&self, merchant: &str) -> String {
+        let mut orders = self.lock();
+        loop {
+            orders.numbered += 1;
+            let candidate = format!("PC{:010}", orders.numbered);
+            if !orders.by_number.contains_key(&(merchant.to_string(), candidate.clone())) {
+                return candidate;
+            }
+        }
+    }
+
+    /// Stores a newly registered order, unless the merchant already used its `orderNumber`.
+    pub fn insert(&self, order: Order, now: EpochMillis, faults: &FaultSet) -> Result<(), DuplicateOrder> {
+        let mut orders = self.lock();
+        let number_key = (order.merchant.clone(), order.order_number.clone());
+        if let Some(existing) = orders.by_number.get(&number_key).cloned()
+            && !faults.has(Fault::DuplicateOrderNumberAccepted)
+            && let Some(earlier) = orders.by_id.get_mut(&existing)
+        {
+            earlier.tick(now, faults);
+            return Err(DuplicateOrder { paid: earlier.state.was_paid() });
+        }
+        orders.by_number.insert(number_key, order.id.clone());
+        if let Some(gw) = &order.gw_order_id {
+            orders.by_gw_id.insert(gw.clone(), order.id.clone());
+        }
+        orders.by_id.insert(order.id.clone(), order);
+        Ok(())
+    }
+
+    fn resolve(orders: &Orders, merchant: &str, key: OrderKey<'_>, faults: &FaultSet) -> Option<String> {
+        let foreign_visible = faults.has(Fault::ForeignOrderVisible);
+        let id = match key {
+            OrderKey::Id(id) => id.to_string(),
+            OrderKey::Number(number) => match orders.by_number.get(&(merchant.to_string(), number.to_string())) {
+                Some(id) => id.clone(),
+                None if foreign_visible => {
+                    orders.by_number.iter().find(|((_, n), _)| n == number).map(|(_, id)| id.clone())?
+                }
+                None => return None,
+            },
+        };
+        let order = orders.by_id.get(&id)?;
+        (order.merchant == merchant || foreign_visible).then_some(id)
+    }
+
+    /// Runs `f` on the merchant's order named by `key`, after applying what time made due.
+    /// `None` if the order does not exist or belongs to another merchant.
+    pub fn with_order<R>(
+        &self,
+        merchant: &str,
+        key: OrderKey<'_>,
+        now: EpochMillis,
+        faults: &FaultSet,
+        f: impl FnOnce(&mut Order) -> R,
+    ) -> Option<Touched<R>> {
+        let mut orders = self.lock();
+        let id = Store::resolve(&orders, merchant, key, faults)?;
+        let order = orders.by_id.get_mut(&id)?;
+        let ticked = order.tick(now, faults);
+        let result = f(order);
+        let snapshot = order.clone();
+        if let Some(gw) = &snapshot.gw_order_id {
+            orders.by_gw_id.insert(gw.clone(), snapshot.id.clone());
+        }
+        Some(Touched { result, ticked, order: snapshot })
+    }
+
+    /// Runs `f` on the order the bank knows as `gw_order_id` (the Alfa Pay emulator's handle).
+    pub fn with_gw_order<R>(
+        &self,
+        gw_order_id: &str,
+        now: EpochMillis,
+        faults: &FaultSet,
+        f: impl FnOnce(&mut Order) -> R,
+    ) -> Option<Touched<R>> {
+        let mut orders = self.lock();
+        let id = orders.by_gw_id.get(gw_order_id)?.clone();
+        let order = orders.by_id.get_mut(&id)?;
+        let ticked = order.tick(now, faults);
+        let result = f(order);
+        Some(Touched { result, ticked, order: order.clone() })
+    }
+
+    /// `refund.do` on the merchant's order: an `externalRefundId` the merchant used on another
+    /// order is a conflict (A7, "already exists for merchant"); otherwise the model decides.
+    pub fn refund(
+        &self,
+        merchant: &str,
+        key: OrderKey<'_>,
+        request: RefundRequest,
+        now: EpochMillis,
+        faults: &FaultSet,
+    ) -> Option<Touched<Result<RefundOutcome, Rejection>>> {
+        let mut orders = self.lock();
+        let id = Store::resolve(&orders, merchant, key, faults)?;
+        let id_key = request.external_id.as_ref().map(|ext| (merchant.to_string(), ext.clone()));
+        let used_elsewhere = id_key.as_ref().and_then(|k| orders.refund_ids.get(k)).is_some_and(|owner| *owner != id);
+        let order = orders.by_id.get_mut(&id)?;
+        let ticked = order.tick(now, faults);
+        let result = if used_elsewhere { Err(Rejection::RefundIdConflict) } else { order.refund(request, now, faults) };
+        let snapshot = order.clone();
+        if let (Ok(RefundOutcome::Performed(_)), Some(k)) = (&result, id_key) {
+            orders.refund_ids.insert(k, id);
+        }
+        Some(Touched { result, ticked, order: snapshot })
+    }
+
+    /// Applies what time made due to every order; returns the orders that changed and why.
+    pub fn sweep(&self, now: EpochMillis, faults: &FaultSet) -> Vec<(Order, Vec<Event>)> {
+        let mut orders = self.lock();
+        orders
+            .by_id
+            .values_mut()
+            .filter_map(|order| {
+                let events = order.tick(now, faults);
+                (!events.is_empty()).then(|| (order.clone(), events))
+            })
+            .collect()
+    }
+}

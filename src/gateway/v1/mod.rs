@@ -1,0 +1,197 @@
+//! The v1 API on both path families over one order store (spec sections 1–2, A2): the router
+//! (`/v1/<method>.do`) and the bank gateway (`/payment/rest/<method>.do`). Either family takes
+//! JSON or form bodies, decided by `Content-Type`, plus query-string parameters (SDK-1).
+
+mod alfapay;
+mod auth;
+mod card_input;
+mod context;
+mod fields;
+mod instant_payment;
+mod lookup;
+mod manage;
+mod payment_order;
+mod refund;
+mod register;
+mod reply;
+mod request;
+mod status;
+mod status_bank;
+mod status_legacy;
+mod status_router;
+mod status_view;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use serde_json::Value;
+
+pub use context::Ctx;
+pub use payment_order::with_order_id;
+pub use register::REFERENCE_BANK;
+pub use reply::{ApiError, Style};
+pub use request::Params;
+
+use crate::gateway::faults::Fault;
+use crate::gateway::instance::Gateway;
+use crate::gateway::model::Family;
+
+/// A v1 method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `register.do`.
+    Register,
+    /// `registerPreAuth.do`.
+    RegisterPreAuth,
+    /// `instantPayment.do`.
+    InstantPayment,
+    /// `paymentorder.do`.
+    PaymentOrder,
+    /// `getOrderStatusExtended.do`.
+    StatusExtended,
+    /// `deposit.do`.
+    Deposit,
+    /// `reverse.do`.
+    Reverse,
+    /// `decline.do`.
+    Decline,
+    /// `refund.do`.
+    Refund,
+}
+
+impl Method {
+    const ALL: [Method; 9] = [
+        Method::Register,
+        Method::RegisterPreAuth,
+        Method::InstantPayment,
+        Method::PaymentOrder,
+        Method::StatusExtended,
+        Method::Deposit,
+        Method::Reverse,
+        Method::Decline,
+        Method::Refund,
+    ];
+
+    /// The path after the family prefix.
+    pub fn path(self) -> &'static str {
+        match self {
+            Method::Register => "register.do",
+            Method::RegisterPreAuth => "registerPreAuth.do",
+            Method::InstantPayment => "instantPayment.do",
+            Method::PaymentOrder => "paymentorder.do",
+            Method::StatusExtended => "getOrderStatusExtended.do",
+            Method::Deposit => "deposit.do",
+            Method::Reverse => "reverse.do",
+            Method::Decline => "decline.do",
+            Method::Refund => "refund.do",
+        }
+    }
+
+    fn style(self) -> Style {
+        Style::Standard
+    }
+
+    fn call(self, ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
+        match self {
+            Method::Register => register::register(ctx, p, false),
+            Method::RegisterPreAuth => register::register(ctx, p, true),
+            Method::InstantPayment => instant_payment::instant_payment(ctx, p),
+            Method::PaymentOrder => payment_order::payment_order(ctx, p),
+            Method::StatusExtended => status::status_extended(ctx, p),
+            Method::Deposit => manage::deposit(ctx, p),
+            Method::Reverse => manage::reverse(ctx, p),
+            Method::Decline => manage::decline(ctx, p),
+            Method::Refund => refund::refund(ctx, p),
+        }
+    }
+}
+
+/// Methods outside the common table: `alfapay/paymentOrder.do` (router only, wallet envelope)
+/// and the legacy `getOrderStatus.do` (both families, capitalised keys).
+pub fn extra_routes() -> Router<Arc<Gateway>> {
+    let alfapay = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
+        handle(&gw, Family::Router, req, alfapay::alfapay_payment_order, Style::Wallet).await
+    };
+    let mut router = Router::new().route("/v1/alfapay/paymentOrder.do", axum::routing::get(alfapay).post(alfapay));
+    for family in [Family::Router, Family::Bank] {
+        let legacy = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
+            handle(&gw, family, req, status_legacy::status_legacy, Style::Legacy).await
+        };
+        router =
+            router.route(&format!("{}/getOrderStatus.do", prefix(family)), axum::routing::get(legacy).post(legacy));
+    }
+    router
+}
+
+/// The path prefix of a family.
+pub fn prefix(family: Family) -> &'static str {
+    match family {
+        Family::Router => "/v1",
+        Family::Bank => "/payment/rest",
+    }
+}
+
+/// The routes of every v1 method on both families.
+pub fn routes() -> Router<Arc<Gateway>> {
+    let mut router = Router::new();
+    for family in [Family::Router, Family::Bank] {
+        for method in Method::ALL {
+            let path = format!("{}/{}", prefix(family), method.path());
+            router = router.route(&path, endpoint(family, method));
+        }
+    }
+    router
+}
+
+fn endpoint(family: Family, method: Method) -> MethodRouter<Arc<Gateway>> {
+    let handler = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
+        handle(&gw, family, req, |ctx, p| method.call(ctx, p), method.style()).await
+    };
+    axum::routing::get(handler).post(handler)
+}
+
+/// Reads and decodes a request and renders the answer of `call` (HTTP 200 for every business
+/// answer; 413 for a body over the limit).
+pub async fn handle(
+    gw: &Gateway,
+    family: Family,
+    req: Request,
+    call: impl FnOnce(&Ctx<'_>, &Params) -> Result<Value, ApiError>,
+    style: Style,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let limit = gw.config.body_limit_bytes;
+    let declared =
+        parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large(limit);
+    }
+    let Ok(bytes) = axum::body::to_bytes(Body::new(body), limit).await else {
+        return too_large(limit);
+    };
+    let read_query = !gw.faults().has(Fault::QueryParamsIgnored);
+    let ctx = Ctx { gw, family, root: root_url(gw, &parts.headers), now: gw.clock.now_ms() };
+    let result =
+        Params::parse(&parts.headers, parts.uri.query(), &bytes, read_query).and_then(|params| call(&ctx, &params));
+    reply::finish(result, style, gw.faults())
+}
+
+fn too_large(limit: usize) -> Response {
+    let body =
+        reply::error_body(&ApiError::new(5, format!("The request body is larger than {limit} bytes")), Style::Standard);
+    (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response()
+}
+
+/// The gateway's public root: the configured one, else `http://<Host>`.
+pub fn root_url(gw: &Gateway, headers: &HeaderMap) -> String {
+    if let Some(url) = &gw.config.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty()).unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
