@@ -83,6 +83,39 @@ impl Masker {
     }
 }
 
+/// Every secret of a target with the environment variable it comes from (or, for the reference
+/// gateway's built-in credentials, the variable a reader would set: `PAYCHECK_<ROLE>_<FIELD>`).
+pub fn target_secrets(
+    target: &crate::suite::target::Target,
+    config: Option<&crate::suite::config::TargetConfig>,
+) -> Vec<(String, String)> {
+    use crate::suite::config::FieldValue;
+    let variable = |parts: &[&str]| -> String {
+        let joined = parts.join("_").to_ascii_uppercase();
+        joined.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+    };
+    let mut secrets = Vec::new();
+    for (role, merchant) in &target.merchants {
+        for field in &merchant.secret_fields {
+            let Some(value) = merchant.fields.get(field) else { continue };
+            let configured = config.and_then(|config| config.merchants.get(role)).and_then(|fields| fields.get(field));
+            let label = match configured {
+                Some(FieldValue::Env(reference)) => reference.env.clone(),
+                _ => variable(&["PAYCHECK", role, field]),
+            };
+            secrets.push((value.clone(), label));
+        }
+    }
+    for (name, value) in &target.secrets {
+        let label = match config.and_then(|config| config.secrets.get(name)) {
+            Some(reference) => reference.env.clone(),
+            None => variable(&["PAYCHECK", "SECRET", name]),
+        };
+        secrets.push((value.clone(), label));
+    }
+    secrets
+}
+
 /// `[masked:NAME]`, or `[masked]` without a name.
 pub fn mask_for(label: &str) -> String {
     if label.is_empty() { MASK.to_string() } else { format!("[masked:{label}]") }
@@ -169,7 +202,8 @@ fn base64_fragments(secret: &[u8]) -> Vec<String> {
         data.extend_from_slice(secret);
         let first = (8 * offset).div_ceil(6);
         let end = 8 * (offset + secret.len()) / 6;
-        for engine in [&base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE_NO_PAD]
+        for engine in
+            [&base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE_NO_PAD]
         {
             let encoded = engine.encode(&data);
             if let Some(fragment) = encoded.get(first..end.min(encoded.len()))
@@ -185,7 +219,8 @@ fn base64_fragments(secret: &[u8]) -> Vec<String> {
 /// The whole run of base64 characters around `start..end` (with its padding).
 fn base64_run_around(text: &str, start: usize, end: usize) -> (usize, usize) {
     let is_base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
-    let run_start = text[..start].char_indices().rev().take_while(|(_, c)| is_base64(*c)).last().map_or(start, |(i, _)| i);
+    let run_start =
+        text[..start].char_indices().rev().take_while(|(_, c)| is_base64(*c)).last().map_or(start, |(i, _)| i);
     let after = &text[end..];
     let mut run_end = end + after.chars().take_while(|c| is_base64(*c)).map(char::len_utf8).sum::<usize>();
     run_end += text[run_end..].chars().take_while(|c| *c == '=').count();

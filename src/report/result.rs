@@ -60,7 +60,7 @@ pub struct CaseResult {
     /// Each step that ran (and the ones that did not, as skipped).
     pub steps: Vec<StepResult>,
     /// Wall time.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
     pub duration: Duration,
 }
 
@@ -103,7 +103,7 @@ pub struct StepResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotRecord>,
     /// Wall time.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
     pub duration: Duration,
 }
 
@@ -237,7 +237,7 @@ pub struct RunSummary {
     /// How the run's snapshots compared.
     pub snapshots: SnapshotCounts,
     /// Wall time of the whole run.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
     pub duration: Duration,
 }
 
