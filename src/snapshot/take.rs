@@ -60,7 +60,7 @@ pub fn take(
     let metadata = Metadata {
         source: case.path(),
         description: format!("{} [{api}], step {} \"{}\"", case.name, step.number, step.name),
-        expression: spec.name.clone(),
+        expression: String::new(),
         input_file: case.path(),
     };
     match store.assert(&snapshot_name, &metadata, &record.text) {
