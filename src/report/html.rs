@@ -44,6 +44,21 @@ fn view(record: &RunRecord) -> Result<Value, String> {
     view["snapshot_total"] = json!(summary.snapshots.total());
     view["run"]["duration"] = json!(format_duration(summary.duration));
     view["score_line"] = json!(record.conformance.as_ref().map(|conformance| conformance.score_line()));
+    let clauses = view["conformance"]["clauses"].as_array().cloned().unwrap_or_default();
+    let mut groups = Vec::new();
+    for (verdict, collapsed, title) in [
+        ("failed", false, "failed"),
+        ("passed", true, "passed"),
+        ("not-covered", true, "not covered by any case that ran"),
+    ] {
+        let members: Vec<&Value> = clauses.iter().filter(|clause| clause["verdict"] == verdict).collect();
+        if !members.is_empty() {
+            let plural = if members.len() == 1 { "clause" } else { "clauses" };
+            let summary = format!("{} {plural} {title}", members.len());
+            groups.push(json!({ "id": verdict, "collapsed": collapsed, "summary": summary, "clauses": members }));
+        }
+    }
+    view["clause_groups"] = Value::Array(groups);
     Ok(view)
 }
 
@@ -60,6 +75,8 @@ fn rank(outcome: &Outcome) -> u8 {
 fn case_view(case: &CaseResult) -> Result<Value, String> {
     let mut view = serde_json::to_value(case).map_err(|error| error.to_string())?;
     view["failing"] = json!(matches!(case.outcome, Outcome::Failed | Outcome::Errored { .. }));
+    let first_failure = case.steps.iter().find(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored));
+    view["first_failure"] = json!(first_failure.map(super::junit::step_message));
     view["duration"] = json!(format_duration(case.duration));
     for (index, step) in case.steps.iter().enumerate() {
         let step_view = &mut view["steps"][index];
