@@ -188,7 +188,8 @@ mod tests {
                                "gwOrderId": {"anyOf": [{"type": "null"}, {"$ref": "common.json#/$defs/order_id"}]}}}"#,
         )
         .unwrap();
-        let registry = SchemaRegistry::load(dir.path()).unwrap();
+        let (registry, diagnostics) = SchemaRegistry::load(dir.path());
+        assert!(diagnostics.is_empty(), "{}", diagnostics.render(false));
         (dir, registry)
     }
 
