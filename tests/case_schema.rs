@@ -64,7 +64,7 @@ fn every_case_of_the_suite_validates_against_the_editor_schema() {
     let mut checked = 0;
     for entry in ignore::WalkBuilder::new(&cases_dir).build().filter_map(Result::ok) {
         let path = entry.path();
-        if !path.extension().is_some_and(|ext| ext == "yaml") {
+        if path.extension().is_none_or(|ext| ext != "yaml") {
             continue;
         }
         let text = std::fs::read_to_string(path).expect("case file is readable");

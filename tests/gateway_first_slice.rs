@@ -136,3 +136,13 @@ async fn manual_clock_expires_an_unpaid_order() {
     assert_eq!(pay["errorCode"], "7", "{pay}");
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_real_clock_has_no_admin_endpoint() {
+    let h = Harness::with_config(paycheck::gateway::GatewayConfig::reference()).await;
+    let get = h.client.get(format!("{}/_paycheck/clock", h.root)).send().await.expect("request");
+    assert_eq!(get.status().as_u16(), 404);
+    let (status, _) = h.json("/_paycheck/clock/advance", json!({"seconds": 5})).await;
+    assert_eq!(status, 404);
+    h.stop().await;
+}

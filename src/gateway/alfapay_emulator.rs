@@ -10,38 +10,39 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::cards::ACTION_ISSUER_DECLINE;
+use super::html::{escape, page, see_other};
 use super::instance::Gateway;
 use super::model::{Authorization, CardInfo, Order, OrderState};
+use super::store::PublicHandle;
 use super::v1::with_order_id;
 
 /// The emulator's routes.
 pub fn routes() -> Router<Arc<Gateway>> {
     Router::new()
-        .route("/alfapay-emulator/{id}", get(page))
+        .route("/alfapay-emulator/{id}", get(show))
         .route("/alfapay-emulator/{id}/approve", post(approve))
         .route("/alfapay-emulator/{id}/decline", post(decline))
 }
 
 fn unknown() -> Response {
-    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Alfa Pay</title><p>Unknown Alfa Pay payment.</p>\n"))
-        .into_response()
+    page(StatusCode::NOT_FOUND, "Alfa Pay", "<p>Unknown Alfa Pay payment.</p>")
 }
 
-async fn page(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
+async fn show(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
     let now = gw.clock.now_ms();
-    let Some(touched) = gw.store.with_gw_order(&id, now, gw.faults(), |_| ()) else {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(&id), now, gw.faults(), |_| ()) else {
         return unknown();
     };
     gw.notify(&touched.order, &touched.ticked);
     let order = &touched.order;
     let body = if order.state == OrderState::PendingRedirect {
         format!(
-            "<!doctype html><title>Alfa Pay</title>\n<h1>Alfa Pay (emulator)</h1>\n\
+            "<h1>Alfa Pay (emulator)</h1>\n\
              <p>Order {number}: {amount} (minor units, currency {currency})</p>\n\
              <form method=\"post\" action=\"/alfapay-emulator/{id}/approve\"><button>Approve</button></form>\n\
              <form method=\"post\" action=\"/alfapay-emulator/{id}/decline\"><button>Decline</button></form>\n",
@@ -51,12 +52,9 @@ async fn page(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Respons
             id = escape(&id),
         )
     } else {
-        format!(
-            "<!doctype html><title>Alfa Pay</title>\n<p>This payment is no longer pending (state {}).</p>\n",
-            order.state.router_state()
-        )
+        format!("<p>This payment is no longer pending (state {}).</p>", order.state.router_state())
     };
-    Html(body).into_response()
+    page(StatusCode::OK, "Alfa Pay", &body)
 }
 
 async fn approve(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
@@ -71,7 +69,7 @@ fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
     let now = gw.clock.now_ms();
     let faults = gw.faults();
     let merchants = &gw.config.merchants;
-    let Some(touched) = gw.store.with_gw_order(id, now, faults, |order| {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(id), now, faults, |order| {
         if order.state != OrderState::PendingRedirect {
             return Vec::new();
         }
@@ -82,8 +80,7 @@ fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
     };
     gw.notify(&touched.order, &touched.ticked);
     gw.notify(&touched.order, &touched.result);
-    let target = redirect_target(&touched.order);
-    (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response()
+    see_other(redirect_target(&touched.order))
 }
 
 fn authorization(approved: bool) -> Authorization {
@@ -104,8 +101,4 @@ fn redirect_target(order: &Order) -> String {
     let paid = order.state.was_paid();
     let url = if paid { &order.return_url } else { order.fail_url.as_ref().unwrap_or(&order.return_url) };
     with_order_id(url, &order.id)
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

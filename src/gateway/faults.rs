@@ -42,31 +42,37 @@ faults! {
     RefundOverLimitAccepted = "refund-over-limit-accepted", "refund.over-limit",
         "a refund larger than the amount left to refund is performed instead of rejected with 7";
     /// Partial refunds are each checked against the deposited amount, never their sum.
-    RefundRemainingNotTracked = "refund-remaining-not-tracked", "refund.multiple-partial",
+    RefundRemainingNotTracked = "refund-remaining-not-tracked", "refund.over-limit",
         "each partial refund is checked against the deposited amount, not against what earlier refunds left";
     /// A "full" refund refunds the order amount, not the remaining amount.
     RefundFullRefundsOriginal = "refund-full-refunds-original", "refund.full-means-remaining",
         "a refund without amount (or with 0) refunds the whole order amount even after partial refunds";
     /// A replayed `externalRefundId` performs the refund again.
-    RefundReplayPerformedTwice = "refund-replay-performed-twice", "refund.external-id-idempotent",
+    RefundReplayPerformedTwice = "refund-replay-performed-twice", "refund.external-id-replay-same-amount",
         "a refund repeating an earlier externalRefundId is performed a second time";
+    /// `expectedDepositedAmount` is not checked.
+    ExpectedDepositedIgnored = "expected-deposited-ignored", "refund.expected-deposited-mismatch",
+        "refund.do ignores expectedDepositedAmount, so a stale value does not stop the refund";
+    /// A refund is accepted before the money was captured.
+    RefundBeforeCaptureAllowed = "refund-before-capture-allowed", "refund.not-debited",
+        "refund.do on an APPROVED (not yet captured) order succeeds";
     /// A partial refund leaves the order DEPOSITED.
-    PartialRefundKeepsDeposited = "partial-refund-keeps-deposited", "refund.state-after-partial",
+    PartialRefundKeepsDeposited = "partial-refund-keeps-deposited", "refund.partial-state-refunded",
         "after a partial refund the order stays DEPOSITED (orderStatus 2) instead of REFUNDED (4)";
     /// Unpaid orders never expire.
-    SessionNeverExpires = "session-never-expires", "lifetime.expired-unpaid",
+    SessionNeverExpires = "session-never-expires", "lifetime.session-timeout-secs",
         "an unpaid order past its sessionTimeoutSecs/expirationDate stays payable and is never DECLINED";
     /// Expiry uses the wrong actionCode.
-    ExpiryWrongActionCode = "expiry-wrong-action-code", "lifetime.expired-action-code",
+    ExpiryWrongActionCode = "expiry-wrong-action-code", "lifetime.expired-unpaid",
         "an expired order is DECLINED with actionCode 4005 (the decline.do code) instead of -2007";
     /// An expired order can still be paid.
-    ExpiredOrderPayable = "expired-order-payable", "lifetime.pay-after-expiry",
+    ExpiredOrderPayable = "expired-order-payable", "lifetime.expired-not-payable",
         "paying an order whose session has expired succeeds";
     /// A second capture is accepted.
-    CaptureTwiceAllowed = "capture-twice-allowed", "deposit.single-capture",
+    CaptureTwiceAllowed = "capture-twice-allowed", "deposit.second-refused",
         "deposit.do on an already DEPOSITED two-phase order succeeds again";
     /// Capture over the hold is accepted for a merchant that does not allow it.
-    OverCaptureAccepted = "over-capture-accepted", "deposit.over-hold",
+    OverCaptureAccepted = "over-capture-accepted", "deposit.over-capture",
         "deposit.do over the approved amount succeeds for a merchant whose maxOverCapturePercent is 0";
     /// A refunded order can still be reversed.
     ReverseAfterRefundAllowed = "reverse-after-refund-allowed", "reverse.after-refund",
@@ -74,23 +80,32 @@ faults! {
     /// A reversed order can be reversed again.
     ReverseTwiceAllowed = "reverse-twice-allowed", "reverse.once",
         "a second reverse.do on a REVERSED order succeeds";
+    /// A failed reversal does not block the next one.
+    ReverseRetryAllowed = "reverse-retry-allowed", "reverse.after-failed-attempt",
+        "after a refused reverse.do (e.g. a partial amount) a further reverse.do succeeds";
+    /// The reversal window is not enforced.
+    ReverseWindowIgnored = "reverse-window-ignored", "reverse.window-expired",
+        "reverse.do on a DEPOSITED order succeeds after the UTC day of payment has ended";
     /// decline.do leaves the wrong actionCode.
-    DeclineWrongActionCode = "decline-wrong-action-code", "decline.action-code",
+    DeclineWrongActionCode = "decline-wrong-action-code", "decline.unpaid",
         "decline.do makes the order DECLINED with actionCode -2007 instead of 4005";
     /// decline.do cancels a paid order.
-    DeclinePaidOrderAllowed = "decline-paid-order-allowed", "decline.unpaid-only",
+    DeclinePaidOrderAllowed = "decline-paid-order-allowed", "decline.paid-refused",
         "decline.do on a DEPOSITED or APPROVED order succeeds and makes it DECLINED";
     /// Router registration skips PREREGISTERED.
-    RouterSkipsPreregistered = "router-skips-preregistered", "state.router-preregistered",
+    RouterSkipsPreregistered = "router-skips-preregistered", "state.preregistered-router",
         "an order registered on /v1 starts CREATED (orderStatus 0) instead of PREREGISTERED (-1)";
     /// autocompletionDate / autoReverseDate are ignored.
-    AutoDatesIgnored = "auto-dates-ignored", "two-phase.auto-completion",
+    AutoDatesIgnored = "auto-dates-ignored", "preauth.autocompletion",
         "an APPROVED order is never captured at autocompletionDate nor reversed at autoReverseDate";
-    /// The decline test card is approved.
-    DeclineCardApproved = "decline-card-approved", "cards.decline",
-        "the decline test card 5168494895055780 pays successfully";
+    /// The decline test cards are approved.
+    DeclineCardApproved = "decline-card-approved", "cards.decline-cards",
+        "the decline test cards (5168494895055780, 4000001111111126) pay successfully";
+    /// A PAN failing the Luhn check is accepted.
+    NonLuhnAccepted = "non-luhn-accepted", "cards.non-luhn",
+        "paymentorder.do accepts a PAN that fails the Luhn check and pays the order";
     /// Another merchant's order is visible.
-    ForeignOrderVisible = "foreign-order-visible", "merchant.isolation",
+    ForeignOrderVisible = "foreign-order-visible", "isolation.status",
         "a merchant can read, pay, capture, reverse, decline and refund another merchant's orders";
     /// orderNumber uniqueness is not enforced.
     DuplicateOrderNumberAccepted = "duplicate-order-number-accepted", "register.duplicate-order-number",
@@ -99,31 +114,25 @@ faults! {
     WrongPasswordAccepted = "wrong-password-accepted", "auth.wrong-credentials",
         "a known userName with a wrong password is let in instead of errorCode 5 Access denied";
     /// orderStatus is a string.
-    OrderStatusAsString = "order-status-as-string", "status.integer-types",
+    OrderStatusAsString = "order-status-as-string", "status.order-status-integer",
         "orderStatus / OrderStatus is a JSON string (\"2\") instead of an integer";
-    /// errorCode is a number.
-    ErrorCodeNumeric = "error-code-numeric", "envelope.error-code-string",
-        "errorCode is a JSON number (0, 5) instead of a string";
     /// Business errors are sent with HTTP 400.
-    BusinessErrorHttp400 = "business-error-http-400", "envelope.http-200",
+    BusinessErrorHttp400 = "business-error-http-400", "transport.business-error-http-200",
         "business errors (errorCode other than 0) are answered with HTTP 400 instead of 200";
     /// formUrl is missing from register answers.
-    FormUrlMissing = "form-url-missing", "register.response-fields",
+    FormUrlMissing = "form-url-missing", "register.form-url-md-order",
         "register.do / registerPreAuth.do answers lack formUrl";
-    /// The bank family's register success carries errorCode.
-    BankRegisterHasErrorCode = "bank-register-has-error-code", "register.bank-no-error-code",
-        "/payment/rest register.do success carries \"errorCode\":\"0\", which the sberbank client rejects";
     /// The query string is ignored.
-    QueryParamsIgnored = "query-params-ignored", "params.query-and-body",
+    QueryParamsIgnored = "query-params-ignored", "transport.query-string-params",
         "parameters sent in the query string are ignored; only the body is read";
     /// An unknown order is answered with the wrong code.
-    UnknownOrderWrongCode = "unknown-order-wrong-code", "status.unknown-order",
-        "an unknown orderId is answered with errorCode 5 instead of 6";
+    UnknownOrderWrongCode = "unknown-order-wrong-code", "status.not-found",
+        "an unknown (or foreign) order is answered with errorCode 5 Access denied instead of 6";
     /// Refunds are missing from the status.
-    RefundsBlockMissing = "refunds-block-missing", "status.refunds-block",
+    RefundsBlockMissing = "refunds-block-missing", "refund.listed-in-status",
         "getOrderStatusExtended.do omits the refunds[] block";
     /// Callbacks are sent without checksum.
-    CallbackChecksumMissing = "callback-checksum-missing", "callbacks.checksum",
+    CallbackChecksumMissing = "callback-checksum-missing", "callback.checksum",
         "callbacks to a merchant with a callback token carry no checksum";
 }
 

@@ -12,6 +12,7 @@ pub mod cards;
 pub mod clock;
 pub mod config;
 pub mod faults;
+mod html;
 pub mod instance;
 pub mod model;
 pub mod server;

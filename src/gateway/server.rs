@@ -23,7 +23,7 @@ pub fn router(config: GatewayConfig) -> Router {
 }
 
 fn app(gw: Arc<Gateway>) -> Router {
-    let mut routes = v1::routes().merge(v1::extra_routes()).merge(alfapay_emulator::routes());
+    let mut routes = v1::routes().merge(alfapay_emulator::routes());
     if gw.clock.mode() == ClockMode::Manual {
         routes = routes.merge(admin::routes());
     }

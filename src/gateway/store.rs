@@ -18,6 +18,15 @@ pub enum OrderKey<'a> {
     Number(&'a str),
 }
 
+/// How a payer-facing page names an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicHandle<'a> {
+    /// `mdOrder` of the payment page.
+    OrderId(&'a str),
+    /// The bank's id (Alfa Pay).
+    GwOrderId(&'a str),
+}
+
 /// The result of touching an order: what the closure returned, the events time produced before
 /// it ran, and the order as it is afterwards.
 #[derive(Debug)]
@@ -131,16 +140,20 @@ impl Store {
         Some(Touched { result, ticked, order: snapshot })
     }
 
-    /// Runs `f` on the order the bank knows as `gw_order_id` (the Alfa Pay emulator's handle).
-    pub fn with_gw_order<R>(
+    /// Runs `f` on an order named by a payer-facing page (no merchant credentials involved): the
+    /// payment page names it by `orderId`, the Alfa Pay emulator by the bank's `gwOrderId`.
+    pub fn with_public_order<R>(
         &self,
-        gw_order_id: &str,
+        handle: PublicHandle<'_>,
         now: EpochMillis,
         faults: &FaultSet,
         f: impl FnOnce(&mut Order) -> R,
     ) -> Option<Touched<R>> {
         let mut orders = self.lock();
-        let id = orders.by_gw_id.get(gw_order_id)?.clone();
+        let id = match handle {
+            PublicHandle::OrderId(id) => id.to_string(),
+            PublicHandle::GwOrderId(gw) => orders.by_gw_id.get(gw)?.clone(),
+        };
         let order = orders.by_id.get_mut(&id)?;
         let ticked = order.tick(now, faults);
         let result = f(order);

@@ -195,6 +195,8 @@ pub struct Order {
     pub attempts: u32,
     /// Declined because its lifetime ran out.
     pub timed_out: bool,
+    /// A reversal was performed or refused for amount, window or partial capture (A12).
+    pub reversal_attempted: bool,
     /// The card of the last attempt.
     pub card: Option<CardInfo>,
     /// `approvalCode` of the authorisation.
@@ -258,6 +260,7 @@ impl Order {
             payment_way: None,
             attempts: 0,
             timed_out: false,
+            reversal_attempted: false,
             card: None,
             approval_code: None,
             auth_ref_num: None,

@@ -103,8 +103,6 @@ impl Order {
                 self.deposited_amount = self.amount;
                 self.deposited_at = Some(now);
             }
-            let amount = self.amount;
-            Ok(vec![self.record(operation, event, amount, now, true, ACTION_SUCCESS)])
         } else {
             self.action_code = Some(auth.action_code);
             if self.attempts >= rules.payment_attempts.max(1) {
@@ -113,8 +111,8 @@ impl Order {
             } else {
                 self.state = OrderState::Created;
             }
-            let amount = self.amount;
-            Ok(vec![self.record(operation, event, amount, now, false, auth.action_code)])
         }
+        let (amount, code) = (self.amount, self.action_code.unwrap_or(auth.action_code));
+        Ok(vec![self.record(operation, event, amount, now, auth.approved, code)])
     }
 }

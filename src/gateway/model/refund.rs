@@ -64,10 +64,17 @@ impl Order {
                 return Err(Rejection::RefundBelowMinimum);
             }
         }
-        if !matches!(self.state, OrderState::Deposited | OrderState::Refunded) {
+        let early = faults.has(Fault::RefundBeforeCaptureAllowed) && self.state == OrderState::Approved;
+        if !matches!(self.state, OrderState::Deposited | OrderState::Refunded) && !early {
             return Err(Rejection::WrongState);
         }
-        let left = if faults.has(Fault::RefundRemainingNotTracked) { self.deposited_amount } else { self.refundable() };
+        let left = if early {
+            self.approved_amount - self.refunded_amount
+        } else if faults.has(Fault::RefundRemainingNotTracked) {
+            self.deposited_amount
+        } else {
+            self.refundable()
+        };
         let full = if faults.has(Fault::RefundFullRefundsOriginal) { self.amount } else { left };
         let refund = match req.amount {
             None | Some(0) => full,
@@ -79,6 +86,7 @@ impl Order {
         }
         if let Some(expected) = req.expected_deposited
             && expected != self.refundable()
+            && !faults.has(Fault::ExpectedDepositedIgnored)
         {
             return Err(Rejection::ExpectedDepositedMismatch);
         }

@@ -9,8 +9,11 @@ const DAY_MS: i64 = 86_400_000;
 
 impl Order {
     /// Reverses an APPROVED order, or a DEPOSITED one whose capture equals its hold, in full
-    /// (`amount` `None`, 0 or the whole amount) and within the merchant's window. Once reversed,
-    /// the order cannot be reversed again.
+    /// (`amount` `None`, 0 or the whole amount) and within the merchant's window. An order can be
+    /// reversed once: after a reversal, or after a reversal attempt refused for its amount, its
+    /// window or a partial capture (A12, "subsequent reversal operations will not work"), every
+    /// further reversal is refused with 7. Such a refused attempt is the one rejection that leaves
+    /// a mark on the order ([`Order::reversal_attempted`]); nothing else changes.
     pub fn reverse(
         &mut self,
         amount: Option<i64>,
@@ -19,9 +22,15 @@ impl Order {
         faults: &FaultSet,
     ) -> Result<Vec<Event>, Rejection> {
         let (full, since) = match self.state {
+            OrderState::Approved | OrderState::Deposited
+                if self.reversal_attempted && !faults.has(Fault::ReverseRetryAllowed) =>
+            {
+                return Err(Rejection::InvalidOperation);
+            }
             OrderState::Approved => (self.approved_amount, self.auth_at),
             OrderState::Deposited => {
                 if self.deposited_amount != self.approved_amount {
+                    self.reversal_attempted = true;
                     return Err(Rejection::ReverseAmountsDiffer);
                 }
                 (self.deposited_amount, self.deposited_at)
@@ -32,15 +41,22 @@ impl Order {
             OrderState::Reversed if faults.has(Fault::ReverseTwiceAllowed) => (self.approved_amount, self.reversed_at),
             _ => return Err(Rejection::InvalidOperation),
         };
-        match amount {
-            None | Some(0) => {}
-            Some(a) if a == full => {}
-            Some(_) => return Err(Rejection::IncorrectAmount),
+        let amount_ok = match amount {
+            None | Some(0) => true,
+            Some(a) => a == full,
+        };
+        if !amount_ok {
+            self.reversal_attempted = true;
+            return Err(Rejection::IncorrectAmount);
         }
-        if !window_open(rules.reverse_window, since.unwrap_or(self.created_at), now) {
+        let open = faults.has(Fault::ReverseWindowIgnored)
+            || window_open(rules.reverse_window, since.unwrap_or(self.created_at), now);
+        if !open {
+            self.reversal_attempted = true;
             return Err(Rejection::ReverseWindowClosed);
         }
         self.state = OrderState::Reversed;
+        self.reversal_attempted = true;
         self.reversed_at = Some(now);
         self.action_code = Some(ACTION_SUCCESS);
         Ok(vec![self.record(OperationKind::Reverse, EventKind::Reversed, full, now, true, ACTION_SUCCESS)])

@@ -11,6 +11,7 @@ mod instant_payment;
 mod lookup;
 mod manage;
 mod payment_order;
+mod payment_page;
 mod refund;
 mod register;
 mod reply;
@@ -24,7 +25,6 @@ mod status_view;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -62,10 +62,14 @@ pub enum Method {
     Decline,
     /// `refund.do`.
     Refund,
+    /// `getOrderStatus.do` (legacy, capitalised keys).
+    StatusLegacy,
+    /// `alfapay/paymentOrder.do` (router only, wallet envelope).
+    AlfaPay,
 }
 
 impl Method {
-    const ALL: [Method; 9] = [
+    const ALL: [Method; 11] = [
         Method::Register,
         Method::RegisterPreAuth,
         Method::InstantPayment,
@@ -75,6 +79,8 @@ impl Method {
         Method::Reverse,
         Method::Decline,
         Method::Refund,
+        Method::StatusLegacy,
+        Method::AlfaPay,
     ];
 
     /// The path after the family prefix.
@@ -89,11 +95,22 @@ impl Method {
             Method::Reverse => "reverse.do",
             Method::Decline => "decline.do",
             Method::Refund => "refund.do",
+            Method::StatusLegacy => "getOrderStatus.do",
+            Method::AlfaPay => "alfapay/paymentOrder.do",
         }
     }
 
+    /// Whether the method is served on `family` (Alfa Pay is the router's only).
+    pub fn served_on(self, family: Family) -> bool {
+        self != Method::AlfaPay || family == Family::Router
+    }
+
     fn style(self) -> Style {
-        Style::Standard
+        match self {
+            Method::StatusLegacy => Style::Legacy,
+            Method::AlfaPay => Style::Wallet,
+            _ => Style::Standard,
+        }
     }
 
     fn call(self, ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
@@ -107,25 +124,10 @@ impl Method {
             Method::Reverse => manage::reverse(ctx, p),
             Method::Decline => manage::decline(ctx, p),
             Method::Refund => refund::refund(ctx, p),
+            Method::StatusLegacy => status_legacy::status_legacy(ctx, p),
+            Method::AlfaPay => alfapay::alfapay_payment_order(ctx, p),
         }
     }
-}
-
-/// Methods outside the common table: `alfapay/paymentOrder.do` (router only, wallet envelope)
-/// and the legacy `getOrderStatus.do` (both families, capitalised keys).
-pub fn extra_routes() -> Router<Arc<Gateway>> {
-    let alfapay = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
-        handle(&gw, Family::Router, req, alfapay::alfapay_payment_order, Style::Wallet).await
-    };
-    let mut router = Router::new().route("/v1/alfapay/paymentOrder.do", axum::routing::get(alfapay).post(alfapay));
-    for family in [Family::Router, Family::Bank] {
-        let legacy = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
-            handle(&gw, family, req, status_legacy::status_legacy, Style::Legacy).await
-        };
-        router =
-            router.route(&format!("{}/getOrderStatus.do", prefix(family)), axum::routing::get(legacy).post(legacy));
-    }
-    router
 }
 
 /// The path prefix of a family.
@@ -136,11 +138,11 @@ pub fn prefix(family: Family) -> &'static str {
     }
 }
 
-/// The routes of every v1 method on both families.
+/// The routes of every v1 method on both families, and the payment page.
 pub fn routes() -> Router<Arc<Gateway>> {
-    let mut router = Router::new();
+    let mut router = payment_page::routes();
     for family in [Family::Router, Family::Bank] {
-        for method in Method::ALL {
+        for method in Method::ALL.into_iter().filter(|m| m.served_on(family)) {
             let path = format!("{}/{}", prefix(family), method.path());
             router = router.route(&path, endpoint(family, method));
         }
@@ -171,7 +173,7 @@ pub async fn handle(
     if declared.is_some_and(|n| n > limit) {
         return too_large(limit);
     }
-    let Ok(bytes) = axum::body::to_bytes(Body::new(body), limit).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return too_large(limit);
     };
     let read_query = !gw.faults().has(Fault::QueryParamsIgnored);

@@ -21,7 +21,7 @@ const INFO_DECLINED: &str = "Operation declined. Check the entered data and try 
 pub fn payment_order(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
     let named = order_key(p, &["MDORDER", "mdOrder", "orderId"], false, ApiError::new(4, "[MDORDER] is empty"))?;
-    let card = card_input(p)?;
+    let card = card_input(p, ctx.faults())?;
     let order = pay_with_card(ctx, merchant, named.key(), &card)?;
     Ok(payment_answer(&order, INFO_PAID))
 }

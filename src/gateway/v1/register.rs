@@ -116,7 +116,7 @@ pub fn registration(
     let id = uuid::Uuid::new_v4().to_string();
     let (bank, gw_order_id) = match ctx.family {
         Family::Router => (None, None),
-        Family::Bank => (Some(REFERENCE_BANK.to_string()), Some(id.clone())),
+        Family::Bank => (Some(REFERENCE_BANK.to_string()), Some(uuid::Uuid::new_v4().to_string())),
     };
     let order_number = order_number.unwrap_or_else(|| ctx.gw.store.next_order_number(&merchant.user_name));
     Ok(Registration {
@@ -172,7 +172,6 @@ fn register_answer(ctx: &Ctx<'_>, order: &Order, p: &Params) -> Value {
     let language =
         p.text("language").ok().flatten().map(|l| l.to_ascii_lowercase()).unwrap_or_else(|| "en".to_string());
     let mut m = Map::new();
-    let bank_with_code = ctx.faults().has(Fault::BankRegisterHasErrorCode);
     match ctx.family {
         Family::Router => {
             m.extend(success());
@@ -181,9 +180,6 @@ fn register_answer(ctx: &Ctx<'_>, order: &Order, p: &Params) -> Value {
             m.insert("orderNumber".into(), json!(order.order_number));
         }
         Family::Bank => {
-            if bank_with_code {
-                m.insert("errorCode".into(), json!("0"));
-            }
             m.insert("orderId".into(), json!(order.id));
             m.insert("formUrl".into(), json!(form_url(ctx, order, &language)));
         }

@@ -83,15 +83,6 @@ pub fn error_body(e: &ApiError, style: Style) -> Value {
 
 fn reshape(body: &mut Value, faults: &FaultSet) {
     let Value::Object(map) = body else { return };
-    if faults.has(Fault::ErrorCodeNumeric) {
-        for key in ["errorCode", "ErrorCode"] {
-            if let Some(Value::String(s)) = map.get(key)
-                && let Ok(n) = s.parse::<i64>()
-            {
-                map.insert(key.into(), json!(n));
-            }
-        }
-    }
     if faults.has(Fault::OrderStatusAsString) {
         for key in ["orderStatus", "OrderStatus"] {
             if let Some(Value::Number(n)) = map.get(key) {

@@ -8,19 +8,18 @@ use super::lookup::order_key;
 use super::reply::ApiError;
 use super::request::Params;
 use super::status::current_order;
-use crate::gateway::model::OrderState;
+use crate::gateway::model::{Family, OrderState};
 
-/// `getOrderStatus.do`. `OrderStatus` stays within the legacy 0..6: PREREGISTERED shows 0 and a
-/// wallet redirect in progress shows 5. An order declined by the issuer answers `ErrorCode` 2.
+/// `getOrderStatus.do`. `OrderStatus` is what `getOrderStatusExtended.do` shows on the same
+/// family. An order declined by the issuer answers `ErrorCode` 2.
 pub fn status_legacy(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
     let named = order_key(p, &["orderId"], false, ApiError::new(5, "Order id is not specified"))?;
     let order =
         current_order(ctx, &merchant.user_name, named.key()).map_err(|_| ApiError::new(6, "Unknown order number"))?;
-    let status = match order.state {
-        OrderState::Preregistered => 0,
-        OrderState::PendingRedirect => 5,
-        s => s.order_status(),
+    let status = match (ctx.family, order.state) {
+        (Family::Bank, OrderState::Preregistered) => OrderState::Created.order_status(),
+        (_, s) => s.order_status(),
     };
     let issuer_declined = order.state == OrderState::Declined
         && order.card.is_some()

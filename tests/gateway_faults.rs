@@ -1,0 +1,293 @@
+//! Every fault of the catalogue is live: for each one, a probe that the clean gateway passes and
+//! the gateway with that fault switched on fails. (The suite-level fault matrix then shows which
+//! case catches it.)
+
+mod gateway_support;
+
+use gateway_support::*;
+use paycheck::gateway::faults::catalogue_listing;
+use paycheck::gateway::instance::Gateway;
+use paycheck::gateway::model::{Event, EventKind, Family, Order, Registration};
+use paycheck::gateway::{Fault, FaultSet, GatewayConfig};
+use serde_json::{Value, json};
+
+fn state(status: &Value) -> &str {
+    status["state"].as_str().unwrap_or("")
+}
+
+fn code(answer: &Value) -> &str {
+    answer["errorCode"].as_str().unwrap_or("")
+}
+
+async fn refunded(h: &Harness, id: &str) -> i64 {
+    h.flat_status(id).await["paymentAmountInfo"]["refundedAmount"].as_i64().unwrap_or(-1)
+}
+
+async fn approved(h: &Harness, amount: i64) -> String {
+    let id = h.register(amount, true).await;
+    h.pay(&id, SUCCESS_PAN).await;
+    id
+}
+
+async fn expiring(h: &Harness) -> String {
+    let answer = h
+        .v1(
+            "register.do",
+            json!({"orderNumber": unique(), "amount": 500,
+            "returnUrl": "https://m.example/ok", "sessionTimeoutSecs": 10}),
+        )
+        .await;
+    let id = answer["orderId"].as_str().unwrap_or("").to_string();
+    h.advance(11).await;
+    id
+}
+
+fn signs_callbacks(faults: FaultSet) -> bool {
+    let config = GatewayConfig { faults, ..GatewayConfig::reference() };
+    let gw = Gateway::new(config);
+    let merchant = gw.config.merchant("main").expect("main").clone();
+    let order = Order::register(
+        Registration {
+            id: "id".into(),
+            merchant: merchant.user_name.clone(),
+            order_number: "n".into(),
+            family: Family::Router,
+            two_phase: false,
+            amount: 100,
+            currency: "643".into(),
+            description: None,
+            return_url: "https://m.example/ok".into(),
+            fail_url: None,
+            client_id: None,
+            params: Vec::new(),
+            email: None,
+            phone: None,
+            allowed_payment_ways: Vec::new(),
+            callback_url: Some("http://127.0.0.1:9/cb".into()),
+            expires_at: i64::MAX,
+            autocompletion_at: None,
+            auto_reverse_at: None,
+            bank: None,
+            gw_order_id: None,
+        },
+        0,
+        &FaultSet::none(),
+    );
+    let event = Event { kind: EventKind::Deposited, success: true, amount: 100 };
+    let sent = gw.callbacks.notifications(&merchant, &order, &[event]);
+    sent.iter().all(|n| n.params.iter().any(|(k, _)| k == "checksum"))
+}
+
+/// Whether the gateway behind `h` (running with `active`) follows the clause `fault` breaks.
+async fn follows_spec(h: &Harness, fault: Fault, active: &FaultSet) -> bool {
+    match fault {
+        Fault::RefundOverLimitAccepted => {
+            let id = h.paid_order(1_000).await;
+            code(&h.v1("refund.do", json!({"orderId": id, "amount": 1_500})).await) == "7"
+        }
+        Fault::RefundRemainingNotTracked => {
+            let id = h.paid_order(1_000).await;
+            h.v1("refund.do", json!({"orderId": id, "amount": 600})).await;
+            code(&h.v1("refund.do", json!({"orderId": id, "amount": 600})).await) == "7"
+        }
+        Fault::RefundFullRefundsOriginal => {
+            let id = h.paid_order(1_000).await;
+            h.v1("refund.do", json!({"orderId": id, "amount": 300})).await;
+            let full = h.v1("refund.do", json!({"orderId": id})).await;
+            code(&full) == "0" && refunded(h, &id).await == 1_000
+        }
+        Fault::RefundReplayPerformedTwice => {
+            let id = h.paid_order(1_000).await;
+            for _ in 0..2 {
+                h.v1("refund.do", json!({"orderId": id, "amount": 300, "externalRefundId": "x"})).await;
+            }
+            refunded(h, &id).await == 300
+        }
+        Fault::ExpectedDepositedIgnored => {
+            let id = h.paid_order(1_000).await;
+            let r = h.v1("refund.do", json!({"orderId": id, "amount": 100, "expectedDepositedAmount": 5})).await;
+            code(&r) == "7"
+        }
+        Fault::RefundBeforeCaptureAllowed => {
+            let id = approved(h, 1_000).await;
+            code(&h.v1("refund.do", json!({"orderId": id, "amount": 100})).await) == "7"
+        }
+        Fault::PartialRefundKeepsDeposited => {
+            let id = h.paid_order(1_000).await;
+            h.v1("refund.do", json!({"orderId": id, "amount": 300})).await;
+            state(&h.status(&id).await) == "REFUNDED"
+        }
+        Fault::SessionNeverExpires => {
+            let id = expiring(h).await;
+            state(&h.status(&id).await) == "DECLINED"
+        }
+        Fault::ExpiryWrongActionCode => {
+            let id = expiring(h).await;
+            h.status(&id).await["orderStatusResultModel"]["actionCode"] == -2007
+        }
+        Fault::ExpiredOrderPayable => {
+            let id = expiring(h).await;
+            code(&h.pay(&id, SUCCESS_PAN).await) == "7"
+        }
+        Fault::CaptureTwiceAllowed => {
+            let id = approved(h, 1_000).await;
+            h.v1("deposit.do", json!({"orderId": id})).await;
+            code(&h.v1("deposit.do", json!({"orderId": id})).await) == "7"
+        }
+        Fault::OverCaptureAccepted => {
+            let id = approved(h, 1_000).await;
+            code(&h.v1("deposit.do", json!({"orderId": id, "amount": 1_100})).await) == "5"
+        }
+        Fault::ReverseAfterRefundAllowed => {
+            let id = h.paid_order(1_000).await;
+            h.v1("refund.do", json!({"orderId": id, "amount": 100})).await;
+            code(&h.v1("reverse.do", json!({"orderId": id})).await) == "7"
+        }
+        Fault::ReverseTwiceAllowed => {
+            let id = h.paid_order(1_000).await;
+            h.v1("reverse.do", json!({"orderId": id})).await;
+            code(&h.v1("reverse.do", json!({"orderId": id})).await) == "7"
+        }
+        Fault::ReverseRetryAllowed => {
+            let id = approved(h, 1_000).await;
+            h.v1("reverse.do", json!({"orderId": id, "amount": 10})).await;
+            code(&h.v1("reverse.do", json!({"orderId": id})).await) == "7"
+        }
+        Fault::ReverseWindowIgnored => {
+            let id = h.paid_order(1_000).await;
+            h.advance(13 * 3_600).await;
+            code(&h.v1("reverse.do", json!({"orderId": id})).await) == "7"
+        }
+        Fault::DeclineWrongActionCode => {
+            let id = h.register(1_000, false).await;
+            h.v1("decline.do", json!({"orderId": id})).await;
+            h.status(&id).await["orderStatusResultModel"]["actionCode"] == 4005
+        }
+        Fault::DeclinePaidOrderAllowed => {
+            let id = h.paid_order(1_000).await;
+            code(&h.v1("decline.do", json!({"orderId": id})).await) == "7"
+        }
+        Fault::RouterSkipsPreregistered => {
+            let id = h.register(1_000, false).await;
+            state(&h.status(&id).await) == "PREREGISTERED"
+        }
+        Fault::AutoDatesIgnored => {
+            let now = h.advance(0).await["nowMs"].as_i64().unwrap_or(0);
+            let at = jiff::Timestamp::from_millisecond(now + 60_000)
+                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S").to_string())
+                .unwrap_or_default();
+            let answer = h
+                .v1(
+                    "registerPreAuth.do",
+                    json!({"orderNumber": unique(), "amount": 500,
+                    "returnUrl": "https://m.example/ok", "autocompletionDate": at}),
+                )
+                .await;
+            let id = answer["orderId"].as_str().unwrap_or("").to_string();
+            h.pay(&id, SUCCESS_PAN).await;
+            h.advance(61).await;
+            state(&h.status(&id).await) == "DEPOSITED"
+        }
+        Fault::DeclineCardApproved => {
+            let id = h.register(1_000, false).await;
+            h.pay(&id, DECLINE_PAN).await;
+            state(&h.status(&id).await) == "DECLINED"
+        }
+        Fault::NonLuhnAccepted => {
+            let id = h.register(1_000, false).await;
+            code(&h.pay(&id, "4444555511113334").await) == "5"
+        }
+        Fault::ForeignOrderVisible => {
+            let id = h.register(1_000, false).await;
+            let seen = h.v1_as(SECOND, "getOrderStatusExtended.do", json!({"orderId": id})).await;
+            seen.get("orderStatusResultModel").is_none()
+        }
+        Fault::DuplicateOrderNumberAccepted => {
+            let number = unique();
+            let body = json!({"orderNumber": number, "amount": 100, "returnUrl": "https://m.example/ok"});
+            h.v1("register.do", body.clone()).await;
+            code(&h.v1("register.do", body).await) == "1"
+        }
+        Fault::WrongPasswordAccepted => {
+            let (_, answer) = h
+                .json(
+                    "/v1/register.do",
+                    json!({"userName": "test_user", "password": "nope",
+                    "orderNumber": unique(), "amount": 100, "returnUrl": "https://m.example/ok"}),
+                )
+                .await;
+            code(&answer) == "5"
+        }
+        Fault::OrderStatusAsString => {
+            let id = h.register(1_000, false).await;
+            h.status(&id).await["orderStatusResultModel"]["orderStatus"].is_i64()
+                && h.flat_status(&id).await["orderStatus"].is_i64()
+        }
+        Fault::BusinessErrorHttp400 => {
+            let (status, _) = h
+                .json(
+                    "/v1/getOrderStatusExtended.do",
+                    json!({"userName": "test_user",
+                    "password": "test_user_password", "orderId": "nope"}),
+                )
+                .await;
+            status == 200
+        }
+        Fault::FormUrlMissing => {
+            let answer = h
+                .v1(
+                    "register.do",
+                    json!({"orderNumber": unique(), "amount": 100,
+                    "returnUrl": "https://m.example/ok"}),
+                )
+                .await;
+            answer["formUrl"].is_string()
+        }
+        Fault::QueryParamsIgnored => {
+            let path = format!(
+                "/v1/register.do?userName=test_user&password=test_user_password&orderNumber={}&amount=100&returnUrl=https://m.example/ok",
+                unique()
+            );
+            code(&h.raw(&path, "application/json", Vec::new()).await.1) == "0"
+        }
+        Fault::UnknownOrderWrongCode => {
+            code(&h.v1("getOrderStatusExtended.do", json!({"orderId": "nope"})).await) == "6"
+        }
+        Fault::RefundsBlockMissing => {
+            let id = h.paid_order(1_000).await;
+            h.v1("refund.do", json!({"orderId": id, "amount": 300})).await;
+            h.status(&id).await["orderStatusResultModel"]["refunds"].is_array()
+                && h.flat_status(&id).await["refunds"].is_array()
+        }
+        Fault::CallbackChecksumMissing => signs_callbacks(active.clone()),
+    }
+}
+
+#[tokio::test]
+async fn every_fault_breaks_its_probe_and_the_clean_gateway_passes_all() {
+    let clean = Harness::start(FaultSet::none()).await;
+    let mut failures = Vec::new();
+    for fault in Fault::all() {
+        if !follows_spec(&clean, *fault, &FaultSet::none()).await {
+            failures.push(format!("clean gateway fails the probe of {}", fault.name()));
+        }
+        let only = FaultSet::of(&[*fault]);
+        let faulty = Harness::start(only.clone()).await;
+        if follows_spec(&faulty, *fault, &only).await {
+            failures.push(format!("fault {} is not observable", fault.name()));
+        }
+        faulty.stop().await;
+    }
+    clean.stop().await;
+    println!("{} faults probed", Fault::all().len());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn the_listing_has_one_line_per_fault() {
+    let listing = catalogue_listing();
+    assert_eq!(listing.lines().count(), Fault::all().len());
+    for line in listing.lines() {
+        assert_eq!(line.split('\t').count(), 3, "{line}");
+    }
+}
