@@ -45,7 +45,7 @@ pub fn snapshot_session(loaded: &LoadedConfig, target: &Target, update: bool) ->
         );
     }
     SnapshotSession {
-        store: Some(SnapshotStore { dir: loaded.root.join("snapshots").join(folder), policy }),
+        store: Some(SnapshotStore { dir: store::snapshots_root(&loaded.root).join(folder), policy }),
         case_bases: case_bases(loaded),
     }
 }

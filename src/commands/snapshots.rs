@@ -51,7 +51,7 @@ pub fn snapshots(args: &SnapshotsArgs) -> i32 {
             return exit_code::INVALID_SUITE;
         }
     };
-    let mut dir = loaded.root.join("snapshots");
+    let mut dir = store::snapshots_root(&loaded.root);
     if let Some(target) = &args.target {
         dir = dir.join(target);
     }

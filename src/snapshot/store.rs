@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 use super::name::SnapshotName;
 use super::render::normalise_text;
 
+/// The folder of every target's snapshots, under the suite root.
+pub fn snapshots_root(suite_root: &Path) -> PathBuf {
+    if suite_root == Path::new(".") { PathBuf::from("snapshots") } else { suite_root.join("snapshots") }
+}
+
 /// The extension of an accepted snapshot.
 pub const ACCEPTED_EXTENSION: &str = "snap";
 /// The extension of a pending snapshot, written beside the accepted one.
@@ -187,7 +192,8 @@ fn yaml_scalar(value: &str) -> String {
 
 /// A unified diff with three lines of context, `-` accepted and `+` new.
 pub fn unified_diff(old: &str, new: &str) -> String {
-    similar::TextDiff::from_lines(old, new).unified_diff().context_radius(3).header("accepted", "new").to_string()
+    let (old, new) = (format!("{old}\n"), format!("{new}\n"));
+    similar::TextDiff::from_lines(&old, &new).unified_diff().context_radius(3).header("accepted", "new").to_string()
 }
 
 fn remove_if_present(path: &Path) -> Result<(), String> {
