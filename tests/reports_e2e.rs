@@ -159,11 +159,11 @@ fn the_html_report_renders_in_headless_chromium() {
 }
 
 #[test]
-fn under_ci_every_report_is_written_to_paycheck_report() {
+fn under_ci_every_report_is_written_to_reports() {
     let stub = GatewayStub::start();
     let suite = suite_with_one_failure(&stub);
     suite.paycheck().env("CI", "true").args(["run", "--target", "stub"]).assert().code(1);
-    for file in ["paycheck-report/junit.xml", "paycheck-report/report.json", "paycheck-report/report.html"] {
+    for file in ["reports/junit.xml", "reports/report.json", "reports/report.html"] {
         assert!(suite.file(file).is_file(), "{file} was not written");
     }
 }

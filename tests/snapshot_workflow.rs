@@ -109,3 +109,37 @@ fn bad_snapshot_settings_are_rejected_before_anything_is_sent() {
     assert!(stderr.contains("invalid placeholder for `$.x`"), "{stderr}");
     assert!(stderr.contains("two snapshotted steps are both named `call`"), "{stderr}");
 }
+
+#[test]
+fn paycheck_run_and_the_cargo_harness_agree_on_the_committed_snapshots() {
+    let repository = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let committed = std::fs::read_dir(repository.join("snapshots/embedded")).is_ok();
+    let copy = tempfile::tempdir().expect("temporary folder");
+    let mut snapshots = 0;
+    for part in ["cases", "schemas", "snapshots/embedded"] {
+        for entry in ignore::WalkBuilder::new(repository.join(part)).standard_filters(false).build().flatten() {
+            let Ok(relative) = entry.path().strip_prefix(repository) else { continue };
+            let target = copy.path().join(relative);
+            if entry.path().is_dir() {
+                std::fs::create_dir_all(&target).expect("create folder");
+            } else if !entry.path().to_string_lossy().ends_with(".snap.new") {
+                std::fs::copy(entry.path(), &target).expect("copy");
+                snapshots += usize::from(target.extension().is_some_and(|extension| extension == "snap"));
+            }
+        }
+    }
+    std::fs::copy(repository.join("clauses.yaml"), copy.path().join("clauses.yaml")).expect("copy");
+    if !committed || snapshots == 0 {
+        return;
+    }
+    let output = assert_cmd::Command::cargo_bin("paycheck")
+        .expect("the paycheck binary")
+        .current_dir(copy.path())
+        .env("CI", "true")
+        .args(["run", "--target", "embedded", "--quiet"])
+        .output()
+        .expect("paycheck runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains(&format!("snapshots: {snapshots} matched\n")), "expected {snapshots} matched:\n{stdout}");
+}

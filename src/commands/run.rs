@@ -53,7 +53,7 @@ pub struct RunArgs {
     /// The configuration file (default: `paycheck.toml` here or in a parent folder).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Write a report: `junit`, `json` or `html`, with `=PATH` or at paycheck-report/ (repeatable).
+    /// Write a report: `junit`, `json` or `html`, with `=PATH` or in reports/ (repeatable).
     /// Under CI (`CI` set) all three are written there unless one is asked for.
     #[arg(long = "report", value_name = "FORMAT[=PATH]")]
     pub reports: Vec<ReportSpec>,

@@ -11,7 +11,7 @@ use super::result::{CaseResult, RunSummary};
 use super::{html, json, junit};
 
 /// The folder reports go to when no path is given.
-pub const DEFAULT_DIR: &str = "paycheck-report";
+pub const DEFAULT_DIR: &str = "reports";
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +172,7 @@ mod tests {
             "junit=out/j.xml".parse::<ReportSpec>().unwrap(),
             ReportSpec { format: ReportFormat::Junit, path: "out/j.xml".into() }
         );
-        assert_eq!("HTML".parse::<ReportSpec>().unwrap().path, PathBuf::from("paycheck-report/report.html"));
+        assert_eq!("HTML".parse::<ReportSpec>().unwrap().path, PathBuf::from("reports/report.html"));
         assert!("xml=a".parse::<ReportSpec>().is_err());
         assert!("json=".parse::<ReportSpec>().is_err());
     }
