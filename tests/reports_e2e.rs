@@ -71,7 +71,7 @@ fn junit_json_and_curl_of_a_run_with_one_failure() {
     let quick_junit::TestCaseStatus::NonSuccess { message, description, .. } = &failed.status else {
         panic!("the failing case is not a failure: {xml}")
     };
-    assert_eq!(message.as_ref().map(|m| m.as_str()), Some("step 1 \"call\": Status status: expected 200, got 500"));
+    assert_eq!(message.as_ref().map(|m| m.as_str()), Some("step 1 \"call\": status: expected 200, got 500"));
     let details = description.as_ref().expect("failure details").as_str();
     assert!(details.contains("response: HTTP 500") && details.contains("Access denied"), "{details}");
     assert!(failed.time.is_some_and(|time| !time.is_zero()));

@@ -121,7 +121,7 @@ fn diff_lines(diff: &str) -> Vec<Value> {
             } else {
                 "same"
             };
-            json!({ "kind": kind, "text": format!("{line}\n") })
+            json!({ "kind": kind, "text": line })
         })
         .collect()
 }

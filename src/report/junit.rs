@@ -10,7 +10,7 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::curl::curl_command;
 use super::files::RunRecord;
-use super::result::{CaseResult, Outcome, StepResult, StepStatus};
+use super::result::{CaseResult, CheckKind, CheckResult, Outcome, StepResult, StepStatus};
 
 /// The report as XML.
 pub fn render(record: &RunRecord) -> Result<String, String> {
@@ -90,12 +90,17 @@ fn folder_of(path: &str) -> String {
 pub fn step_message(step: &StepResult) -> String {
     let what = match (step.failed_checks().next(), &step.error) {
         (_, Some(error)) => error.clone(),
-        (Some(check), None) => {
-            format!("{:?} {}: expected {}, got {}", check.kind, check.subject, check.expected, check.actual)
-        }
+        (Some(check), None) if check.kind == CheckKind::Snapshot => format!("{}: {}", check_label(check), check.actual),
+        (Some(check), None) => format!("{}: expected {}, got {}", check_label(check), check.expected, check.actual),
         (None, None) => "failed".to_string(),
     };
     format!("step {} \"{}\": {what}", step.number, step.name)
+}
+
+/// `status`, `schema v1/register.response.json`, `json $.errorCode`.
+fn check_label(check: &CheckResult) -> String {
+    let kind = format!("{:?}", check.kind).to_lowercase();
+    if check.subject.eq_ignore_ascii_case(&kind) { kind } else { format!("{kind} {}", check.subject) }
 }
 
 fn failure_type(step: &StepResult) -> String {
@@ -115,7 +120,7 @@ pub fn step_details(step: &StepResult) -> String {
     }
     for check in step.failed_checks() {
         let at = check.position.as_deref().map(|position| format!(" (at {position})")).unwrap_or_default();
-        let _ = writeln!(text, "  ✗ {:?} {}{at}", check.kind, check.subject);
+        let _ = writeln!(text, "  ✗ {}{at}", check_label(check));
         let _ = writeln!(text, "    expected: {}", check.expected);
         let _ = writeln!(text, "    actual:   {}", check.actual);
         for violation in &check.violations {
