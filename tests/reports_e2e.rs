@@ -239,11 +239,15 @@ fn chromium() -> Option<String> {
     if let Some(found) = find() {
         return Some(found);
     }
-    let installed = Process::new("apt-get")
-        .args(["install", "-y", "-qq", "chromium"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
-        .is_ok_and(|status| status.success());
+    let apt = |args: &[&str]| {
+        Process::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    let installed = apt(&["install", "-y", "-qq", "chromium"])
+        || (apt(&["update", "-qq"]) && apt(&["install", "-y", "-qq", "chromium"]));
     match (installed.then(find).flatten(), std::env::var_os("CI").is_some()) {
         (Some(found), _) => Some(found),
         (None, true) => {
