@@ -7,6 +7,7 @@
 //! form with `[masked]`, or `[masked:NAME]` when the secret has a name (the environment variable
 //! it comes from), so that `--curl` can put `${NAME}` back in its place.
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine as _;
 
 /// What a secret without a name is replaced with.
@@ -16,14 +17,38 @@ pub const MASK: &str = "[masked]";
 /// ones would match by chance).
 const MIN_EMBEDDED_BASE64: usize = 8;
 
-/// Replaces every known secret, in every form it can take on the wire, with a mask.
+/// Replaces every known secret, in every form it can take on the wire, with a mask, in one
+/// pass over the text per kind of form whatever the number of secrets.
 #[derive(Debug, Clone, Default)]
 pub struct Masker {
-    /// Every form of every secret and its mask, longest form first (so a longer form is masked
-    /// before a part of it).
-    forms: Vec<(String, String)>,
-    /// Base64 fragments that only a secret produces, whatever its offset in the encoded text.
-    embedded_base64: Vec<(String, String)>,
+    /// Every form of every secret; the longest match wins where forms overlap.
+    forms: Option<Patterns>,
+    /// Base64 fragments that only a secret produces, whatever its offset in the encoded text;
+    /// the whole base64 run around a match is masked.
+    embedded_base64: Option<Patterns>,
+}
+
+/// Patterns searched in one pass, and the mask of each.
+#[derive(Debug, Clone)]
+struct Patterns {
+    automaton: AhoCorasick,
+    masks: Vec<String>,
+}
+
+impl Patterns {
+    fn build(mut patterns: Vec<(String, String)>) -> Option<Patterns> {
+        patterns.retain(|(pattern, _)| !pattern.is_empty());
+        patterns.sort();
+        patterns.dedup_by(|a, b| a.0 == b.0);
+        if patterns.is_empty() {
+            return None;
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(patterns.iter().map(|(pattern, _)| pattern))
+            .ok()?;
+        Some(Patterns { automaton, masks: patterns.into_iter().map(|(_, mask)| mask).collect() })
+    }
 }
 
 impl Masker {
@@ -49,38 +74,50 @@ impl Masker {
                 embedded_base64.push((fragment, mask.clone()));
             }
         }
-        forms.retain(|(form, _)| !form.is_empty());
-        forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        forms.dedup_by(|a, b| a.0 == b.0);
-        embedded_base64.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        embedded_base64.dedup_by(|a, b| a.0 == b.0);
-        Masker { forms, embedded_base64 }
+        Masker { forms: Patterns::build(forms), embedded_base64: Patterns::build(embedded_base64) }
     }
 
     /// True when there is nothing to mask.
     pub fn is_empty(&self) -> bool {
-        self.forms.is_empty()
+        self.forms.is_none()
     }
 
     /// The text with every secret form replaced.
     pub fn mask(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for (fragment, mask) in &self.embedded_base64 {
-            let mut from = 0;
-            while let Some(found) = out[from..].find(fragment.as_str()) {
-                let start = from + found;
-                let (run_start, run_end) = base64_run_around(&out, start, start + fragment.len());
-                out.replace_range(run_start..run_end, mask);
-                from = run_start + mask.len();
-            }
-        }
-        for (form, mask) in &self.forms {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), mask);
-            }
+        let mut out = match &self.embedded_base64 {
+            Some(fragments) if fragments.automaton.is_match(text) => mask_base64_runs(text, fragments),
+            _ => text.to_string(),
+        };
+        if let Some(forms) = &self.forms
+            && forms.automaton.is_match(&out)
+        {
+            let mut masked = String::with_capacity(out.len());
+            forms.automaton.replace_all_with(&out, &mut masked, |found, _, masked| {
+                masked.push_str(&forms.masks[found.pattern().as_usize()]);
+                true
+            });
+            out = masked;
         }
         out
     }
+}
+
+/// Replaces each base64 run holding a secret's fragment with the secret's mask.
+fn mask_base64_runs(text: &str, fragments: &Patterns) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for found in fragments.automaton.find_iter(text) {
+        if found.start() < copied {
+            continue;
+        }
+        let (start, end) = base64_run_around(text, found.start(), found.end());
+        let start = start.max(copied);
+        out.push_str(&text[copied..start]);
+        out.push_str(&fragments.masks[found.pattern().as_usize()]);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// Every secret of a target with the environment variable it comes from (or, for the reference

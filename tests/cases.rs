@@ -95,7 +95,7 @@ mod harness {
                     .steps
                     .iter()
                     .filter(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored))
-                    .map(junit::step_details)
+                    .map(|step| junit::step_details(step))
                     .collect();
                 Some(format!("{} failed:\n{}", result.id, steps.join("\n")))
             }

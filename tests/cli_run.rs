@@ -266,3 +266,20 @@ fn list_shows_cases_with_their_apis_tags_and_clauses() {
         .stdout(predicate::str::contains("tags:   smoke"))
         .stdout(predicate::str::contains("covers: test.register"));
 }
+
+#[test]
+fn a_response_that_never_arrives_fails_the_step_after_the_timeout() {
+    let stub = Stub::start();
+    let suite = TempSuite::new();
+    suite.write("cases/hang.yaml", &case_calling("hang.do", "Never answers"));
+    suite.write("cases/register.yaml", REGISTER_CASE);
+    let started = std::time::Instant::now();
+    suite
+        .paycheck()
+        .args(["run", "--target", &stub.url(), "--timeout", "300ms"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no response within 300ms"))
+        .stdout(predicate::str::contains("1 passed, 1 failed"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "the run waited for the hung request");
+}

@@ -38,7 +38,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
     scope.set("api", json!({ "name": run.api.name(), "base": context.target.base_url(run.api) }));
     if let Err(message) = evaluate_vars(run, &mut scope) {
         result.outcome = Outcome::Failed;
-        result.steps.push(StepResult {
+        result.steps.push(Arc::new(StepResult {
             number: 0,
             name: "vars".into(),
             position: case.path(),
@@ -50,7 +50,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
             attempts: 0,
             snapshot: None,
             duration: Default::default(),
-        });
+        }));
     }
     for step in &case.steps {
         let stopped = result.outcome != Outcome::Passed;
@@ -82,7 +82,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
         }
         let step_result = Arc::new(step_result);
         context.events.emit(Event::StepFinished { case_id: run.id.clone(), step: Arc::clone(&step_result) });
-        result.steps.push(Arc::unwrap_or_clone(step_result));
+        result.steps.push(step_result);
     }
     result.duration = started.elapsed();
     result

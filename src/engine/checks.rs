@@ -171,7 +171,7 @@ fn matcher_check(
     masker: &Masker,
 ) -> CheckResult {
     let (passed, expected, actual_text) = match matcher.check(actual, scope) {
-        Ok(()) => (true, matcher.describe(scope), matcher::show(actual)),
+        Ok(expected) => (true, expected, matcher::show(actual)),
         Err(mismatch) => (false, mismatch.expected, mismatch.actual),
     };
     CheckResult {

@@ -76,7 +76,7 @@ fn case_view(case: &CaseResult) -> Result<Value, String> {
     let mut view = serde_json::to_value(case).map_err(|error| error.to_string())?;
     view["failing"] = json!(matches!(case.outcome, Outcome::Failed | Outcome::Errored { .. }));
     let first_failure = case.steps.iter().find(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored));
-    view["first_failure"] = json!(first_failure.map(super::junit::step_message));
+    view["first_failure"] = json!(first_failure.map(|step| super::junit::step_message(step)));
     view["duration"] = json!(format_duration(case.duration));
     for (index, step) in case.steps.iter().enumerate() {
         let step_view = &mut view["steps"][index];

@@ -57,8 +57,8 @@ pub struct CaseResult {
     pub covers: Vec<String>,
     /// How it ended.
     pub outcome: Outcome,
-    /// Each step that ran (and the ones that did not, as skipped).
-    pub steps: Vec<StepResult>,
+    /// Each step that ran (and the ones that did not, as skipped); shared with the step events.
+    pub steps: Vec<std::sync::Arc<StepResult>>,
     /// Wall time.
     #[serde(rename = "duration_ms", serialize_with = "as_millis")]
     pub duration: Duration,
