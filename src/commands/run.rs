@@ -63,6 +63,9 @@ pub struct RunArgs {
     /// Accept every snapshot this run takes as the new reference (never under CI).
     #[arg(long)]
     pub update_snapshots: bool,
+    /// Neither compare nor write snapshots (a quick run against a UAT, say).
+    #[arg(long, conflicts_with = "update_snapshots")]
+    pub no_snapshots: bool,
     /// Run only slice K of N of the selected cases (by a hash of each case's path), such as `2/4`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
@@ -168,7 +171,7 @@ async fn run_against(
     );
     let (events, reporters) = drive::spawn(reporters);
     let masker = Masker::labelled(secret::target_secrets(&target, loaded.config.targets.get(&target.name)));
-    let snapshots = outputs::snapshot_session(loaded, &target, args.update_snapshots);
+    let snapshots = outputs::snapshot_session(loaded, &target, args.update_snapshots, args.no_snapshots);
     let mut context = RunContext::new(client, Arc::new(target), clock, args.timeout, events);
     context.masker = masker;
     context.snapshots = snapshots;

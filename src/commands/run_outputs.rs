@@ -31,7 +31,11 @@ pub fn shard_cases(cases: &[Arc<Case>], loaded: &LoadedConfig, shard: Option<Sha
 
 /// Where the target's snapshots live: `snapshots/<target>/` under the suite root. A target
 /// given as a URL is named by its host, so that a changing port does not move its snapshots.
-pub fn snapshot_session(loaded: &LoadedConfig, target: &Target, update: bool) -> SnapshotSession {
+/// With `disabled`, the run neither compares nor writes snapshots.
+pub fn snapshot_session(loaded: &LoadedConfig, target: &Target, update: bool, disabled: bool) -> SnapshotSession {
+    if disabled {
+        return SnapshotSession { store: None, case_bases: case_bases(loaded) };
+    }
     let folder = match url::Url::parse(&target.name) {
         Ok(url) if url.has_host() => url.host_str().unwrap_or("target").to_string(),
         _ => target.name.clone(),
