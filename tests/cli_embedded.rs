@@ -63,7 +63,7 @@ fn serve(extra: &[&str]) -> Served {
 fn the_same_suite_passes_over_the_network_against_paycheck_serve() {
     let served = serve(&["--clock", "manual"]);
     paycheck()
-        .args(["run", "--quiet", "--target", &served.url])
+        .args(["run", "--quiet", "--no-snapshots", "--target", &served.url])
         .assert()
         .code(0)
         .stdout(predicate::str::contains(" 0 failed, 0 skipped, 0 errored"));
@@ -73,7 +73,7 @@ fn the_same_suite_passes_over_the_network_against_paycheck_serve() {
 fn a_served_fault_is_caught_by_the_suite() {
     let served = serve(&["--clock", "manual", "--fault", "wrong-password-accepted"]);
     paycheck()
-        .args(["run", "--quiet", "--target", &served.url])
+        .args(["run", "--quiet", "--no-snapshots", "--target", &served.url])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("FAIL auth.wrong-credentials"));

@@ -1,6 +1,6 @@
 //! Running an `await_callback` step: wait for the callback whose ids the step names, verify its
 //! signature (saying whether it is missing or wrong), then check it like a response (schema,
-//! JSONPath, headers) and capture from it. The listener already answered it `200`.
+//! JSONPath, headers), capture from it and snapshot it. The listener already answered it `200`.
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,7 @@ use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecor
 use crate::report::terminal::format_duration;
 use crate::signature::Verification;
 use crate::suite::api::Api;
-use crate::suite::case::{AwaitCallback, SignatureExpectation, Step};
+use crate::suite::case::{AwaitCallback, Case, SignatureExpectation, Step};
 use crate::template::Scope;
 
 /// How many unclaimed callbacks a timeout message lists.
@@ -24,6 +24,7 @@ const LISTED: usize = 5;
 pub async fn run_await(
     context: &RunContext,
     listener: &CallbackListener,
+    case: &Case,
     step: &Step,
     awaited: &AwaitCallback,
     api: Api,
@@ -40,6 +41,7 @@ pub async fn run_await(
         checks: Vec::new(),
         error: None,
         attempts: 0,
+        snapshot: None,
         duration: Duration::ZERO,
     };
     let mut wanted = Vec::new();
@@ -112,6 +114,17 @@ pub async fn run_await(
             None => return finish(result, StepStatus::Failed, None, started),
         }
     }
+    if let Some(spec) = &awaited.snapshot {
+        let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
+        let schema = schema.map(|schema| schema.value.as_ref());
+        let (check, record) = crate::snapshot::take(context, case, step, spec, api, &received, schema);
+        let passed = check.passed;
+        result.checks.push(check);
+        result.snapshot = Some(record);
+        if !passed {
+            return finish(result, StepStatus::Failed, None, started);
+        }
+    }
     finish(result, StepStatus::Passed, None, started)
 }
 
@@ -157,6 +170,7 @@ fn signature_check(
         actual: masker.mask(&actual),
         position: None,
         violations: Vec::new(),
+        diff: None,
     };
     (check, problem)
 }

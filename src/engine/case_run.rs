@@ -78,6 +78,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
             checks: Vec::new(),
             error: Some(context.masker.mask(&message)),
             attempts: 0,
+            snapshot: None,
             duration: Default::default(),
         }));
     }
@@ -87,10 +88,12 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
             skipped(step, if stopped { "an earlier step failed" } else { "the step is for another API" })
         } else {
             match &step.action {
-                Action::Exchange(exchange) => step::run_exchange(context, step, exchange, run.api, &mut scope).await,
+                Action::Exchange(exchange) => {
+                    step::run_exchange(context, case, step, exchange, run.api, &mut scope).await
+                }
                 Action::AwaitCallback(awaited) => match listener {
                     Some(listener) => {
-                        await_callback::run_await(context, listener, step, awaited, run.api, &mut scope).await
+                        await_callback::run_await(context, listener, case, step, awaited, run.api, &mut scope).await
                     }
                     None => {
                         let mut result = skipped(step, "");
@@ -147,6 +150,7 @@ fn skipped(step: &crate::suite::case::Step, reason: &str) -> StepResult {
         checks: Vec::new(),
         error: (!reason.is_empty()).then(|| reason.to_string()),
         attempts: 0,
+        snapshot: None,
         duration: Default::default(),
     }
 }

@@ -84,6 +84,7 @@ pub fn evaluate_content(
                     actual,
                     position,
                     violations,
+                    diff: None,
                 }
             }
             Err(_) => not_json(CheckKind::Schema, subject, position),
@@ -148,6 +149,7 @@ pub fn capture(capture: &Capture, view: &ResponseView<'_>, masker: &Masker) -> (
         actual: masker.mask(&matcher::show(value.as_ref())),
         position: Some(capture.span.position()),
         violations: Vec::new(),
+        diff: None,
     };
     (check, value)
 }
@@ -195,6 +197,7 @@ fn status_check(
             actual: status.to_string(),
             position: None,
             violations: Vec::new(),
+            diff: None,
         },
     }
 }
@@ -220,6 +223,7 @@ fn matcher_check(
         actual: masker.mask(&actual_text),
         position,
         violations: Vec::new(),
+        diff: None,
     }
 }
 
@@ -232,5 +236,6 @@ fn not_json(kind: CheckKind, subject: String, position: Option<String>) -> Check
         actual: "a body that is not JSON".into(),
         position,
         violations: Vec::new(),
+        diff: None,
     }
 }

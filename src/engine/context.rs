@@ -8,6 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::report::Event;
 use crate::secret::Masker;
+use crate::snapshot::SnapshotSession;
 use crate::suite::clauses::ClauseCatalogue;
 use crate::suite::target::Target;
 use crate::template::Scope;
@@ -33,6 +34,8 @@ pub struct RunContext {
     pub events: EventSink,
     /// The clauses the run is judged against.
     pub clauses: Option<Arc<ClauseCatalogue>>,
+    /// Where snapshots are compared and written.
+    pub snapshots: SnapshotSession,
     /// Where the callback listener listens, when a case needs it (loopback, ephemeral port, by default).
     pub callbacks: CallbackSettings,
 }
@@ -64,6 +67,7 @@ impl RunContext {
             base_scope,
             events,
             clauses: None,
+            snapshots: SnapshotSession::default(),
             callbacks: CallbackSettings::default(),
         }
     }

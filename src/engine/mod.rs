@@ -14,6 +14,7 @@ pub mod context;
 pub mod encode;
 pub mod http;
 pub mod plan;
+pub mod shard;
 mod sign;
 mod step;
 
@@ -111,6 +112,7 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
         .collect();
     for result in &results {
         summary.record(&result.outcome);
+        summary.snapshots.record(result);
     }
     if let CallbackHub::Listening(listener) = callbacks.as_ref() {
         summary.unmatched_callbacks = unmatched(&context, listener);
