@@ -236,3 +236,34 @@ steps:
         .stderr(predicate::str::contains("a callback has no status to check"))
         .stderr(predicate::str::contains("`sign` needs a `body` map to sign"));
 }
+
+#[test]
+fn the_json_report_carries_signature_checks_and_unmatched_callbacks_in_its_documented_shape() {
+    let suite = TempSuite::new();
+    suite.write("cases/good.yaml", &self_posted("good", Some("{{ merchants.gate.secret_key }}"), "valid"));
+    suite.write(
+        "cases/stray.yaml",
+        "name: A stray callback\napi: gate\nsteps:\n  - request: { url: \"{{ callback.url }}\", body: { payment: { id: stray } } }\n",
+    );
+    suite.paycheck().args(["run", "--report", "json=out/report.json"]).assert().code(0);
+    let text = std::fs::read_to_string(suite.file("out/report.json")).expect("the JSON report");
+    let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json"))
+            .expect("schema"),
+    )
+    .expect("the schema is JSON");
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&document).map(|error| error.to_string()).collect();
+    assert!(errors.is_empty(), "the report breaks its schema: {errors:#?}");
+    assert_eq!(document["summary"]["unmatched_callbacks"][0]["received"], "POST /callbacks (payment_id stray)");
+    let kinds: Vec<&str> = document["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|case| case["steps"].as_array().into_iter().flatten())
+        .flat_map(|step| step["checks"].as_array().into_iter().flatten())
+        .filter_map(|check| check["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"signature"), "{kinds:?}");
+}

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::conformance::Conformance;
 use super::files::RunRecord;
-use super::result::{CaseResult, SnapshotCounts};
+use super::result::{CaseResult, SnapshotCounts, UnmatchedCallback};
 
 /// The value of the document's `format` field.
 pub const FORMAT: &str = "paycheck-report";
@@ -64,6 +64,9 @@ pub struct Summary<'a> {
     pub errored: usize,
     /// How snapshots compared.
     pub snapshots: &'a SnapshotCounts,
+    /// Callbacks no `await_callback` step took (left out when there are none).
+    #[serde(skip_serializing_if = "<[UnmatchedCallback]>::is_empty")]
+    pub unmatched_callbacks: &'a [UnmatchedCallback],
     /// The exit code of the run.
     pub exit_code: i32,
 }
@@ -90,6 +93,7 @@ pub fn document(record: &RunRecord) -> ReportDocument<'_> {
             skipped: summary.skipped,
             errored: summary.errored,
             snapshots: &summary.snapshots,
+            unmatched_callbacks: &summary.unmatched_callbacks,
             exit_code: summary.exit_code(),
         },
         conformance: record.conformance.as_deref(),
