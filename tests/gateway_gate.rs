@@ -189,6 +189,10 @@ async fn refusals_are_400_with_status_error_and_their_code() {
     let (status, _) = h.gate(SALE, dollars).await;
     assert_eq!(status, 400, "a test project takes RUB only");
 
+    let huge = format!("{{\"padding\": \"{}\"}}", "x".repeat(70 * 1024));
+    let (status, too_large) = h.raw(SALE, "application/json", huge.into_bytes()).await;
+    assert_eq!((status, too_large["status"].as_str()), (413, Some("error")), "{too_large}");
+
     let (status, unknown) = h.gate(REFUND, gate_refund(&unique(), None, &rx.url)).await;
     assert_eq!((status, unknown["code"].as_str()), (400, Some("3061")));
     let (status, early) = h.gate(REFUND, gate_refund(&id, None, &rx.url)).await;

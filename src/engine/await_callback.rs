@@ -2,13 +2,14 @@
 //! signature (saying whether it is missing or wrong), then check it like a response (schema,
 //! JSONPath, headers), capture from it and snapshot it. The listener already answered it `200`.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 
 use super::callbacks::{CallbackListener, Payload, ReceivedCallback};
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
+use super::followups::{self, Followups, finish};
 use super::http::Received;
 use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::report::terminal::format_duration;
@@ -31,19 +32,7 @@ pub async fn run_await(
     scope: &mut Scope,
 ) -> StepResult {
     let started = Instant::now();
-    let mut result = StepResult {
-        number: step.number,
-        name: step.name.clone(),
-        position: step.span.position(),
-        status: StepStatus::Passed,
-        request: None,
-        response: None,
-        checks: Vec::new(),
-        error: None,
-        attempts: 0,
-        snapshot: None,
-        duration: Duration::ZERO,
-    };
+    let mut result = followups::passing(step);
     let mut wanted = Vec::new();
     for (key, template) in &awaited.matching {
         match template.render_string(scope) {
@@ -103,29 +92,15 @@ pub async fn run_await(
     let view = ResponseView::new(&received);
     let (common, extra) = awaited.expectations_for(api);
     result.checks.extend(checks::evaluate_content(common, extra, &view, scope, &context.masker));
-    if result.checks.iter().any(|check| !check.passed) {
-        return finish(result, StepStatus::Failed, None, started);
-    }
-    for capture in &awaited.captures {
-        let (check, value) = checks::capture(capture, &view, &context.masker);
-        result.checks.push(check);
-        match value {
-            Some(value) => scope.set(&capture.name, value),
-            None => return finish(result, StepStatus::Failed, None, started),
-        }
-    }
-    if let Some(spec) = &awaited.snapshot {
-        let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
-        let schema = schema.map(|schema| schema.value.as_ref());
-        let (check, record) = crate::snapshot::take(context, case, step, spec, api, &received, schema);
-        let passed = check.passed;
-        result.checks.push(check);
-        result.snapshot = Some(record);
-        if !passed {
-            return finish(result, StepStatus::Failed, None, started);
-        }
-    }
-    finish(result, StepStatus::Passed, None, started)
+    let followups = Followups {
+        case,
+        step,
+        api,
+        captures: &awaited.captures,
+        snapshot: awaited.snapshot.as_ref(),
+        expectations: (common, extra),
+    };
+    followups::conclude(context, followups, &view, scope, result, started)
 }
 
 /// The signature check, and the step's error when it fails: which of "unsigned" or "wrongly
@@ -189,11 +164,4 @@ fn record(context: &RunContext, listener: &CallbackListener, callback: &Received
             .collect(),
         body: (!callback.body.is_empty()).then(|| masker.mask(&String::from_utf8_lossy(&callback.body))),
     }
-}
-
-fn finish(mut result: StepResult, status: StepStatus, error: Option<String>, started: Instant) -> StepResult {
-    result.status = status;
-    result.error = error;
-    result.duration = started.elapsed();
-    result
 }

@@ -12,6 +12,7 @@ mod checks;
 pub mod clock;
 pub mod context;
 pub mod encode;
+mod followups;
 pub mod http;
 pub mod plan;
 pub mod shard;

@@ -13,6 +13,7 @@ use crate::template::Scope;
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
 use super::encode;
+use super::followups::{self, Followups, finish};
 use super::http::{self, TransportError};
 
 /// How many bytes of a body that is not JSON are quoted in the error.
@@ -28,19 +29,7 @@ pub async fn run_exchange(
     scope: &mut Scope,
 ) -> StepResult {
     let started = Instant::now();
-    let mut result = StepResult {
-        number: step.number,
-        name: step.name.clone(),
-        position: step.span.position(),
-        status: StepStatus::Passed,
-        request: None,
-        response: None,
-        checks: Vec::new(),
-        error: None,
-        attempts: 0,
-        snapshot: None,
-        duration: Default::default(),
-    };
+    let mut result = followups::passing(step);
     let received = loop {
         result.attempts += 1;
         let (request, record) = match build_request(context, exchange, api, scope) {
@@ -100,36 +89,15 @@ pub async fn run_exchange(
         let message = format!("the response is not JSON ({reason}); body: {}", quote_bytes(&received.body));
         return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
     }
-    if result.checks.iter().any(|check| !check.passed) {
-        return finish(result, StepStatus::Failed, None, started);
-    }
-    for capture in &exchange.captures {
-        let (check, value) = checks::capture(capture, &view, &context.masker);
-        result.checks.push(check);
-        match value {
-            Some(value) => scope.set(&capture.name, value),
-            None => return finish(result, StepStatus::Failed, None, started),
-        }
-    }
-    if let Some(spec) = &exchange.snapshot {
-        let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
-        let schema = schema.map(|schema| schema.value.as_ref());
-        let (check, record) = crate::snapshot::take(context, case, step, spec, api, &received, schema);
-        let passed = check.passed;
-        result.checks.push(check);
-        result.snapshot = Some(record);
-        if !passed {
-            return finish(result, StepStatus::Failed, None, started);
-        }
-    }
-    finish(result, StepStatus::Passed, None, started)
-}
-
-fn finish(mut result: StepResult, status: StepStatus, error: Option<String>, started: Instant) -> StepResult {
-    result.status = status;
-    result.error = error;
-    result.duration = started.elapsed();
-    result
+    let followups = Followups {
+        case,
+        step,
+        api,
+        captures: &exchange.captures,
+        snapshot: exchange.snapshot.as_ref(),
+        expectations: (common, extra),
+    };
+    followups::conclude(context, followups, &view, scope, result, started)
 }
 
 /// Renders the request's templates and encodes its body.

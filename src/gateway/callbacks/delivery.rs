@@ -86,17 +86,15 @@ impl Callbacks {
     }
 
     fn client(&self) -> Option<&reqwest::Client> {
-        self.client
-            .get_or_init(|| {
-                let _ = rustls::crypto::ring::default_provider().install_default();
-                reqwest::Client::builder()
-                    .timeout(self.timeout)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .ok()
-            })
-            .as_ref()
+        self.client.get_or_init(|| client(self.timeout)).as_ref()
     }
+}
+
+/// The HTTP client callbacks are sent with (v1 and Gate): no redirects followed, each attempt
+/// bounded by `timeout`; `None` if it cannot be built (then no callback is sent).
+pub fn client(timeout: Duration) -> Option<reqwest::Client> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().timeout(timeout).redirect(reqwest::redirect::Policy::none()).build().ok()
 }
 
 async fn deliver(client: &reqwest::Client, n: &Notification, attempts: u32, first_delay: Duration) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 use super::model::{Notice, ProjectRules};
@@ -19,22 +19,19 @@ pub fn new_request_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-fn too_large(gw: &Gateway, request_id: &str) -> Response {
-    let limit = gw.config.body_limit_bytes;
-    let error = GateError::wrong_request(format!("the request body is larger than {limit} bytes"));
-    let mut response = error.into_response(request_id);
-    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-    response
+/// Reads a request within the size limit, finds its project and checks its signature.
+fn read<'a>(gw: &'a Gateway, body: &[u8]) -> Result<request::Signed<'a>, GateError> {
+    if body.len() > gw.config.body_limit_bytes {
+        return Err(GateError::too_large(gw.config.body_limit_bytes));
+    }
+    request::signed(&gw.config, body, gw.faults())
 }
 
 /// `POST /v2/payment/online-banking/alfa-click/sale`.
 pub async fn sale(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Bytes) -> Response {
     let request_id = new_request_id();
-    if body.len() > gw.config.body_limit_bytes {
-        return too_large(&gw, &request_id);
-    }
     let faults = gw.faults();
-    let signed = match request::signed(&gw.config, &body, faults) {
+    let signed = match read(&gw, &body) {
         Ok(signed) => signed,
         Err(error) => return error.into_response(&request_id),
     };
@@ -61,11 +58,8 @@ pub async fn sale(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Byte
 /// `POST /v2/payment/online-banking/alfa-click/refund`.
 pub async fn refund(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
     let request_id = new_request_id();
-    if body.len() > gw.config.body_limit_bytes {
-        return too_large(&gw, &request_id);
-    }
     let faults = gw.faults();
-    let signed = match request::signed(&gw.config, &body, faults) {
+    let signed = match read(&gw, &body) {
         Ok(signed) => signed,
         Err(error) => return error.into_response(&request_id),
     };
@@ -97,11 +91,8 @@ pub async fn refund(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
 /// `POST /v2/payment/status`: the payment as it is now, signed.
 pub async fn status(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
     let request_id = new_request_id();
-    if body.len() > gw.config.body_limit_bytes {
-        return too_large(&gw, &request_id);
-    }
     let faults = gw.faults();
-    let signed = match request::signed(&gw.config, &body, faults) {
+    let signed = match read(&gw, &body) {
         Ok(signed) => signed,
         Err(error) => return error.into_response(&request_id),
     };

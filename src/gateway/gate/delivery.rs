@@ -95,16 +95,7 @@ impl Deliveries {
     }
 
     fn client(&self) -> Option<&reqwest::Client> {
-        self.client
-            .get_or_init(|| {
-                let _ = rustls::crypto::ring::default_provider().install_default();
-                reqwest::Client::builder()
-                    .timeout(self.timeout)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .ok()
-            })
-            .as_ref()
+        self.client.get_or_init(|| crate::gateway::callbacks::client(self.timeout)).as_ref()
     }
 }
 

@@ -31,17 +31,33 @@ pub struct GateError {
     pub project_id: Option<u64>,
     /// `general.payment_id`, if the request had a well-formed one.
     pub payment_id: Option<String>,
+    /// The HTTP status: 400, or 413 for a body over the size limit.
+    pub http_status: StatusCode,
 }
 
 impl GateError {
     /// A malformed request.
     pub fn wrong_request(message: impl Into<String>) -> GateError {
-        GateError { code: WRONG_REQUEST, message: message.into(), project_id: None, payment_id: None }
+        GateError {
+            code: WRONG_REQUEST,
+            message: message.into(),
+            project_id: None,
+            payment_id: None,
+            http_status: StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// A body over the size limit (`413`).
+    pub fn too_large(limit: usize) -> GateError {
+        GateError {
+            http_status: StatusCode::PAYLOAD_TOO_LARGE,
+            ..GateError::wrong_request(format!("the request body is larger than {limit} bytes"))
+        }
     }
 
     /// A refusal with one of the documented codes.
     pub fn coded(result: ResultCode) -> GateError {
-        GateError { code: result.code, message: result.message.to_string(), project_id: None, payment_id: None }
+        GateError { code: result.code, message: result.message.to_string(), ..GateError::wrong_request("") }
     }
 
     /// The same error, naming the request's ids.
@@ -51,7 +67,7 @@ impl GateError {
         self
     }
 
-    /// The `400` answer.
+    /// The answer: `400` (or `413`) with the error body.
     pub fn into_response(self, request_id: &str) -> Response {
         let mut body = Map::new();
         body.insert("status".into(), json!("error"));
@@ -64,7 +80,7 @@ impl GateError {
         if let Some(payment_id) = self.payment_id {
             body.insert("payment_id".into(), json!(payment_id));
         }
-        (StatusCode::BAD_REQUEST, axum::Json(Value::Object(body))).into_response()
+        (self.http_status, axum::Json(Value::Object(body))).into_response()
     }
 }
 

@@ -1,0 +1,97 @@
+//! What request steps and `await_callback` steps share: their result as it starts and ends, and
+//! what they do once their checks passed (take their captures, then their snapshot).
+
+use std::time::{Duration, Instant};
+
+use crate::report::result::{StepResult, StepStatus};
+use crate::suite::api::Api;
+use crate::suite::case::{Capture, Case, Expectations, SnapshotSpec, Step};
+use crate::template::Scope;
+
+use super::checks::{self, ResponseView};
+use super::context::RunContext;
+
+/// The result of `step` as it starts: passed until something fails it.
+pub fn passing(step: &Step) -> StepResult {
+    StepResult {
+        number: step.number,
+        name: step.name.clone(),
+        position: step.span.position(),
+        status: StepStatus::Passed,
+        request: None,
+        response: None,
+        checks: Vec::new(),
+        error: None,
+        attempts: 0,
+        snapshot: None,
+        duration: Duration::ZERO,
+    }
+}
+
+/// The result with its final status, error and wall time since `started`.
+pub fn finish(mut result: StepResult, status: StepStatus, error: Option<String>, started: Instant) -> StepResult {
+    result.status = status;
+    result.error = error;
+    result.duration = started.elapsed();
+    result
+}
+
+/// A step's captures and snapshot, and what the snapshot needs to know.
+pub struct Followups<'a> {
+    /// The case.
+    pub case: &'a Case,
+    /// The step.
+    pub step: &'a Step,
+    /// The API the case runs on.
+    pub api: Api,
+    /// Values to keep for later steps.
+    pub captures: &'a [Capture],
+    /// The snapshot to take, if any.
+    pub snapshot: Option<&'a SnapshotSpec>,
+    /// The expectations in force (their schema's `x-volatile` fields become snapshot placeholders).
+    pub expectations: (&'a Expectations, Option<&'a Expectations>),
+}
+
+/// Ends a step whose checks are in `result`: failed if one of them failed; otherwise takes the
+/// captures into `scope`, then the snapshot, each recorded as a check, and fails at a capture with
+/// nothing to take or a snapshot that differs.
+pub fn conclude(
+    context: &RunContext,
+    followups: Followups<'_>,
+    view: &ResponseView<'_>,
+    scope: &mut Scope,
+    mut result: StepResult,
+    started: Instant,
+) -> StepResult {
+    if result.checks.iter().any(|check| !check.passed) {
+        return finish(result, StepStatus::Failed, None, started);
+    }
+    for capture in followups.captures {
+        let (check, value) = checks::capture(capture, view, &context.masker);
+        result.checks.push(check);
+        match value {
+            Some(value) => scope.set(&capture.name, value),
+            None => return finish(result, StepStatus::Failed, None, started),
+        }
+    }
+    if let Some(spec) = followups.snapshot {
+        let (common, extra) = followups.expectations;
+        let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
+        let (check, record) = crate::snapshot::take(
+            context,
+            followups.case,
+            followups.step,
+            spec,
+            followups.api,
+            view.received,
+            schema.map(|schema| schema.value.as_ref()),
+        );
+        let passed = check.passed;
+        result.checks.push(check);
+        result.snapshot = Some(record);
+        if !passed {
+            return finish(result, StepStatus::Failed, None, started);
+        }
+    }
+    finish(result, StepStatus::Passed, None, started)
+}
