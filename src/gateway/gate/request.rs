@@ -142,6 +142,7 @@ impl Signed<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::reply::WRONG_REQUEST;
     use super::*;
     use serde_json::json;
 
@@ -203,9 +204,7 @@ mod tests {
             let bytes = signed_bytes(body, "gate_test_secret");
             let signed = signed(&config, &bytes, &FaultSet::none()).expect("signed");
             let error = signed.sale().expect_err("invalid");
-            assert_eq!(error.code, WRONG_REQUEST_CODE, "{pointer} = {value}: {}", error.message);
+            assert_eq!(error.code, WRONG_REQUEST, "{pointer} = {value}: {}", error.message);
         }
     }
-
-    const WRONG_REQUEST_CODE: &str = super::super::reply::WRONG_REQUEST;
 }
