@@ -7,6 +7,7 @@
 
 mod admin;
 pub mod alfapay_emulator;
+pub mod callback_sink;
 pub mod callbacks;
 pub mod cards;
 pub mod clock;
