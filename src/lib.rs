@@ -8,6 +8,7 @@
 //! every error), [`engine`] runs them against a target and emits [`report::Event`]s, [`check`]
 //! holds the checks a step makes, and [`report`] renders events for people and machines.
 
+pub mod atomic_file;
 pub mod check;
 pub mod commands;
 pub mod engine;
@@ -15,5 +16,6 @@ pub mod exit_code;
 pub mod gateway;
 pub mod report;
 pub mod secret;
+pub mod snapshot;
 pub mod suite;
 pub mod template;

@@ -1,7 +1,7 @@
 //! The `paycheck` command line: argument parsing and dispatch, nothing else.
 
 use clap::{Parser, Subcommand};
-use paycheck::commands::{check, faults, list, run, serve};
+use paycheck::commands::{check, faults, list, run, serve, snapshots};
 
 /// Contract tests and conformance for payment gateway APIs, with a reference gateway.
 #[derive(Debug, Parser)]
@@ -19,6 +19,8 @@ enum Command {
     Check(check::CheckArgs),
     /// List the cases, with their APIs, tags and clauses.
     List(list::ListArgs),
+    /// Review, accept or reject pending snapshots (`.snap.new` files under snapshots/).
+    Snapshots(snapshots::SnapshotsArgs),
     /// Serve the reference gateway.
     Serve(serve::ServeArgs),
     /// List the reference gateway's faults: name, the clause it breaks, description.
@@ -33,6 +35,7 @@ fn main() {
         Command::Check(args) => check::check(&args),
         Command::List(args) => list::list(&args),
         Command::Faults => faults::faults(),
+        Command::Snapshots(args) => snapshots::snapshots(&args),
     };
     std::process::exit(code);
 }

@@ -1,55 +1,211 @@
 //! Masking secrets (passwords, keys, tokens) in everything the runner writes.
 //!
-//! A secret can reach an output in several forms: as written, form-urlencoded, JSON-escaped, or
-//! base64-encoded. The masker replaces each form with [`MASK`].
+//! A secret can reach an output in many forms: as written (also inside a signature base string,
+//! which joins values as `path:value;…`), form-urlencoded, percent-encoded, JSON-escaped (also
+//! with `\/` and `\uXXXX` escapes, as PHP and Python write them), hex, and base64 — alone or
+//! inside a longer base64 text such as an `Authorization: Basic` header. The masker replaces each
+//! form with `[masked]`, or `[masked:NAME]` when the secret has a name (the environment variable
+//! it comes from), so that `--curl` can put `${NAME}` back in its place.
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine as _;
 
-/// What a secret is replaced with.
+/// What a secret without a name is replaced with.
 pub const MASK: &str = "[masked]";
 
-/// Replaces every known secret, in every form it can take on the wire, with [`MASK`].
+/// The shortest base64 run, in characters, searched for inside longer base64 text (shorter
+/// ones would match by chance).
+const MIN_EMBEDDED_BASE64: usize = 8;
+
+/// Replaces every known secret, in every form it can take on the wire, with a mask, in one
+/// pass over the text per kind of form whatever the number of secrets.
 #[derive(Debug, Clone, Default)]
 pub struct Masker {
-    /// Every form of every secret, longest first (so a longer form is masked before a part of it).
-    forms: Vec<String>,
+    /// Every form of every secret; the longest match wins where forms overlap.
+    forms: Option<Patterns>,
+    /// Base64 fragments that only a secret produces, whatever its offset in the encoded text;
+    /// the whole base64 run around a match is masked.
+    embedded_base64: Option<Patterns>,
+}
+
+/// Patterns searched in one pass, and the mask of each.
+#[derive(Debug, Clone)]
+struct Patterns {
+    automaton: AhoCorasick,
+    masks: Vec<String>,
+}
+
+impl Patterns {
+    fn build(mut patterns: Vec<(String, String)>) -> Option<Patterns> {
+        patterns.retain(|(pattern, _)| !pattern.is_empty());
+        patterns.sort();
+        patterns.dedup_by(|a, b| a.0 == b.0);
+        if patterns.is_empty() {
+            return None;
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(patterns.iter().map(|(pattern, _)| pattern))
+            .ok()?;
+        Some(Patterns { automaton, masks: patterns.into_iter().map(|(_, mask)| mask).collect() })
+    }
 }
 
 impl Masker {
-    /// A masker for these secret values (empty values are ignored).
+    /// A masker for these secret values (empty values are ignored), each masked as `[masked]`.
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Masker {
+        Masker::labelled(secrets.into_iter().map(|secret| (secret, String::new())))
+    }
+
+    /// A masker for named secrets: each is masked as `[masked:NAME]` (`[masked]` when the name
+    /// is empty). Names are environment variable names.
+    pub fn labelled(secrets: impl IntoIterator<Item = (String, String)>) -> Masker {
         let mut forms = Vec::new();
-        for secret in secrets {
+        let mut embedded_base64 = Vec::new();
+        for (secret, label) in secrets {
             if secret.is_empty() {
                 continue;
             }
-            forms.push(form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>());
-            forms.push(percent_encode_all(&secret));
-            let json = serde_json::to_string(&secret).unwrap_or_default();
-            forms.push(json.trim_matches('"').to_string());
-            forms.push(base64::engine::general_purpose::STANDARD.encode(secret.as_bytes()));
-            forms.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret.as_bytes()));
-            forms.push(secret);
+            let mask = mask_for(&label);
+            for form in wire_forms(&secret) {
+                forms.push((form, mask.clone()));
+            }
+            for fragment in base64_fragments(secret.as_bytes()) {
+                embedded_base64.push((fragment, mask.clone()));
+            }
         }
-        forms.retain(|form| !form.is_empty());
-        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        forms.dedup();
-        Masker { forms }
+        Masker { forms: Patterns::build(forms), embedded_base64: Patterns::build(embedded_base64) }
     }
 
     /// True when there is nothing to mask.
     pub fn is_empty(&self) -> bool {
-        self.forms.is_empty()
+        self.forms.is_none()
     }
 
     /// The text with every secret form replaced.
     pub fn mask(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for form in &self.forms {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), MASK);
-            }
+        let mut out = match &self.embedded_base64 {
+            Some(fragments) if fragments.automaton.is_match(text) => mask_base64_runs(text, fragments),
+            _ => text.to_string(),
+        };
+        if let Some(forms) = &self.forms
+            && forms.automaton.is_match(&out)
+        {
+            let mut masked = String::with_capacity(out.len());
+            forms.automaton.replace_all_with(&out, &mut masked, |found, _, masked| {
+                masked.push_str(&forms.masks[found.pattern().as_usize()]);
+                true
+            });
+            out = masked;
         }
+        out
+    }
+}
+
+/// Replaces each base64 run holding a secret's fragment with the secret's mask.
+fn mask_base64_runs(text: &str, fragments: &Patterns) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for found in fragments.automaton.find_iter(text) {
+        if found.start() < copied {
+            continue;
+        }
+        let (start, end) = base64_run_around(text, found.start(), found.end());
+        let start = start.max(copied);
+        out.push_str(&text[copied..start]);
+        out.push_str(&fragments.masks[found.pattern().as_usize()]);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Every secret of a target with the environment variable it comes from (or, for the reference
+/// gateway's built-in credentials, the variable a reader would set: `PAYCHECK_<ROLE>_<FIELD>`).
+pub fn target_secrets(
+    target: &crate::suite::target::Target,
+    config: Option<&crate::suite::config::TargetConfig>,
+) -> Vec<(String, String)> {
+    use crate::suite::config::FieldValue;
+    let variable = |parts: &[&str]| -> String {
+        let joined = parts.join("_").to_ascii_uppercase();
+        joined.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+    };
+    let mut secrets = Vec::new();
+    for (role, merchant) in &target.merchants {
+        for field in &merchant.secret_fields {
+            let Some(value) = merchant.fields.get(field) else { continue };
+            let configured = config.and_then(|config| config.merchants.get(role)).and_then(|fields| fields.get(field));
+            let label = match configured {
+                Some(FieldValue::Env(reference)) => reference.env.clone(),
+                _ => variable(&["PAYCHECK", role, field]),
+            };
+            secrets.push((value.clone(), label));
+        }
+    }
+    for (name, value) in &target.secrets {
+        let label = match config.and_then(|config| config.secrets.get(name)) {
+            Some(reference) => reference.env.clone(),
+            None => variable(&["PAYCHECK", "SECRET", name]),
+        };
+        secrets.push((value.clone(), label));
+    }
+    secrets
+}
+
+/// `[masked:NAME]`, or `[masked]` without a name.
+pub fn mask_for(label: &str) -> String {
+    if label.is_empty() { MASK.to_string() } else { format!("[masked:{label}]") }
+}
+
+/// The forms a secret takes as text on the wire.
+fn wire_forms(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"').to_string();
+    let ascii_json: String = json
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii() {
+                vec![c.to_string()]
+            } else {
+                let mut units = [0u16; 2];
+                c.encode_utf16(&mut units).iter().map(|unit| format!("\\u{unit:04x}")).collect()
+            }
+        })
+        .collect();
+    let percent_all = percent_encode_all(secret);
+    vec![
+        secret.to_string(),
+        form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
+        percent_all.clone(),
+        lower_percent_escapes(&percent_all),
+        json.replace('/', "\\/"),
+        ascii_json.to_uppercase_escapes(),
+        ascii_json,
+        json,
+        hex::encode(secret.as_bytes()),
+        hex::encode_upper(secret.as_bytes()),
+        base64::engine::general_purpose::STANDARD.encode(secret.as_bytes()),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret.as_bytes()),
+    ]
+}
+
+trait UppercaseEscapes {
+    fn to_uppercase_escapes(&self) -> String;
+}
+
+impl UppercaseEscapes for String {
+    /// `\u00e9` → `\u00E9` (both spellings are valid JSON).
+    fn to_uppercase_escapes(&self) -> String {
+        let mut out = String::with_capacity(self.len());
+        let mut rest = self.as_str();
+        while let Some(index) = rest.find("\\u") {
+            out.push_str(&rest[..index + 2]);
+            let digits: String = rest[index + 2..].chars().take(4).collect();
+            out.push_str(&digits.to_uppercase());
+            rest = &rest[index + 2 + digits.len()..];
+        }
+        out.push_str(rest);
         out
     }
 }
@@ -62,22 +218,84 @@ fn percent_encode_all(secret: &str) -> String {
         .collect()
 }
 
+fn lower_percent_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut chars = encoded.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            out.extend(chars.by_ref().take(2).map(|digit| digit.to_ascii_lowercase()));
+        }
+    }
+    out
+}
+
+/// The base64 characters that depend only on the secret's bytes, for each of the three offsets
+/// the secret can have inside longer encoded data, in both alphabets.
+fn base64_fragments(secret: &[u8]) -> Vec<String> {
+    let mut fragments = Vec::new();
+    for offset in 0..3usize {
+        let mut data = vec![0u8; offset];
+        data.extend_from_slice(secret);
+        let first = (8 * offset).div_ceil(6);
+        let end = 8 * (offset + secret.len()) / 6;
+        for engine in
+            [&base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE_NO_PAD]
+        {
+            let encoded = engine.encode(&data);
+            if let Some(fragment) = encoded.get(first..end.min(encoded.len()))
+                && fragment.len() >= MIN_EMBEDDED_BASE64
+            {
+                fragments.push(fragment.to_string());
+            }
+        }
+    }
+    fragments
+}
+
+/// The whole run of base64 characters around `start..end` (with its padding).
+fn base64_run_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let is_base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
+    let run_start =
+        text[..start].char_indices().rev().take_while(|(_, c)| is_base64(*c)).last().map_or(start, |(i, _)| i);
+    let after = &text[end..];
+    let mut run_end = end + after.chars().take_while(|c| is_base64(*c)).map(char::len_utf8).sum::<usize>();
+    run_end += text[run_end..].chars().take_while(|c| *c == '=').count();
+    (run_start, run_end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn masks_every_wire_form() {
-        let secret = "p@ss word/\"x\"".to_string();
+        let secret = "p@ss wörd/\"x\"".to_string();
         let masker = Masker::new([secret.clone()]);
         let form = form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>();
         let json = serde_json::to_string(&secret).unwrap();
         let b64 = base64::engine::general_purpose::STANDARD.encode(&secret);
-        for text in [secret.clone(), form, json, b64] {
+        let php_json = json.replace('/', "\\/");
+        let python_json = "\"p@ss w\\u00f6rd/\\\"x\\\"\"".to_string();
+        let hex = hex::encode(&secret);
+        for text in [secret.clone(), form, json, b64, php_json, python_json, hex] {
             let masked = masker.mask(&format!("before {text} after"));
-            assert!(masked.contains(MASK), "{masked}");
-            assert!(!masked.contains("ss word"), "{masked}");
+            assert!(masked.contains(MASK), "{text} → {masked}");
+            assert!(!masked.contains("ss w"), "{text} → {masked}");
+            assert!(masked.starts_with("before ") && masked.ends_with(" after"), "{masked}");
         }
+    }
+
+    #[test]
+    fn masks_a_secret_inside_longer_base64_and_inside_a_signature_base_string() {
+        let masker = Masker::labelled([("s3cr3t-p4ssw0rd".to_string(), "PAYCHECK_PASSWORD".to_string())]);
+        for user in ["a", "ab", "abc"] {
+            let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:s3cr3t-p4ssw0rd"));
+            let masked = masker.mask(&format!("Authorization: Basic {basic}"));
+            assert_eq!(masked, "Authorization: Basic [masked:PAYCHECK_PASSWORD]", "user {user}");
+        }
+        let base = "customer:id:c1;general:password:s3cr3t-p4ssw0rd;payment:amount:100";
+        assert_eq!(masker.mask(base), "customer:id:c1;general:password:[masked:PAYCHECK_PASSWORD];payment:amount:100");
     }
 
     #[test]
@@ -87,5 +305,6 @@ mod tests {
             masker.mask("userName=test_user&password=test_user_password"),
             "userName=test_user&password=[masked]"
         );
+        assert_eq!(masker.mask("dGVzdA== plain text"), "dGVzdA== plain text");
     }
 }

@@ -209,7 +209,7 @@ fn secrets_from_the_environment_are_masked_and_literal_secrets_are_refused() {
         .expect("runs");
     let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "{all}");
-    assert!(all.contains("[masked]"), "{all}");
+    assert!(all.contains("[masked:PAYCHECK_TEST_PASSWORD]"), "{all}");
     for form in ["hunter2 &secret", "hunter2+%26secret", "hunter2%20%26secret"] {
         assert!(!all.contains(form), "the secret leaked as {form}:\n{all}");
     }
@@ -265,4 +265,21 @@ fn list_shows_cases_with_their_apis_tags_and_clauses() {
         .stdout(predicate::str::contains("apis:   router"))
         .stdout(predicate::str::contains("tags:   smoke"))
         .stdout(predicate::str::contains("covers: test.register"));
+}
+
+#[test]
+fn a_response_that_never_arrives_fails_the_step_after_the_timeout() {
+    let stub = Stub::start();
+    let suite = TempSuite::new();
+    suite.write("cases/hang.yaml", &case_calling("hang.do", "Never answers"));
+    suite.write("cases/register.yaml", REGISTER_CASE);
+    let started = std::time::Instant::now();
+    suite
+        .paycheck()
+        .args(["run", "--target", &stub.url(), "--timeout", "300ms"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no response within 300ms"))
+        .stdout(predicate::str::contains("1 passed, 1 failed"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "the run waited for the hung request");
 }

@@ -161,17 +161,14 @@ impl Matcher {
         names
     }
 
-    /// Checks a value (`None` when absent); every condition must hold.
-    pub fn check(&self, actual: Option<&Value>, scope: &Scope) -> Result<(), Mismatch> {
+    /// Checks a value (`None` when absent); every condition must hold. On success, returns what
+    /// the matcher wanted, in one line (for reports of passed checks), rendered once.
+    pub fn check(&self, actual: Option<&Value>, scope: &Scope) -> Result<String, Mismatch> {
+        let mut described = Vec::with_capacity(self.conditions.len());
         for condition in &self.conditions {
-            condition.check(actual, scope)?;
+            described.push(condition.check(actual, scope)?);
         }
-        Ok(())
-    }
-
-    /// A one-line description of what the matcher wants, for reports.
-    pub fn describe(&self, scope: &Scope) -> String {
-        self.conditions.iter().map(|condition| condition.describe(scope)).collect::<Vec<_>>().join(" and ")
+        Ok(described.join(" and "))
     }
 }
 
@@ -240,13 +237,14 @@ fn parse_condition(key: &str, argument: &Value) -> Result<Condition, MatcherErro
 }
 
 impl Condition {
-    fn check(&self, actual: Option<&Value>, scope: &Scope) -> Result<(), Mismatch> {
+    /// Checks the value; on success returns the condition's description, rendered once.
+    fn check(&self, actual: Option<&Value>, scope: &Scope) -> Result<String, Mismatch> {
         let mismatch = |expected: String| Mismatch { expected, actual: show(actual) };
+        let verdict =
+            |holds: bool, description: String| if holds { Ok(description) } else { Err(mismatch(description)) };
         match self {
-            Condition::Absent => return if actual.is_none() { Ok(()) } else { Err(mismatch("absent".into())) },
-            Condition::Present => {
-                return if actual.is_some() { Ok(()) } else { Err(mismatch("a value (present)".into())) };
-            }
+            Condition::Absent => return verdict(actual.is_none(), "absent".into()),
+            Condition::Present => return verdict(actual.is_some(), "a value (present)".into()),
             Condition::Code(code) => {
                 let holds = match actual {
                     None => code == "0",
@@ -254,109 +252,93 @@ impl Condition {
                     Some(Value::Number(number)) => number.to_string() == *code,
                     Some(_) => false,
                 };
-                return if holds { Ok(()) } else { Err(mismatch(self.describe(scope))) };
+                let description = if code == "0" {
+                    "result code 0 (\"0\", 0 or absent)".to_string()
+                } else {
+                    format!("result code {code} (\"{code}\" or {code})")
+                };
+                return verdict(holds, description);
             }
             _ => {}
         }
-        let Some(value) = actual else {
-            return Err(mismatch(self.describe(scope)));
-        };
         let render = |template: &TemplateValue| {
             template.render(scope).map_err(|error| Mismatch {
                 expected: format!("a value computable from the expectation ({})", error.message),
                 actual: show(actual),
             })
         };
-        let holds = match self {
-            Condition::Equals(expected) => json_equal(value, &render(expected)?),
-            Condition::NotEquals(expected) => !json_equal(value, &render(expected)?),
-            Condition::OneOf(options) => {
-                let mut any = false;
-                for option in options {
-                    if json_equal(value, &render(option)?) {
-                        any = true;
-                        break;
-                    }
-                }
-                any
+        let (holds, description) = match self {
+            Condition::Equals(expected) => {
+                let expected = render(expected)?;
+                (actual.is_some_and(|value| json_equal(value, &expected)), expected.to_string())
             }
-            Condition::Regex(regex) => match value {
-                Value::String(text) => regex.is_match(text),
-                Value::Number(number) => regex.is_match(&number.to_string()),
-                _ => false,
-            },
-            Condition::Type(name) => type_matches(value, name),
+            Condition::NotEquals(expected) => {
+                let expected = render(expected)?;
+                (actual.is_some_and(|value| !json_equal(value, &expected)), format!("anything but {expected}"))
+            }
+            Condition::OneOf(options) => {
+                let options = options.iter().map(render).collect::<Result<Vec<_>, _>>()?;
+                let holds = actual.is_some_and(|value| options.iter().any(|option| json_equal(value, option)));
+                let listed = options.iter().map(Value::to_string).collect::<Vec<_>>().join(", ");
+                (holds, format!("one of [{listed}]"))
+            }
+            Condition::Regex(regex) => {
+                let holds = match actual {
+                    Some(Value::String(text)) => regex.is_match(text),
+                    Some(Value::Number(number)) => regex.is_match(&number.to_string()),
+                    _ => false,
+                };
+                (holds, format!("a match for /{}/", regex.as_str()))
+            }
+            Condition::Type(name) => {
+                (actual.is_some_and(|value| type_matches(value, name)), format!("a value of type {name}"))
+            }
             Condition::Compare(comparison, bound) => {
                 let bound = render(bound)?;
-                match (value.as_f64(), bound.as_f64()) {
+                let holds = match (actual.and_then(Value::as_f64), bound.as_f64()) {
                     (Some(actual), Some(bound)) => {
                         actual.partial_cmp(&bound).is_some_and(|ordering| comparison.holds(ordering))
                     }
                     _ => false,
-                }
+                };
+                (holds, format!("{} {bound}", comparison.symbol()))
             }
             Condition::Length(expected) => {
                 let expected = render(expected)?;
-                let length = match value {
-                    Value::String(text) => Some(text.chars().count()),
-                    Value::Array(items) => Some(items.len()),
-                    Value::Object(fields) => Some(fields.len()),
+                let length = match actual {
+                    Some(Value::String(text)) => Some(text.chars().count()),
+                    Some(Value::Array(items)) => Some(items.len()),
+                    Some(Value::Object(fields)) => Some(fields.len()),
                     _ => None,
                 };
-                length.is_some_and(|length| expected.as_u64() == Some(length as u64))
+                (length.is_some_and(|length| expected.as_u64() == Some(length as u64)), format!("length {expected}"))
             }
             Condition::Contains(needle) => {
                 let needle = render(needle)?;
-                match (value, &needle) {
-                    (Value::String(text), Value::String(part)) => text.contains(part.as_str()),
-                    (Value::Array(items), _) => items.iter().any(|item| json_equal(item, &needle)),
-                    (Value::Object(fields), Value::String(key)) => fields.contains_key(key),
+                let holds = match (actual, &needle) {
+                    (Some(Value::String(text)), Value::String(part)) => text.contains(part.as_str()),
+                    (Some(Value::Array(items)), _) => items.iter().any(|item| json_equal(item, &needle)),
+                    (Some(Value::Object(fields)), Value::String(key)) => fields.contains_key(key),
                     _ => false,
-                }
+                };
+                (holds, format!("something containing {needle}"))
             }
             Condition::Expression(template) => {
+                let source = template.source().trim_start_matches("{{ ").trim_end_matches(" }}");
+                let description = format!("`{source}` to hold");
+                let Some(value) = actual else { return Err(mismatch(description)) };
                 let mut inner = scope.clone();
                 inner.set("value", value.clone());
                 match template.render_value(&inner) {
-                    Ok(result) => truthy(&result),
+                    Ok(result) => (truthy(&result), description),
                     Err(TemplateError { message }) => {
-                        return Err(Mismatch {
-                            expected: format!("expression to hold ({message})"),
-                            actual: show(actual),
-                        });
+                        return Err(Mismatch { expected: format!("{description} ({message})"), actual: show(actual) });
                     }
                 }
             }
-            Condition::Absent | Condition::Present | Condition::Code(_) => true,
+            Condition::Absent | Condition::Present | Condition::Code(_) => (true, String::new()),
         };
-        if holds { Ok(()) } else { Err(mismatch(self.describe(scope))) }
-    }
-
-    fn describe(&self, scope: &Scope) -> String {
-        let shown = |template: &TemplateValue| match template.render(scope) {
-            Ok(value) => value.to_string(),
-            Err(_) => template.as_written().to_string(),
-        };
-        match self {
-            Condition::Equals(value) => shown(value),
-            Condition::NotEquals(value) => format!("anything but {}", shown(value)),
-            Condition::OneOf(values) => {
-                format!("one of [{}]", values.iter().map(shown).collect::<Vec<_>>().join(", "))
-            }
-            Condition::Regex(regex) => format!("a match for /{}/", regex.as_str()),
-            Condition::Type(name) => format!("a value of type {name}"),
-            Condition::Compare(comparison, value) => format!("{} {}", comparison.symbol(), shown(value)),
-            Condition::Absent => "absent".into(),
-            Condition::Present => "a value (present)".into(),
-            Condition::Code(code) if code == "0" => "result code 0 (\"0\", 0 or absent)".into(),
-            Condition::Code(code) => format!("result code {code} (\"{code}\" or {code})"),
-            Condition::Length(value) => format!("length {}", shown(value)),
-            Condition::Contains(value) => format!("something containing {}", shown(value)),
-            Condition::Expression(template) => {
-                let source = template.source();
-                format!("`{}` to hold", source.trim_start_matches("{{ ").trim_end_matches(" }}"))
-            }
-        }
+        verdict(holds, description)
     }
 }
 
@@ -416,7 +398,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn check(spec: Value, actual: Option<Value>) -> Result<(), Mismatch> {
+    fn check(spec: Value, actual: Option<Value>) -> Result<String, Mismatch> {
         let mut scope = Scope::default();
         scope.set("amount", json!(10000));
         Matcher::parse(&spec).unwrap().check(actual.as_ref(), &scope)

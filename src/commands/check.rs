@@ -1,5 +1,6 @@
 //! `paycheck check`: validate every case, schema, clause reference and the configuration; send nothing.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::exit_code;
@@ -18,11 +19,13 @@ pub struct CheckArgs {
 
 /// Runs the command and returns the exit code.
 pub fn check(args: &CheckArgs) -> i32 {
+    let mut out = std::io::stdout().lock();
     match suite_loading::load(args.config.as_deref(), &args.paths) {
         Ok((_, suite)) => {
             let covered: std::collections::BTreeSet<&str> =
                 suite.cases.iter().flat_map(|case| case.covers.iter().map(String::as_str)).collect();
-            println!(
+            let _ = writeln!(
+                out,
                 "paycheck: the suite is valid: {} cases, {} schemas, {} clauses ({} covered by a case)",
                 suite.cases.len(),
                 suite.schemas.len(),

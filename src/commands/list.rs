@@ -1,5 +1,6 @@
 //! `paycheck list`: the cases, with their APIs, tags and clauses.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::exit_code;
@@ -18,6 +19,7 @@ pub struct ListArgs {
 
 /// Runs the command and returns the exit code.
 pub fn list(args: &ListArgs) -> i32 {
+    let mut out = std::io::stdout().lock();
     let suite = match suite_loading::load(args.config.as_deref(), &args.paths) {
         Ok((_, suite)) => suite,
         Err(diagnostics) => {
@@ -27,16 +29,16 @@ pub fn list(args: &ListArgs) -> i32 {
     };
     for case in &suite.cases {
         let apis: Vec<&str> = case.apis.iter().map(|api| api.name()).collect();
-        println!("{}", case.path());
-        println!("    name:   {}", case.name);
-        println!("    apis:   {}", apis.join(", "));
+        let _ = writeln!(out, "{}", case.path());
+        let _ = writeln!(out, "    name:   {}", case.name);
+        let _ = writeln!(out, "    apis:   {}", apis.join(", "));
         if !case.tags.is_empty() {
-            println!("    tags:   {}", case.tags.join(", "));
+            let _ = writeln!(out, "    tags:   {}", case.tags.join(", "));
         }
         if !case.covers.is_empty() {
-            println!("    covers: {}", case.covers.join(", "));
+            let _ = writeln!(out, "    covers: {}", case.covers.join(", "));
         }
     }
-    println!("{} cases", suite.cases.len());
+    let _ = writeln!(out, "{} cases", suite.cases.len());
     exit_code::SUCCESS
 }

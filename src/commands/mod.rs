@@ -5,5 +5,7 @@ pub mod embedded;
 pub mod faults;
 pub mod list;
 pub mod run;
+mod run_outputs;
 pub mod serve;
+pub mod snapshots;
 mod suite_loading;

@@ -7,18 +7,22 @@ use std::time::Duration;
 
 use crate::engine::clock::TargetClock;
 use crate::engine::plan::{self, Selection};
+use crate::engine::shard::Shard;
 use crate::engine::{self, RunContext, http};
 use crate::exit_code;
 use crate::gateway::GatewayConfig;
+use crate::report::Reporter;
 use crate::report::drive;
+use crate::report::files::{FileReporter, ReportSpec};
 use crate::report::terminal::TerminalReporter;
+use crate::secret::{self, Masker};
 use crate::suite::clauses::ClauseCatalogue;
 use crate::suite::config::LoadedConfig;
 use crate::suite::diagnostic::{Diagnostic, Diagnostics};
 use crate::suite::suggest;
 use crate::suite::target::{ReferenceProfile, Target};
 
-use super::{embedded, suite_loading};
+use super::{embedded, run_outputs as outputs, suite_loading};
 
 /// How long the pre-run reachability check waits for each host.
 const REACHABILITY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,6 +53,22 @@ pub struct RunArgs {
     /// The configuration file (default: `paycheck.toml` here or in a parent folder).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Write a report: `junit`, `json` or `html`, with `=PATH` or in reports/ (repeatable).
+    /// Under CI (`CI` set) all three are written there unless one is asked for.
+    #[arg(long = "report", value_name = "FORMAT[=PATH]")]
+    pub reports: Vec<ReportSpec>,
+    /// Also print each failed step as a `curl` command that reproduces it (secrets as `${VARIABLE}`).
+    #[arg(long)]
+    pub curl: bool,
+    /// Accept every snapshot this run takes as the new reference (never under CI).
+    #[arg(long)]
+    pub update_snapshots: bool,
+    /// Neither compare nor write snapshots (a quick run against a UAT, say).
+    #[arg(long, conflicts_with = "update_snapshots")]
+    pub no_snapshots: bool,
+    /// Run only slice K of N of the selected cases (by a hash of each case's path), such as `2/4`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {
@@ -81,6 +101,11 @@ pub async fn run(args: RunArgs) -> i32 {
         );
         return exit_code::INVALID_SUITE;
     }
+    let cases = outputs::shard_cases(&suite.cases, &loaded, args.shard);
+    if let (Some(shard), false) = (args.shard, cases.iter().any(|case| selection.selects(case))) {
+        println!("paycheck: shard {shard} holds none of the selected cases; nothing to run");
+        return exit_code::SUCCESS;
+    }
     let (target, gateway) = match target {
         Some(target) => (target, None),
         None => match embedded::start(GatewayConfig::reference()).await {
@@ -98,7 +123,7 @@ pub async fn run(args: RunArgs) -> i32 {
         },
     };
     let clauses = Arc::new(suite.clauses);
-    let code = run_against(&args, &suite.cases, clauses, target, &selection).await;
+    let code = run_against(&args, &cases, clauses, target, &selection, &loaded).await;
     if let Some(gateway) = gateway {
         gateway.shutdown().await;
     }
@@ -111,6 +136,7 @@ async fn run_against(
     clauses: Arc<ClauseCatalogue>,
     target: Target,
     selection: &Selection,
+    loaded: &LoadedConfig,
 ) -> i32 {
     let runs = plan::plan(cases, &target, selection);
     let jobs = args.jobs.unwrap_or_else(engine::default_jobs).max(1);
@@ -137,8 +163,18 @@ async fn run_against(
             return exit_code::INVALID_SUITE;
         }
     };
-    let (events, reporters) = drive::spawn(vec![Box::new(TerminalReporter::new(args.quiet))]);
+    let report_specs = outputs::report_specs(&args.reports);
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(args.quiet).with_curl(args.curl))];
+    let shard = args.shard.map(|shard| shard.to_string());
+    reporters.extend(
+        report_specs.iter().map(|spec| Box::new(FileReporter::new(spec.clone(), shard.clone())) as Box<dyn Reporter>),
+    );
+    let (events, reporters) = drive::spawn(reporters);
+    let masker = Masker::labelled(secret::target_secrets(&target, loaded.config.targets.get(&target.name)));
+    let snapshots = outputs::snapshot_session(loaded, &target, args.update_snapshots, args.no_snapshots);
     let mut context = RunContext::new(client, Arc::new(target), clock, args.timeout, events);
+    context.masker = masker;
+    context.snapshots = snapshots;
     if !clauses.is_empty() {
         context.clauses = Some(clauses);
     }
@@ -146,8 +182,13 @@ async fn run_against(
     let (summary, _results) = engine::run(Arc::clone(&context), runs, jobs).await;
     drop(context);
     if let Ok(errors) = reporters.await {
-        for error in errors {
+        for error in &errors {
             eprintln!("paycheck: {error}");
+        }
+        if errors.is_empty() {
+            for spec in &report_specs {
+                println!("paycheck: wrote the {} report to {}", spec.format.name(), spec.path.display());
+            }
         }
     }
     summary.exit_code()

@@ -1,5 +1,6 @@
 //! `paycheck serve`: the reference gateway as a server.
 
+use std::io::Write;
 use std::net::SocketAddr;
 
 use crate::exit_code;
@@ -37,14 +38,18 @@ pub async fn serve(args: ServeArgs) -> i32 {
             return exit_code::TARGET_UNREACHABLE;
         }
     };
-    println!("paycheck: reference gateway listening on {}", gateway.url());
-    println!("  router API: {}/v1   bank API: {}/payment/rest", gateway.url(), gateway.url());
+    // Writes ignore errors: a closed stdout must not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "paycheck: reference gateway listening on {}", gateway.url());
+    let _ = writeln!(out, "  router API: {0}/v1   bank API: {0}/payment/rest", gateway.url());
     if clock == ClockMode::Manual {
-        println!("  manual clock: GET {0}/_paycheck/clock, POST {0}/_paycheck/clock/advance", gateway.url());
+        let _ =
+            writeln!(out, "  manual clock: GET {0}/_paycheck/clock, POST {0}/_paycheck/clock/advance", gateway.url());
     }
     for fault in faults.iter() {
-        println!("  fault on: {} (breaks {})", fault.name(), fault.clause());
+        let _ = writeln!(out, "  fault on: {} (breaks {})", fault.name(), fault.clause());
     }
+    let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     gateway.shutdown().await;
     exit_code::SUCCESS

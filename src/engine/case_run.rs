@@ -38,7 +38,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
     scope.set("api", json!({ "name": run.api.name(), "base": context.target.base_url(run.api) }));
     if let Err(message) = evaluate_vars(run, &mut scope) {
         result.outcome = Outcome::Failed;
-        result.steps.push(StepResult {
+        result.steps.push(Arc::new(StepResult {
             number: 0,
             name: "vars".into(),
             position: case.path(),
@@ -48,8 +48,9 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
             checks: Vec::new(),
             error: Some(context.masker.mask(&message)),
             attempts: 0,
+            snapshot: None,
             duration: Default::default(),
-        });
+        }));
     }
     for step in &case.steps {
         let stopped = result.outcome != Outcome::Passed;
@@ -57,7 +58,9 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
             skipped(step, if stopped { "an earlier step failed" } else { "the step is for another API" })
         } else {
             match &step.action {
-                Action::Exchange(exchange) => step::run_exchange(context, step, exchange, run.api, &mut scope).await,
+                Action::Exchange(exchange) => {
+                    step::run_exchange(context, case, step, exchange, run.api, &mut scope).await
+                }
                 Action::Wait(duration) => {
                     let waited = Instant::now();
                     let outcome = context.clock.pass(&context.client, *duration).await;
@@ -79,7 +82,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun) -> CaseResult {
         }
         let step_result = Arc::new(step_result);
         context.events.emit(Event::StepFinished { case_id: run.id.clone(), step: Arc::clone(&step_result) });
-        result.steps.push(Arc::unwrap_or_clone(step_result));
+        result.steps.push(step_result);
     }
     result.duration = started.elapsed();
     result
@@ -106,6 +109,7 @@ fn skipped(step: &crate::suite::case::Step, reason: &str) -> StepResult {
         checks: Vec::new(),
         error: (!reason.is_empty()).then(|| reason.to_string()),
         attempts: 0,
+        snapshot: None,
         duration: Default::default(),
     }
 }

@@ -71,6 +71,7 @@ pub fn evaluate(
                     actual,
                     position,
                     violations,
+                    diff: None,
                 }
             }
             Err(_) => not_json(CheckKind::Schema, subject, position),
@@ -155,6 +156,7 @@ fn status_check(
             actual: status.to_string(),
             position: None,
             violations: Vec::new(),
+            diff: None,
         },
     }
 }
@@ -169,7 +171,7 @@ fn matcher_check(
     masker: &Masker,
 ) -> CheckResult {
     let (passed, expected, actual_text) = match matcher.check(actual, scope) {
-        Ok(()) => (true, matcher.describe(scope), matcher::show(actual)),
+        Ok(expected) => (true, expected, matcher::show(actual)),
         Err(mismatch) => (false, mismatch.expected, mismatch.actual),
     };
     CheckResult {
@@ -180,6 +182,7 @@ fn matcher_check(
         actual: masker.mask(&actual_text),
         position,
         violations: Vec::new(),
+        diff: None,
     }
 }
 
@@ -192,5 +195,6 @@ fn not_json(kind: CheckKind, subject: String, position: Option<String>) -> Check
         actual: "a body that is not JSON".into(),
         position,
         violations: Vec::new(),
+        diff: None,
     }
 }

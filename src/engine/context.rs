@@ -8,6 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::report::Event;
 use crate::secret::Masker;
+use crate::snapshot::SnapshotSession;
 use crate::suite::clauses::ClauseCatalogue;
 use crate::suite::target::Target;
 use crate::template::Scope;
@@ -32,6 +33,8 @@ pub struct RunContext {
     pub events: EventSink,
     /// The clauses the run is judged against.
     pub clauses: Option<Arc<ClauseCatalogue>>,
+    /// Where snapshots are compared and written.
+    pub snapshots: SnapshotSession,
 }
 
 impl RunContext {
@@ -52,7 +55,17 @@ impl RunContext {
             std::env::vars().map(|(name, value)| (name, Value::String(value))).collect();
         base_scope.set("env", Value::Object(environment));
         base_scope.set("run", json!({ "id": uuid::Uuid::new_v4().to_string() }));
-        RunContext { client, target, clock, masker, timeout, base_scope, events, clauses: None }
+        RunContext {
+            client,
+            target,
+            clock,
+            masker,
+            timeout,
+            base_scope,
+            events,
+            clauses: None,
+            snapshots: SnapshotSession::default(),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod context;
 pub mod encode;
 pub mod http;
 pub mod plan;
+pub mod shard;
 mod step;
 
 use std::sync::Arc;
@@ -95,6 +96,7 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
         .collect();
     for result in &results {
         summary.record(&result.outcome);
+        summary.snapshots.record(result);
     }
     summary.duration = started.elapsed();
     let conformance = context.clauses.as_ref().map(|clauses| Arc::new(Conformance::judge(clauses, &results)));

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::check::matcher;
 use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::suite::api::Api;
-use crate::suite::case::{Body, CaptureSource, Exchange, RequestTarget, Step};
+use crate::suite::case::{Body, CaptureSource, Case, Exchange, RequestTarget, Step};
 use crate::template::Scope;
 
 use super::checks::{self, ResponseView};
@@ -22,6 +22,7 @@ const QUOTED_BYTES: usize = 512;
 /// Runs a request step; captures are written into `scope` when the step passes.
 pub async fn run_exchange(
     context: &RunContext,
+    case: &Case,
     step: &Step,
     exchange: &Exchange,
     api: Api,
@@ -38,6 +39,7 @@ pub async fn run_exchange(
         checks: Vec::new(),
         error: None,
         attempts: 0,
+        snapshot: None,
         duration: Default::default(),
     };
     let received = loop {
@@ -123,10 +125,22 @@ pub async fn run_exchange(
             actual: context.masker.mask(&matcher::show(value.as_ref())),
             position: Some(capture.span.position()),
             violations: Vec::new(),
+            diff: None,
         });
         match value {
             Some(value) => scope.set(&capture.name, value),
             None => return finish(result, StepStatus::Failed, None, started),
+        }
+    }
+    if let Some(spec) = &exchange.snapshot {
+        let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
+        let schema = schema.map(|schema| schema.value.as_ref());
+        let (check, record) = crate::snapshot::take(context, case, step, spec, api, &received, schema);
+        let passed = check.passed;
+        result.checks.push(check);
+        result.snapshot = Some(record);
+        if !passed {
+            return finish(result, StepStatus::Failed, None, started);
         }
     }
     finish(result, StepStatus::Passed, None, started)

@@ -57,10 +57,10 @@ pub struct CaseResult {
     pub covers: Vec<String>,
     /// How it ended.
     pub outcome: Outcome,
-    /// Each step that ran (and the ones that did not, as skipped).
-    pub steps: Vec<StepResult>,
+    /// Each step that ran (and the ones that did not, as skipped); shared with the step events.
+    pub steps: Vec<std::sync::Arc<StepResult>>,
     /// Wall time.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
     pub duration: Duration,
 }
 
@@ -99,9 +99,45 @@ pub struct StepResult {
     pub error: Option<String>,
     /// How many requests were sent (more than one when polling).
     pub attempts: u32,
+    /// The step's snapshot, when it takes one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotRecord>,
     /// Wall time.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
     pub duration: Duration,
+}
+
+/// A step's snapshot: the text and how it compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotRecord {
+    /// Its name: the file's path inside `snapshots/<target>/`.
+    pub name: String,
+    /// The accepted file, when the run compares snapshots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The pending `.snap.new` file written, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+    /// How it compared.
+    pub status: SnapshotStatus,
+    /// The snapshot's text (normalised, volatile values replaced, secrets masked).
+    pub text: String,
+}
+
+/// How a snapshot compared with the accepted one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapshotStatus {
+    /// The same as the accepted one.
+    Matched,
+    /// No accepted snapshot yet: written as pending.
+    New,
+    /// Differs from the accepted one: written as pending.
+    Changed,
+    /// Written as the accepted one (`--update-snapshots`).
+    Updated,
+    /// Rendered only, not compared (the `cargo test` harness compares with insta).
+    Recorded,
 }
 
 impl StepResult {
@@ -160,6 +196,8 @@ pub enum CheckKind {
     Capture,
     /// The conditions of a poll.
     Poll,
+    /// The response against its accepted snapshot.
+    Snapshot,
 }
 
 /// One check and its verdict.
@@ -180,6 +218,9 @@ pub struct CheckResult {
     /// For schema checks: every violation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<Violation>,
+    /// For snapshot checks: the unified diff from the accepted snapshot to this run's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
 }
 
 /// Totals of a run.
@@ -193,8 +234,10 @@ pub struct RunSummary {
     pub skipped: usize,
     /// Cases stopped by infrastructure errors.
     pub errored: usize,
+    /// How the run's snapshots compared.
+    pub snapshots: SnapshotCounts,
     /// Wall time of the whole run.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
     pub duration: Duration,
 }
 
@@ -223,6 +266,44 @@ impl RunSummary {
         } else {
             crate::exit_code::SUCCESS
         }
+    }
+}
+
+/// How many snapshots of a run ended each way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SnapshotCounts {
+    /// Matched the accepted snapshot.
+    pub matched: usize,
+    /// New: written as pending.
+    pub new: usize,
+    /// Changed: written as pending, the step failed.
+    pub changed: usize,
+    /// Written as accepted (`--update-snapshots`).
+    pub updated: usize,
+}
+
+impl SnapshotCounts {
+    /// Counts the snapshots of a case's steps.
+    pub fn record(&mut self, case: &CaseResult) {
+        for snapshot in case.steps.iter().filter_map(|step| step.snapshot.as_ref()) {
+            match snapshot.status {
+                SnapshotStatus::Matched => self.matched += 1,
+                SnapshotStatus::New => self.new += 1,
+                SnapshotStatus::Changed => self.changed += 1,
+                SnapshotStatus::Updated => self.updated += 1,
+                SnapshotStatus::Recorded => {}
+            }
+        }
+    }
+
+    /// Every snapshot counted.
+    pub fn total(&self) -> usize {
+        self.matched + self.new + self.changed + self.updated
+    }
+
+    /// Snapshots waiting for review.
+    pub fn pending(&self) -> usize {
+        self.new + self.changed
     }
 }
 

@@ -31,6 +31,7 @@ pub struct TerminalReporter {
     last_progress: Option<Instant>,
     progress_shown: bool,
     failures: Vec<std::sync::Arc<CaseResult>>,
+    curl: bool,
 }
 
 impl TerminalReporter {
@@ -48,7 +49,14 @@ impl TerminalReporter {
             last_progress: None,
             progress_shown: false,
             failures: Vec::new(),
+            curl: false,
         }
+    }
+
+    /// Also prints each failed step's request as a `curl` command (`--curl`).
+    pub fn with_curl(mut self, curl: bool) -> TerminalReporter {
+        self.curl = curl;
+        self
     }
 
     fn clear_progress(&mut self) {
@@ -147,12 +155,32 @@ impl TerminalReporter {
                 }
             }
         }
+        if let (true, Some(request)) = (self.curl, &step.request) {
+            let _ = writeln!(self.out, "  {BOLD}reproduce with{BOLD:#}");
+            for line in super::curl::curl_command(request).lines() {
+                let _ = writeln!(self.out, "    {line}");
+            }
+        }
     }
 
     fn check_details(&mut self, check: &CheckResult) {
         let at = check.position.as_ref().map(|position| format!("  {DIM}at {position}{DIM:#}")).unwrap_or_default();
         let _ = writeln!(self.out, "    {RED}✗{RED:#} {:?} {}{at}", check.kind, check.subject);
-        if check.violations.is_empty() {
+        if let Some(diff) = &check.diff {
+            let _ = writeln!(self.out, "      {}", check.actual);
+            for line in diff.lines() {
+                let style = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("@@") {
+                    DIM
+                } else if line.starts_with('+') {
+                    RED
+                } else if line.starts_with('-') {
+                    GREEN
+                } else {
+                    DIM
+                };
+                let _ = writeln!(self.out, "      {style}{line}{style:#}");
+            }
+        } else if check.violations.is_empty() {
             match json_diff(&check.expected, &check.actual) {
                 Some(diff) => {
                     let _ = writeln!(self.out, "      {DIM}--- expected  +++ actual{DIM:#}");
@@ -238,6 +266,23 @@ impl TerminalReporter {
             summary.errored,
             format_duration(summary.duration),
         );
+        let snapshots = &summary.snapshots;
+        if snapshots.total() > 0 {
+            let mut parts = vec![format!("{} matched", snapshots.matched)];
+            for (count, what) in
+                [(snapshots.changed, "changed"), (snapshots.new, "new"), (snapshots.updated, "updated")]
+            {
+                if count > 0 {
+                    parts.push(format!("{count} {what}"));
+                }
+            }
+            let hint = if snapshots.pending() > 0 {
+                format!("  {DIM}(pending: `paycheck snapshots review`, or `accept` / `reject`){DIM:#}")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(self.out, "{BOLD}snapshots{BOLD:#}: {}{hint}", parts.join(", "));
+        }
     }
 }
 

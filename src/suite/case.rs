@@ -101,6 +101,8 @@ pub struct Exchange {
     pub captures: Vec<Capture>,
     /// Repeat the request until conditions hold.
     pub poll: Option<Poll>,
+    /// Snapshot the response (from the step's or the case's `snapshot:`).
+    pub snapshot: Option<SnapshotSpec>,
 }
 
 impl Exchange {
@@ -227,4 +229,26 @@ pub struct Poll {
     pub timeout: Duration,
     /// Where the poll block is.
     pub span: SourceSpan,
+}
+
+/// What a step's snapshot keeps and hides, beyond what the schemas declare volatile.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotSpec {
+    /// The snapshot's name inside the case: the step's name as a slug, unique in the case.
+    pub name: String,
+    /// The case's own redactions, on top of the schema's `x-volatile` fields.
+    pub redact: Vec<Redaction>,
+    /// Response headers kept besides `content-type` (lower-cased).
+    pub headers: Vec<String>,
+}
+
+/// Values a case hides in its snapshots: a JSONPath query and the placeholder put instead.
+#[derive(Debug, Clone)]
+pub struct Redaction {
+    /// The query as written.
+    pub source: String,
+    /// The parsed query (any query: every node it selects is replaced).
+    pub path: serde_json_path::JsonPath,
+    /// The placeholder's name, without brackets: `order_id` is written `[order_id]`.
+    pub placeholder: String,
 }

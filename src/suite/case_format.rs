@@ -32,6 +32,10 @@ pub struct CaseDoc {
     pub vars: IndexMap<String, Spanned<Value>>,
     /// The steps, run in order.
     pub steps: Vec<Spanned<StepDoc>>,
+    /// Snapshot every request step of the case: `true`, or `{ redact: { "$.path": placeholder },
+    /// headers: [name, ...] }`; a step's own `snapshot:` adds to this or turns it off.
+    #[serde(default)]
+    pub snapshot: Option<Spanned<Value>>,
 }
 
 /// A string or a list of strings.
@@ -79,6 +83,10 @@ pub struct StepDoc {
     /// Repeat the request until conditions hold.
     #[serde(default)]
     pub poll: Option<Spanned<PollDoc>>,
+    /// Snapshot the response: `true`, `false` (when the case snapshots every step), or
+    /// `{ redact: { "$.path": placeholder }, headers: [name, ...] }`.
+    #[serde(default)]
+    pub snapshot: Option<Spanned<Value>>,
 }
 
 /// A request.
@@ -158,13 +166,15 @@ pub struct PollDoc {
 /// The keys of each part of the format, for "did you mean" and for the editor schema's test.
 pub mod keys {
     /// Keys of a case.
-    pub const CASE: &[&str] = &["name", "description", "covers", "tags", "api", "vars", "steps"];
+    pub const CASE: &[&str] = &["name", "description", "covers", "tags", "api", "vars", "steps", "snapshot"];
     /// Keys of a step.
-    pub const STEP: &[&str] = &["name", "only", "request", "wait", "expect", "capture", "poll"];
+    pub const STEP: &[&str] = &["name", "only", "request", "wait", "expect", "capture", "poll", "snapshot"];
     /// Keys of a request.
     pub const REQUEST: &[&str] = &["method", "path", "url", "headers", "query", "body", "raw_body", "encoding"];
     /// Keys of an expectation block.
     pub const EXPECT: &[&str] = &["status", "schema", "json", "headers", "text", "router", "bank", "gate"];
     /// Keys of a poll block.
     pub const POLL: &[&str] = &["until", "every", "timeout"];
+    /// Keys of a snapshot block.
+    pub const SNAPSHOT: &[&str] = &["redact", "headers"];
 }

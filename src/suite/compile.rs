@@ -6,7 +6,7 @@
 //! at that point of the case (variables defined above, captures of earlier steps, the runner's
 //! namespaces and functions). Each unknown name gets a "did you mean".
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,10 +19,10 @@ use crate::template::{Template, TemplateValue, environment};
 
 use super::api::{self, API_NAMES, Api, Encoding};
 use super::case::{
-    Action, Body, Capture, CaptureSource, Case, Exchange, Expectations, JsonExpectation, Located, Poll, RequestSpec,
-    RequestTarget, Step, Variable,
+    Action, Body, Capture, CaptureSource, Case, Exchange, Expectations, JsonExpectation, Located, Poll, Redaction,
+    RequestSpec, RequestTarget, SnapshotSpec, Step, Variable,
 };
-use super::case_format::{CaseDoc, ExpectDoc, OneOrMany, PollDoc, RequestDoc, StepDoc};
+use super::case_format::{CaseDoc, ExpectDoc, OneOrMany, PollDoc, RequestDoc, StepDoc, keys};
 use super::clauses::ClauseCatalogue;
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::schema_registry::SchemaRegistry;
@@ -43,7 +43,14 @@ pub struct CompileContext<'a> {
 /// Parses and compiles one case file.
 pub fn compile_case(file: &Arc<SourceFile>, context: &CompileContext<'_>) -> Result<Case, Diagnostics> {
     let doc: CaseDoc = yaml::parse(file)?;
-    let mut compiler = Compiler { file, context, diagnostics: Diagnostics::default(), known: BTreeSet::new() };
+    let mut compiler = Compiler {
+        file,
+        context,
+        diagnostics: Diagnostics::default(),
+        known: BTreeSet::new(),
+        case_snapshot: None,
+        snapshot_names: BTreeMap::new(),
+    };
     let case = compiler.case(doc);
     if compiler.diagnostics.is_empty() { Ok(case) } else { Err(compiler.diagnostics) }
 }
@@ -54,6 +61,16 @@ struct Compiler<'a> {
     diagnostics: Diagnostics,
     /// Names templates may read at the current point of the case.
     known: BTreeSet<String>,
+    /// The case's `snapshot:`, which every request step inherits.
+    case_snapshot: Option<SnapshotSpec>,
+    /// Snapshot names taken so far in the case, and where.
+    snapshot_names: BTreeMap<String, SourceSpan>,
+}
+
+/// A `snapshot:` value as written: off, or on with options.
+enum SnapshotSetting {
+    Off,
+    On(SnapshotSpec),
 }
 
 impl Compiler<'_> {
@@ -88,6 +105,12 @@ impl Compiler<'_> {
                 vars.push(Variable { name: var_name.clone(), value, span });
             }
             self.known.insert(var_name.clone());
+        }
+        if let Some(setting) = &doc.snapshot {
+            self.case_snapshot = match self.snapshot_setting(setting) {
+                Some(SnapshotSetting::On(spec)) => Some(spec),
+                _ => None,
+            };
         }
         if doc.steps.is_empty() {
             let span = name_span.clone();
@@ -137,10 +160,14 @@ impl Compiler<'_> {
         let name = step.name.as_ref().map_or_else(|| format!("step {number}"), |name| name.value.clone());
         let only = step.only.as_ref().map(|spec| self.apis(spec));
         let action = match (&step.request, &step.wait) {
-            (Some(request), None) => Action::Exchange(Box::new(self.exchange(request, step)?)),
+            (Some(request), None) => {
+                let mut exchange = self.exchange(request, step)?;
+                exchange.snapshot = self.step_snapshot(step, &name, &span);
+                Action::Exchange(Box::new(exchange))
+            }
             (None, Some(wait)) => {
-                if step.expect.is_some() || !step.capture.is_empty() || step.poll.is_some() {
-                    self.error(span.clone(), "a `wait` step cannot have `expect`, `capture` or `poll`")
+                if step.expect.is_some() || !step.capture.is_empty() || step.poll.is_some() || step.snapshot.is_some() {
+                    self.error(span.clone(), "a `wait` step cannot have `expect`, `capture`, `poll` or `snapshot`")
                         .add_help("put the checks in the next step");
                 }
                 Action::Wait(self.duration(wait)?)
@@ -165,7 +192,7 @@ impl Compiler<'_> {
         };
         let poll = step.poll.as_ref().and_then(|poll| self.poll(poll));
         let captures = step.capture.iter().filter_map(|(name, source)| self.capture(name, source)).collect();
-        Some(Exchange { request, expect, expect_on, captures, poll })
+        Some(Exchange { request, expect, expect_on, captures, poll, snapshot: None })
     }
 
     fn request(&mut self, doc: &Spanned<RequestDoc>) -> Option<RequestSpec> {
@@ -350,6 +377,106 @@ impl Compiler<'_> {
             None => DEFAULT_POLL_TIMEOUT,
         };
         Some(Poll { until, every, timeout, span })
+    }
+
+    /// The snapshot a request step takes: the case's, extended or turned off by the step's own.
+    fn step_snapshot(&mut self, step: &StepDoc, step_name: &str, step_span: &SourceSpan) -> Option<SnapshotSpec> {
+        let own = step.snapshot.as_ref().and_then(|setting| self.snapshot_setting(setting));
+        let mut spec = match (own, &self.case_snapshot) {
+            (Some(SnapshotSetting::Off), _) | (None, None) => return None,
+            (None, Some(inherited)) => inherited.clone(),
+            (Some(SnapshotSetting::On(own)), None) => own,
+            (Some(SnapshotSetting::On(own)), Some(inherited)) => {
+                let mut merged = inherited.clone();
+                merged.redact.extend(own.redact);
+                merged.headers.extend(own.headers);
+                merged
+            }
+        };
+        spec.headers.sort();
+        spec.headers.dedup();
+        spec.name = crate::snapshot::name::slug(step_name);
+        let at = step.snapshot.as_ref().map_or_else(|| step_span.clone(), |setting| self.span(setting));
+        if let Some(first) = self.snapshot_names.get(&spec.name) {
+            let help = format!(
+                "the other step is at {}; snapshots are named after their step, so give the steps different names",
+                first.position()
+            );
+            self.error(at, format!("two snapshotted steps are both named `{}`", spec.name)).add_help(help);
+        } else {
+            self.snapshot_names.insert(spec.name.clone(), at);
+        }
+        Some(spec)
+    }
+
+    /// Reads `snapshot: true | false | { redact: {...}, headers: [...] }`.
+    fn snapshot_setting(&mut self, setting: &Spanned<Value>) -> Option<SnapshotSetting> {
+        let span = self.span(setting);
+        const SHAPE: &str = "`snapshot` is `true`, `false`, or a map with `redact` (JSONPath → placeholder) and `headers` (a list of names)";
+        let fields = match &setting.value {
+            Value::Bool(true) => return Some(SnapshotSetting::On(SnapshotSpec::default())),
+            Value::Bool(false) => return Some(SnapshotSetting::Off),
+            Value::Object(fields) => fields,
+            _ => {
+                self.error(span, "invalid `snapshot`").add_help(SHAPE);
+                return None;
+            }
+        };
+        let mut spec = SnapshotSpec::default();
+        for (key, value) in fields {
+            match (key.as_str(), value) {
+                ("redact", Value::Object(redactions)) => {
+                    for (query, placeholder) in redactions {
+                        if let Some(redaction) = self.redaction(query, placeholder, &span) {
+                            spec.redact.push(redaction);
+                        }
+                    }
+                }
+                ("headers", Value::Array(names)) => {
+                    for name in names {
+                        match name.as_str() {
+                            Some(name) if !name.trim().is_empty() => {
+                                spec.headers.push(name.trim().to_ascii_lowercase())
+                            }
+                            _ => {
+                                self.error(span.clone(), "`snapshot.headers` lists header names, as strings");
+                            }
+                        }
+                    }
+                }
+                ("redact" | "headers", _) => {
+                    self.error(span.clone(), format!("invalid `snapshot.{key}`")).add_help(SHAPE);
+                }
+                (other, _) => {
+                    let help = suggest::did_you_mean(other, keys::SNAPSHOT.iter().copied())
+                        .unwrap_or_else(|| SHAPE.to_string());
+                    self.error(span.clone(), format!("unknown key `{other}` in `snapshot`")).add_help(help);
+                }
+            }
+        }
+        Some(SnapshotSetting::On(spec))
+    }
+
+    fn redaction(&mut self, query: &str, placeholder: &Value, span: &SourceSpan) -> Option<Redaction> {
+        let path = match serde_json_path::JsonPath::parse(query) {
+            Ok(path) => path,
+            Err(error) => {
+                self.error(span.clone(), format!("invalid JSONPath `{query}` in `snapshot.redact`: {error}"))
+                    .add_help("JSONPath queries start with `$`, as in `$.orderId`");
+                return None;
+            }
+        };
+        let name = placeholder.as_str().map(|text| text.trim().trim_start_matches('[').trim_end_matches(']'));
+        match name {
+            Some(name) if crate::snapshot::name::is_placeholder_name(name) => {
+                Some(Redaction { source: query.to_string(), path, placeholder: name.to_string() })
+            }
+            _ => {
+                self.error(span.clone(), format!("invalid placeholder for `{query}` in `snapshot.redact`"))
+                    .add_help("a placeholder is a name of letters, digits, `_`, `-` or `.`, such as `order_id`; it is written `[order_id]`");
+                None
+            }
+        }
     }
 
     fn duration(&mut self, text: &Spanned<String>) -> Option<Duration> {

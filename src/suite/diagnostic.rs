@@ -14,7 +14,7 @@ pub struct Diagnostic {
     /// What is wrong, in one line.
     pub message: String,
     /// Where it is, when it is in a file we can quote.
-    pub span: Option<SourceSpan>,
+    pub span: Option<Box<SourceSpan>>,
     /// A path to show when there is no span (a file that could not be read, say).
     pub path: Option<String>,
     /// The label under the snippet.
@@ -26,7 +26,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic at a span.
     pub fn at(span: SourceSpan, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { message: message.into(), span: Some(span), path: None, label: None, help: Vec::new() }
+        Diagnostic { message: message.into(), span: Some(Box::new(span)), path: None, label: None, help: Vec::new() }
     }
 
     /// A diagnostic about a whole file.

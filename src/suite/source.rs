@@ -41,13 +41,15 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
     index
 }
 
-/// A byte range in a source file.
+/// A byte range in a source file, with the line and column of its start worked out once.
 #[derive(Debug, Clone)]
 pub struct SourceSpan {
     /// The file.
     pub file: Arc<SourceFile>,
     /// Byte offsets into the file's text.
     pub range: std::ops::Range<usize>,
+    line: usize,
+    column: usize,
 }
 
 impl SourceSpan {
@@ -55,7 +57,8 @@ impl SourceSpan {
     pub fn new(file: &Arc<SourceFile>, range: std::ops::Range<usize>) -> SourceSpan {
         let end = range.end.min(file.text.len());
         let start = range.start.min(end);
-        SourceSpan { file: Arc::clone(file), range: start..end }
+        let (line, column) = file.line_col(start);
+        SourceSpan { file: Arc::clone(file), range: start..end, line, column }
     }
 
     /// A span for a serde-saphyr location (line and column are 1-based).
@@ -71,8 +74,7 @@ impl SourceSpan {
 
     /// `path:line:column`, the way compilers print positions.
     pub fn position(&self) -> String {
-        let (line, column) = self.file.line_col(self.range.start);
-        format!("{}:{line}:{column}", self.file.display_path())
+        format!("{}:{}:{}", self.file.path.display(), self.line, self.column)
     }
 
     /// The file this span points into.

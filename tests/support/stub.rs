@@ -2,7 +2,8 @@
 //!
 //! Routes (any method): `/v1/register.do` answers well; `/v1/wrong-status.do` answers 500;
 //! `/v1/schema-violation.do` answers an `orderId` that is a number; `/v1/not-json.do` answers
-//! HTML; `/v1/close.do` closes the connection after part of the body. Every request's raw text
+//! HTML; `/v1/close.do` closes the connection after part of the body; `/v1/hang.do` never
+//! answers. Every request's raw text
 //! is kept so tests can check what was sent.
 
 use std::net::SocketAddr;
@@ -43,6 +44,10 @@ impl Stub {
                                 "/v1/wrong-status.do" => response(500, "application/json", r#"{"errorCode":"0"}"#),
                                 "/v1/schema-violation.do" => ok_json(r#"{"errorCode":"0","orderId":12345}"#),
                                 "/v1/not-json.do" => response(200, "text/html", "<html><body>Bad Gateway</body></html>"),
+                                "/v1/hang.do" => {
+                                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                                    return;
+                                }
                                 "/v1/close.do" => {
                                     let _ = socket
                                         .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"orderId\":")

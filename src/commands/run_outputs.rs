@@ -1,0 +1,55 @@
+//! What `paycheck run` writes besides the terminal: which report files, where snapshots go, and
+//! which slice of the suite a shard runs. Kept apart from `run.rs` so that file stays about the run.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::engine::shard::Shard;
+use crate::report::files::ReportSpec;
+use crate::snapshot::{SnapshotSession, SnapshotStore, WritePolicy, name, store};
+use crate::suite::case::Case;
+use crate::suite::config::LoadedConfig;
+use crate::suite::target::Target;
+
+/// The reports asked for; under CI with none asked for, every format at its default path.
+pub fn report_specs(asked: &[ReportSpec]) -> Vec<ReportSpec> {
+    if asked.is_empty() && store::is_ci() { ReportSpec::ci_defaults() } else { asked.to_vec() }
+}
+
+/// The folders case keys are relative to: the cases folder, then the suite root.
+pub fn case_bases(loaded: &LoadedConfig) -> Vec<PathBuf> {
+    vec![loaded.cases_dir(), loaded.root.clone()]
+}
+
+/// The cases of the shard (all of them without `--shard`).
+pub fn shard_cases(cases: &[Arc<Case>], loaded: &LoadedConfig, shard: Option<Shard>) -> Vec<Arc<Case>> {
+    let Some(shard) = shard else { return cases.to_vec() };
+    let bases = case_bases(loaded);
+    let bases: Vec<&std::path::Path> = bases.iter().map(PathBuf::as_path).collect();
+    cases.iter().filter(|case| shard.selects(&name::case_key(&case.file.path, &bases))).cloned().collect()
+}
+
+/// Where the target's snapshots live: `snapshots/<target>/` under the suite root. A target
+/// given as a URL is named by its host, so that a changing port does not move its snapshots.
+/// With `disabled`, the run neither compares nor writes snapshots.
+pub fn snapshot_session(loaded: &LoadedConfig, target: &Target, update: bool, disabled: bool) -> SnapshotSession {
+    if disabled {
+        return SnapshotSession { store: None, case_bases: case_bases(loaded) };
+    }
+    let folder = match url::Url::parse(&target.name) {
+        Ok(url) if url.has_host() => url.host_str().unwrap_or("target").to_string(),
+        _ => target.name.clone(),
+    };
+    let folder: String =
+        folder.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    let policy = WritePolicy::for_run(update);
+    if update && policy == WritePolicy::Ci {
+        eprintln!(
+            "paycheck: --update-snapshots is ignored under CI: CI never accepts snapshots (they are written as pending)"
+        );
+    }
+    SnapshotSession {
+        store: Some(SnapshotStore { dir: store::snapshots_root(&loaded.root).join(folder), policy }),
+        case_bases: case_bases(loaded),
+    }
+}

@@ -1,0 +1,179 @@
+//! Report files: `--report FORMAT[=PATH]`, the run as the file writers collect it, and the
+//! reporter that writes a file (atomically) when the run is over.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use super::conformance::Conformance;
+use super::event::{Event, Reporter};
+use super::result::{CaseResult, RunSummary};
+use super::{html, json, junit};
+
+/// The folder reports go to when no path is given.
+pub const DEFAULT_DIR: &str = "reports";
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// JUnit XML, for CI systems.
+    Junit,
+    /// The versioned JSON document (`schemas/report.schema.json`).
+    Json,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl ReportFormat {
+    /// Every format.
+    pub const ALL: [ReportFormat; 3] = [ReportFormat::Junit, ReportFormat::Json, ReportFormat::Html];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportFormat::Junit => "junit",
+            ReportFormat::Json => "json",
+            ReportFormat::Html => "html",
+        }
+    }
+
+    /// Where the report goes when no path is given.
+    pub fn default_path(self) -> PathBuf {
+        let file = match self {
+            ReportFormat::Junit => "junit.xml",
+            ReportFormat::Json => "report.json",
+            ReportFormat::Html => "report.html",
+        };
+        PathBuf::from(DEFAULT_DIR).join(file)
+    }
+}
+
+/// One `--report FORMAT[=PATH]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSpec {
+    /// The format.
+    pub format: ReportFormat,
+    /// Where to write it.
+    pub path: PathBuf,
+}
+
+impl ReportSpec {
+    /// Every format at its default path: what a run under CI writes when no `--report` is given.
+    pub fn ci_defaults() -> Vec<ReportSpec> {
+        ReportFormat::ALL.into_iter().map(|format| ReportSpec { format, path: format.default_path() }).collect()
+    }
+}
+
+impl FromStr for ReportSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ReportSpec, String> {
+        let (name, path) = match text.split_once('=') {
+            Some((name, path)) => (name.trim(), Some(path.trim())),
+            None => (text.trim(), None),
+        };
+        let format =
+            ReportFormat::ALL.into_iter().find(|format| format.name().eq_ignore_ascii_case(name)).ok_or_else(|| {
+                format!("unknown report format `{name}`: use junit, json or html, as in junit=out/junit.xml")
+            })?;
+        let path = match path {
+            Some("") => return Err(format!("no path after `{name}=`")),
+            Some(path) => PathBuf::from(path),
+            None => format.default_path(),
+        };
+        Ok(ReportSpec { format, path })
+    }
+}
+
+/// A run as the file writers see it, collected from the events.
+#[derive(Debug, Clone, Default)]
+pub struct RunRecord {
+    /// The target's name.
+    pub target: String,
+    /// The target's URL.
+    pub target_url: String,
+    /// Cases run at once.
+    pub jobs: usize,
+    /// `K/N` when the run was one shard.
+    pub shard: Option<String>,
+    /// When the run started.
+    pub started_at: Option<jiff::Timestamp>,
+    /// Every finished case, in the order they finished.
+    pub cases: Vec<Arc<CaseResult>>,
+    /// The totals.
+    pub summary: RunSummary,
+    /// The per-clause verdicts.
+    pub conformance: Option<Arc<Conformance>>,
+}
+
+impl RunRecord {
+    /// Takes in an event.
+    pub fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted { target, target_url, jobs, .. } => {
+                self.target = target.clone();
+                self.target_url = target_url.clone();
+                self.jobs = *jobs;
+                self.started_at = Some(jiff::Timestamp::now());
+            }
+            Event::CaseFinished(case) => self.cases.push(Arc::clone(case)),
+            Event::RunFinished { summary, conformance } => {
+                self.summary = summary.clone();
+                self.conformance = conformance.clone();
+            }
+            Event::CaseStarted { .. } | Event::StepFinished { .. } => {}
+        }
+    }
+
+    /// The cases sorted by id (file path, then API), so that reports are stable.
+    pub fn sorted_cases(&self) -> Vec<&CaseResult> {
+        let mut cases: Vec<&CaseResult> = self.cases.iter().map(Arc::as_ref).collect();
+        cases.sort_by(|a, b| a.id.cmp(&b.id));
+        cases
+    }
+}
+
+/// Writes one report file when the run is over.
+pub struct FileReporter {
+    spec: ReportSpec,
+    record: RunRecord,
+}
+
+impl FileReporter {
+    /// A reporter writing `spec`; `shard` is recorded in the report.
+    pub fn new(spec: ReportSpec, shard: Option<String>) -> FileReporter {
+        FileReporter { spec, record: RunRecord { shard, ..RunRecord::default() } }
+    }
+}
+
+impl Reporter for FileReporter {
+    fn on_event(&mut self, event: &Event) {
+        self.record.on_event(event);
+    }
+
+    fn finish(&mut self) -> Result<(), String> {
+        let text = match self.spec.format {
+            ReportFormat::Junit => junit::render(&self.record),
+            ReportFormat::Json => json::render(&self.record),
+            ReportFormat::Html => html::render(&self.record),
+        }
+        .map_err(|error| format!("cannot render the {} report: {error}", self.spec.format.name()))?;
+        crate::atomic_file::write(&self.spec.path, text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_specs_name_a_format_and_maybe_a_path() {
+        assert_eq!(
+            "junit=out/j.xml".parse::<ReportSpec>().unwrap(),
+            ReportSpec { format: ReportFormat::Junit, path: "out/j.xml".into() }
+        );
+        assert_eq!("HTML".parse::<ReportSpec>().unwrap().path, PathBuf::from("reports/report.html"));
+        assert!("xml=a".parse::<ReportSpec>().is_err());
+        assert!("json=".parse::<ReportSpec>().is_err());
+    }
+}

@@ -1,0 +1,30 @@
+//! Snapshots: the regression gate. A step (or every step of a case) snapshots its response,
+//! normalised and with volatile values replaced by named placeholders, into an insta-compatible
+//! `.snap` file under `snapshots/<target>/`; a mismatch fails the step and leaves a pending
+//! `.snap.new` beside the accepted file for review.
+//!
+//! - [`render`]: `render_snapshot`, the text (shared with the `cargo test` harness);
+//! - [`name`]: case keys, step slugs and file locations;
+//! - [`store`]: reading, comparing, writing (atomically), pending, accept and reject;
+//! - [`take`]: the engine's hook, turning a response into a `Snapshot` check.
+
+pub mod name;
+pub mod render;
+pub mod store;
+mod take;
+
+use std::path::PathBuf;
+
+pub use render::{Normalisation, SnapshotInput, render_snapshot};
+pub use store::{SnapshotStore, WritePolicy};
+pub use take::take;
+
+/// How a run treats snapshots.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotSession {
+    /// Where snapshots are compared and written; `None` renders them only (the `cargo test`
+    /// harness asserts them with insta itself).
+    pub store: Option<SnapshotStore>,
+    /// The folders case keys are relative to: the cases folder, then the suite root.
+    pub case_bases: Vec<PathBuf>,
+}

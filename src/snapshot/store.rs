@@ -1,0 +1,305 @@
+//! The snapshot files: insta's `.snap` format (a YAML header between `---` lines, then the
+//! contents), accepted snapshots beside pending `.snap.new` ones, every write atomic.
+
+use std::path::{Path, PathBuf};
+
+use super::name::SnapshotName;
+use super::render::normalise_text;
+
+/// The folder of every target's snapshots, under the suite root.
+pub fn snapshots_root(suite_root: &Path) -> PathBuf {
+    if suite_root == Path::new(".") { PathBuf::from("snapshots") } else { suite_root.join("snapshots") }
+}
+
+/// The extension of an accepted snapshot.
+pub const ACCEPTED_EXTENSION: &str = "snap";
+/// The extension of a pending snapshot, written beside the accepted one.
+pub const PENDING_EXTENSION: &str = "snap.new";
+
+/// What the run may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WritePolicy {
+    /// Mismatches and new snapshots are written as pending, for review.
+    Pending,
+    /// `--update-snapshots`: every result is accepted at once.
+    Accept,
+    /// Under CI: like `Pending`, and a missing snapshot is a failure (CI never accepts).
+    Ci,
+}
+
+impl WritePolicy {
+    /// The policy for a run: `CI` set in the environment wins over `--update-snapshots`.
+    pub fn for_run(update_requested: bool) -> WritePolicy {
+        if is_ci() {
+            WritePolicy::Ci
+        } else if update_requested {
+            WritePolicy::Accept
+        } else {
+            WritePolicy::Pending
+        }
+    }
+}
+
+/// True when `CI` is set to something other than empty, `0` or `false`.
+pub fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| !matches!(value.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
+}
+
+/// The header fields of a snapshot file (those insta reads).
+#[derive(Debug, Clone, Default)]
+pub struct Metadata {
+    /// What produced it: the case file.
+    pub source: String,
+    /// A sentence for reviewers: case, API, step.
+    pub description: String,
+    /// The step's snapshot name.
+    pub expression: String,
+    /// The case file again, as insta's `input_file`.
+    pub input_file: String,
+}
+
+/// How a snapshot compared with the accepted one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assertion {
+    /// The same as the accepted snapshot.
+    Matched,
+    /// There was no accepted snapshot; the result was written as pending.
+    New {
+        /// The pending file.
+        pending: PathBuf,
+    },
+    /// It differs from the accepted snapshot; the result was written as pending.
+    Changed {
+        /// The pending file.
+        pending: PathBuf,
+        /// A unified diff, accepted → new.
+        diff: String,
+    },
+    /// Written as the accepted snapshot (`--update-snapshots`).
+    Accepted {
+        /// The diff from the former snapshot, if there was one.
+        diff: Option<String>,
+    },
+}
+
+/// The snapshots of one target: `snapshots/<target>/`.
+#[derive(Debug, Clone)]
+pub struct SnapshotStore {
+    /// The target's snapshot folder.
+    pub dir: PathBuf,
+    /// What the run may write.
+    pub policy: WritePolicy,
+}
+
+impl SnapshotStore {
+    /// The accepted file of a snapshot.
+    pub fn accepted_path(&self, name: &SnapshotName) -> PathBuf {
+        self.dir.join(name.relative_path())
+    }
+
+    /// Compares a snapshot with the accepted one and writes what the policy says.
+    pub fn assert(&self, name: &SnapshotName, metadata: &Metadata, contents: &str) -> Result<Assertion, String> {
+        let accepted = self.accepted_path(name);
+        let pending = pending_path(&accepted);
+        let contents = normalise_text(contents);
+        let old = read_contents(&accepted)?;
+        if old.as_deref() == Some(contents.as_str()) {
+            remove_if_present(&pending)?;
+            return Ok(Assertion::Matched);
+        }
+        let diff = old.as_deref().map(|old| unified_diff(old, &contents));
+        let file = serialize(metadata, &contents);
+        if self.policy == WritePolicy::Accept {
+            crate::atomic_file::write(&accepted, file.as_bytes())?;
+            remove_if_present(&pending)?;
+            return Ok(Assertion::Accepted { diff });
+        }
+        crate::atomic_file::write(&pending, file.as_bytes())?;
+        Ok(match diff {
+            Some(diff) => Assertion::Changed { pending, diff },
+            None => Assertion::New { pending },
+        })
+    }
+}
+
+/// `x.snap` → `x.snap.new`.
+pub fn pending_path(accepted: &Path) -> PathBuf {
+    let mut name = accepted.file_name().map(|name| name.to_os_string()).unwrap_or_default();
+    name.push(".new");
+    accepted.with_file_name(name)
+}
+
+/// `x.snap.new` → `x.snap`.
+pub fn accepted_path_of(pending: &Path) -> PathBuf {
+    let name = pending.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    pending.with_file_name(name.strip_suffix(".new").unwrap_or(&name))
+}
+
+/// The file's contents (normalised as insta does), or `None` when there is no file.
+pub fn read_contents(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(contents_of(&text))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(format!("cannot read snapshot {}: {error}", path.display())),
+    }
+}
+
+/// The contents part of a snapshot file's text.
+pub fn contents_of(text: &str) -> String {
+    let mut lines = text.split_inclusive('\n');
+    let Some(first) = lines.next() else { return String::new() };
+    if first.trim_end() != "---" {
+        return normalise_text(text);
+    }
+    let mut offset = first.len();
+    for line in lines {
+        offset += line.len();
+        if line.trim_end() == "---" {
+            return normalise_text(&text[offset..]);
+        }
+    }
+    String::new()
+}
+
+/// A snapshot file's text, as insta writes it.
+pub fn serialize(metadata: &Metadata, contents: &str) -> String {
+    let mut text = String::from("---\n");
+    for (key, value) in [
+        ("source", &metadata.source),
+        ("description", &metadata.description),
+        ("expression", &metadata.expression),
+        ("input_file", &metadata.input_file),
+    ] {
+        if !value.is_empty() {
+            text.push_str(&format!("{key}: {}\n", yaml_scalar(value)));
+        }
+    }
+    text.push_str("---\n");
+    text.push_str(contents);
+    text.push('\n');
+    text
+}
+
+/// A YAML scalar: plain when that is unambiguous, else a double-quoted (JSON) string.
+fn yaml_scalar(value: &str) -> String {
+    let plain = value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_'))
+        && !value.ends_with(' ')
+        && !value.contains(": ")
+        && !value.contains(" #")
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || " _./-()".contains(c));
+    if plain { value.to_string() } else { serde_json::to_string(value).unwrap_or_default() }
+}
+
+/// A unified diff with three lines of context, `-` accepted and `+` new.
+pub fn unified_diff(old: &str, new: &str) -> String {
+    let (old, new) = (format!("{old}\n"), format!("{new}\n"));
+    similar::TextDiff::from_lines(&old, &new).unified_diff().context_radius(3).header("accepted", "new").to_string()
+}
+
+fn remove_if_present(path: &Path) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(format!("cannot remove {}: {error}", path.display())),
+    }
+}
+
+/// A pending snapshot and the accepted file it would replace.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// The `.snap.new` file.
+    pub pending: PathBuf,
+    /// The `.snap` file beside it (which may not exist).
+    pub accepted: PathBuf,
+}
+
+impl Pending {
+    /// Makes the pending snapshot the accepted one (an atomic rename).
+    pub fn accept(&self) -> Result<(), String> {
+        std::fs::rename(&self.pending, &self.accepted)
+            .map_err(|error| format!("cannot accept {}: {error}", self.pending.display()))
+    }
+
+    /// Deletes the pending snapshot.
+    pub fn reject(&self) -> Result<(), String> {
+        remove_if_present(&self.pending)
+    }
+
+    /// The diff from the accepted snapshot (every line added when there is none).
+    pub fn diff(&self) -> Result<String, String> {
+        let new = read_contents(&self.pending)?.unwrap_or_default();
+        let old = read_contents(&self.accepted)?.unwrap_or_default();
+        Ok(unified_diff(&old, &new))
+    }
+}
+
+/// Every pending snapshot under a folder, sorted.
+pub fn pending_under(dir: &Path) -> Vec<Pending> {
+    if !dir.exists() {
+        return Vec::new();
+    }
+    let mut found: Vec<Pending> = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .build()
+        .filter_map(Result::ok)
+        .map(|entry| entry.into_path())
+        .filter(|path| path.is_file() && path.to_string_lossy().ends_with(".snap.new"))
+        .map(|pending| Pending { accepted: accepted_path_of(&pending), pending })
+        .collect();
+    found.sort_by(|a, b| a.pending.cmp(&b.pending));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::api::Api;
+
+    fn store(dir: &Path, policy: WritePolicy) -> SnapshotStore {
+        SnapshotStore { dir: dir.join("snapshots/embedded"), policy }
+    }
+
+    #[test]
+    fn new_then_matched_then_changed_then_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = SnapshotName::new("v1/refund", Api::Router, "status");
+        let meta = Metadata { source: "cases/v1/refund.yaml".into(), ..Metadata::default() };
+        let pending_store = store(dir.path(), WritePolicy::Pending);
+        let accepted = pending_store.accepted_path(&name);
+        let pending = pending_path(&accepted);
+
+        let first = pending_store.assert(&name, &meta, "HTTP 200\n\n{}").unwrap();
+        assert_eq!(first, Assertion::New { pending: pending.clone() });
+        assert!(!accepted.exists());
+        pending_under(&pending_store.dir)[0].accept().unwrap();
+        assert_eq!(read_contents(&accepted).unwrap().as_deref(), Some("HTTP 200\n\n{}"));
+
+        assert_eq!(pending_store.assert(&name, &meta, "HTTP 200\n\n{}\n").unwrap(), Assertion::Matched);
+        let Assertion::Changed { diff, .. } = pending_store.assert(&name, &meta, "HTTP 201\n\n{}").unwrap() else {
+            panic!("expected a change")
+        };
+        assert!(diff.contains("-HTTP 200") && diff.contains("+HTTP 201"), "{diff}");
+        assert!(pending.exists());
+
+        let updated = store(dir.path(), WritePolicy::Accept).assert(&name, &meta, "HTTP 201\n\n{}").unwrap();
+        assert!(matches!(updated, Assertion::Accepted { diff: Some(_) }));
+        assert!(!pending.exists(), "accepting clears the pending snapshot");
+        assert_eq!(read_contents(&accepted).unwrap().as_deref(), Some("HTTP 201\n\n{}"));
+    }
+
+    #[test]
+    fn files_have_an_insta_header() {
+        let meta = Metadata {
+            source: "cases/a.yaml".into(),
+            description: "Pay: ok [router], step 1".into(),
+            expression: "pay".into(),
+            input_file: "cases/a.yaml".into(),
+        };
+        let text = serialize(&meta, "HTTP 200");
+        assert_eq!(
+            text,
+            "---\nsource: cases/a.yaml\ndescription: \"Pay: ok [router], step 1\"\nexpression: pay\ninput_file: cases/a.yaml\n---\nHTTP 200\n"
+        );
+        assert_eq!(contents_of(&text), "HTTP 200");
+    }
+}

@@ -1,0 +1,89 @@
+//! The suite as a new user runs it: against the embedded reference gateway, and over the network
+//! against `paycheck serve`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command as ProcessCommand, Stdio};
+
+use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin;
+use predicates::prelude::*;
+
+fn paycheck() -> Command {
+    let mut command = Command::cargo_bin("paycheck").expect("the paycheck binary");
+    command.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("CI").env("NO_COLOR", "1");
+    command
+}
+
+#[test]
+fn the_whole_suite_passes_against_the_embedded_gateway() {
+    paycheck()
+        .args(["run", "--quiet"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(" 0 failed, 0 skipped, 0 errored"))
+        .stdout(predicate::str::contains("conformance: "));
+}
+
+#[test]
+fn check_and_list_accept_the_whole_suite() {
+    paycheck().arg("check").assert().code(0).stdout(predicate::str::contains("the suite is valid"));
+    paycheck().arg("list").assert().code(0).stdout(predicate::str::contains("cases/v1/register.yaml"));
+}
+
+/// `paycheck serve` on an ephemeral port; killed on drop.
+struct Served {
+    child: Child,
+    url: String,
+    _output: std::io::Lines<BufReader<std::process::ChildStdout>>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(extra: &[&str]) -> Served {
+    let mut child = ProcessCommand::new(cargo_bin("paycheck"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("paycheck serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first_line = lines.next().expect("a line").expect("readable");
+    let url = first_line.rsplit(' ').next().expect("the URL ends the line").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first_line}");
+    Served { child, url, _output: lines }
+}
+
+#[test]
+fn the_same_suite_passes_over_the_network_against_paycheck_serve() {
+    let served = serve(&["--clock", "manual"]);
+    paycheck()
+        .args(["run", "--quiet", "--no-snapshots", "--target", &served.url])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(" 0 failed, 0 skipped, 0 errored"));
+}
+
+#[test]
+fn a_served_fault_is_caught_by_the_suite() {
+    let served = serve(&["--clock", "manual", "--fault", "wrong-password-accepted"]);
+    paycheck()
+        .args(["run", "--quiet", "--no-snapshots", "--target", &served.url])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL auth.wrong-credentials"));
+}
+
+#[test]
+fn an_unknown_fault_is_refused() {
+    paycheck()
+        .args(["serve", "--addr", "127.0.0.1:0", "--fault", "no-such-fault"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown fault `no-such-fault`"));
+}
