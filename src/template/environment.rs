@@ -4,7 +4,10 @@
 //! - `unique_order_number()`: an order number unique to this run and call (≤ 24 characters,
 //!   letters, digits and `-`), so that a rerun never collides with an earlier run's orders;
 //! - `uuid()`: a random UUID (v4);
-//! - `now()`: the runner's current time, RFC 3339 in UTC; `now_ms()`: the same in epoch milliseconds.
+//! - `now()`: the runner's current time, RFC 3339 in UTC; `now_ms()`: the same in epoch milliseconds;
+//! - `utc_datetime(epoch_ms)`: that instant as `yyyy-MM-ddTHH:mm:ss` in UTC, the form of the v1
+//!   API's registration dates (`expirationDate`, `autocompletionDate`, `autoReverseDate`), so a
+//!   case can set a date relative to the gateway's own clock (read from an order's `date`).
 
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use minijinja::{Environment, UndefinedBehavior};
 
 /// Names of the functions the environment defines (they are never "unknown variables").
-pub const FUNCTIONS: &[&str] = &["unique_order_number", "uuid", "now", "now_ms"];
+pub const FUNCTIONS: &[&str] = &["unique_order_number", "uuid", "now", "now_ms", "utc_datetime"];
 
 /// Names the runner defines for every case run:
 /// - `target`: `name`, `url`, `settings` (free values from the target's configuration);
@@ -44,7 +47,16 @@ fn build() -> Environment<'static> {
         jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default()
     });
     environment.add_function("now_ms", || jiff::Timestamp::now().as_millisecond());
+    environment.add_function("utc_datetime", utc_datetime);
     environment
+}
+
+/// An instant in epoch milliseconds as `yyyy-MM-ddTHH:mm:ss` in UTC.
+fn utc_datetime(epoch_ms: i64) -> Result<String, minijinja::Error> {
+    let instant = jiff::Timestamp::from_millisecond(epoch_ms).map_err(|error| {
+        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("{epoch_ms} is not an instant: {error}"))
+    })?;
+    Ok(instant.strftime("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
 /// A prefix unique to this process (base-36 milliseconds since the epoch), then a counter.
@@ -83,6 +95,18 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.len() <= 24, "{a}");
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    }
+
+    #[test]
+    fn utc_datetime_writes_the_v1_registration_date_form() {
+        assert_eq!(utc_datetime(0).unwrap(), "1970-01-01T00:00:00");
+        assert_eq!(utc_datetime(1_730_530_148_222).unwrap(), "2024-11-02T06:49:08");
+        let rendered = get()
+            .compile_expression("utc_datetime(1764072000000 + 600000)")
+            .and_then(|expression| expression.eval(()))
+            .expect("renders");
+        assert_eq!(rendered.to_string(), "2025-11-25T12:10:00");
+        assert!(utc_datetime(i64::MAX).is_err());
     }
 
     #[test]

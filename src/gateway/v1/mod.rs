@@ -170,10 +170,10 @@ pub async fn handle(
     let limit = gw.config.body_limit_bytes;
     let declared =
         parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
+    if declared.is_some_and(|n| n > DRAIN_LIMIT_BYTES) {
         return too_large(limit);
     }
-    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+    let Some(bytes) = read_body(body, limit).await else {
         return too_large(limit);
     };
     let read_query = !gw.faults().has(Fault::QueryParamsIgnored);
@@ -181,6 +181,30 @@ pub async fn handle(
     let result =
         Params::parse(&parts.headers, parts.uri.query(), &bytes, read_query).and_then(|params| call(&ctx, &params));
     reply::finish(result, style, gw.faults())
+}
+
+/// How much of an oversized body is read (and discarded) before the 413 answer.
+const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
+
+/// The body, or `None` when it is over `limit` bytes or cannot be read. An oversized body is still
+/// read to its end (up to [`DRAIN_LIMIT_BYTES`]) and discarded: a server that answers and closes
+/// while the client is still sending resets the connection, and the client then often sees a
+/// broken pipe instead of the 413 answer (SDK-4 wants that answer).
+async fn read_body(body: axum::body::Body, limit: usize) -> Option<bytes::Bytes> {
+    use futures::StreamExt as _;
+    let mut stream = body.into_data_stream();
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.ok()?;
+        seen = seen.saturating_add(chunk.len());
+        if seen <= limit {
+            kept.extend_from_slice(&chunk);
+        } else if seen > DRAIN_LIMIT_BYTES {
+            return None;
+        }
+    }
+    (seen <= limit).then(|| bytes::Bytes::from(kept))
 }
 
 fn too_large(limit: usize) -> Response {
