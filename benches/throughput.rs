@@ -7,6 +7,9 @@
 //! masking, results and events. Both run with the same concurrency. The target is a runner rate of
 //! at least half the plain loop's: a step's own work must cost less than the request itself.
 //!
+//! Each loop is measured five times, alternating, and the medians are compared, so that a burst
+//! of other work on the machine does not decide the result.
+//!
 //! `cargo bench --bench throughput` (environment: `PAYCHECK_BENCH_SCENARIOS`, default 4000;
 //! `PAYCHECK_BENCH_JOBS`, default 8).
 
@@ -93,17 +96,33 @@ async fn bench(scenarios: usize, jobs: usize) {
     let client = http::client(engine::DEFAULT_TIMEOUT, jobs).expect("client");
     let base = target.base_url(paycheck::suite::api::Api::Router).expect("router API").to_string();
 
-    println!("paycheck throughput: {scenarios} register-then-status scenarios, {jobs} at a time, in-process gateway\n");
+    println!(
+        "paycheck throughput: {scenarios} register-then-status scenarios, {jobs} at a time, in-process gateway, \
+         {ROUNDS} alternating rounds (medians)\n"
+    );
     plain_loop(&client, &base, scenarios / 10, jobs).await;
     runner(&client, &target, &suite, scenarios / 10, jobs).await;
 
-    let plain = plain_loop(&client, &base, scenarios, jobs).await;
-    let ran = runner(&client, &target, &suite, scenarios, jobs).await;
+    let mut plain = Vec::new();
+    let mut ran = Vec::new();
+    for _ in 0..ROUNDS {
+        plain.push(plain_loop(&client, &base, scenarios, jobs).await);
+        ran.push(runner(&client, &target, &suite, scenarios, jobs).await);
+    }
+    let (plain, ran) = (median(plain), median(ran));
     report("plain loop", scenarios, plain);
     report("runner", scenarios, ran);
     let fraction = plain.as_secs_f64() / ran.as_secs_f64();
     println!("\nrunner rate / plain loop rate: {fraction:.2} (target: at least 0.50)");
     gateway.shutdown().await;
+}
+
+/// How many times each loop is measured; the two alternate so that both see the same conditions.
+const ROUNDS: usize = 5;
+
+fn median(mut durations: Vec<Duration>) -> Duration {
+    durations.sort();
+    durations[durations.len() / 2]
 }
 
 fn report(label: &str, scenarios: usize, elapsed: Duration) {
