@@ -46,9 +46,9 @@ async fn show(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Respons
              <p>Order {number}: {amount} (minor units, currency {currency})</p>\n\
              <form method=\"post\" action=\"/alfapay-emulator/{id}/approve\"><button>Approve</button></form>\n\
              <form method=\"post\" action=\"/alfapay-emulator/{id}/decline\"><button>Decline</button></form>\n",
-            number = escape(&order.order_number),
-            amount = order.amount,
-            currency = escape(&order.currency),
+            number = escape(&order.registration.order_number),
+            amount = order.registration.amount,
+            currency = escape(&order.registration.currency),
             id = escape(&id),
         )
     } else {
@@ -73,7 +73,11 @@ fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
         if order.state != OrderState::PendingRedirect {
             return Vec::new();
         }
-        let rules = merchants.iter().find(|m| m.user_name == order.merchant).map(|m| m.rules()).unwrap_or_default();
+        let rules = merchants
+            .iter()
+            .find(|m| m.user_name == order.registration.merchant)
+            .map(|m| m.rules())
+            .unwrap_or_default();
         order.pay(authorization(approved), now, &rules, faults).unwrap_or_default()
     }) else {
         return unknown();
@@ -99,6 +103,10 @@ fn authorization(approved: bool) -> Authorization {
 
 fn redirect_target(order: &Order) -> String {
     let paid = order.state.was_paid();
-    let url = if paid { &order.return_url } else { order.fail_url.as_ref().unwrap_or(&order.return_url) };
-    with_order_id(url, &order.id)
+    let url = if paid {
+        &order.registration.return_url
+    } else {
+        order.registration.fail_url.as_ref().unwrap_or(&order.registration.return_url)
+    };
+    with_order_id(url, &order.registration.id)
 }

@@ -53,7 +53,7 @@ impl Gateway {
         if events.is_empty() {
             return;
         }
-        if let Some(merchant) = self.merchant(&order.merchant) {
+        if let Some(merchant) = self.merchant(&order.registration.merchant) {
             let notifications = self.callbacks.notifications(merchant, order, events);
             self.callbacks.send(notifications);
         }

@@ -86,7 +86,7 @@ impl Store {
     /// Stores a newly registered order, unless the merchant already used its `orderNumber`.
     pub fn insert(&self, order: Order, now: EpochMillis, faults: &FaultSet) -> Result<(), DuplicateOrder> {
         let mut orders = self.lock();
-        let number_key = (order.merchant.clone(), order.order_number.clone());
+        let number_key = (order.registration.merchant.clone(), order.registration.order_number.clone());
         if let Some(existing) = orders.by_number.get(&number_key).cloned()
             && !faults.has(Fault::DuplicateOrderNumberAccepted)
             && let Some(earlier) = orders.by_id.get_mut(&existing)
@@ -94,11 +94,11 @@ impl Store {
             earlier.tick(now, faults);
             return Err(DuplicateOrder { paid: earlier.state.was_paid() });
         }
-        orders.by_number.insert(number_key, order.id.clone());
+        orders.by_number.insert(number_key, order.registration.id.clone());
         if let Some(gw) = &order.gw_order_id {
-            orders.by_gw_id.insert(gw.clone(), order.id.clone());
+            orders.by_gw_id.insert(gw.clone(), order.registration.id.clone());
         }
-        orders.by_id.insert(order.id.clone(), order);
+        orders.by_id.insert(order.registration.id.clone(), order);
         Ok(())
     }
 
@@ -115,7 +115,7 @@ impl Store {
             },
         };
         let order = orders.by_id.get(&id)?;
-        (order.merchant == merchant || foreign_visible).then_some(id)
+        (order.registration.merchant == merchant || foreign_visible).then_some(id)
     }
 
     /// Runs `f` on the merchant's order named by `key`, after applying what time made due.
@@ -135,7 +135,7 @@ impl Store {
         let result = f(order);
         let snapshot = order.clone();
         if let Some(gw) = &snapshot.gw_order_id {
-            orders.by_gw_id.insert(gw.clone(), snapshot.id.clone());
+            orders.by_gw_id.insert(gw.clone(), snapshot.registration.id.clone());
         }
         Some(Touched { result, ticked, order: snapshot })
     }

@@ -41,15 +41,15 @@ impl Callbacks {
 
     /// The notifications `events` of `order` call for; none if the order has no callback URL.
     pub fn notifications(&self, merchant: &MerchantConfig, order: &Order, events: &[Event]) -> Vec<Notification> {
-        let Some(url) = order.callback_url.clone().or_else(|| merchant.callback_url.clone()) else {
+        let Some(url) = order.registration.callback_url.clone().or_else(|| merchant.callback_url.clone()) else {
             return Vec::new();
         };
         events
             .iter()
             .map(|event| {
                 let mut params = vec![
-                    ("mdOrder".to_string(), order.id.clone()),
-                    ("orderNumber".to_string(), order.order_number.clone()),
+                    ("mdOrder".to_string(), order.registration.id.clone()),
+                    ("orderNumber".to_string(), order.registration.order_number.clone()),
                     ("operation".to_string(), event.kind.operation().to_string()),
                     ("status".to_string(), if event.success { "1" } else { "0" }.to_string()),
                     ("amount".to_string(), event.amount.to_string()),

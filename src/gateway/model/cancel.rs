@@ -20,6 +20,6 @@ impl Order {
         } else {
             ACTION_DECLINED_BY_MERCHANT
         });
-        Ok(vec![Event { kind: EventKind::Declined, success: true, amount: self.amount }])
+        Ok(vec![Event { kind: EventKind::Declined, success: true, amount: self.registration.amount }])
     }
 }

@@ -23,7 +23,9 @@ impl Order {
                 return Err(Rejection::DepositBelowMinimum);
             }
         }
-        let recapture = faults.has(Fault::CaptureTwiceAllowed) && self.two_phase && self.state == OrderState::Deposited;
+        let recapture = faults.has(Fault::CaptureTwiceAllowed)
+            && self.registration.two_phase
+            && self.state == OrderState::Deposited;
         if self.state != OrderState::Approved && !recapture {
             return Err(Rejection::WrongState);
         }

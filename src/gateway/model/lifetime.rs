@@ -11,20 +11,20 @@ impl Order {
     /// captured at `autocompletionDate` or reversed at `autoReverseDate`, whichever comes first.
     pub fn tick(&mut self, now: EpochMillis, faults: &FaultSet) -> Vec<Event> {
         let mut events = Vec::new();
-        if self.state.is_unpaid() && now >= self.expires_at && !faults.has(Fault::SessionNeverExpires) {
+        if self.state.is_unpaid() && now >= self.registration.expires_at && !faults.has(Fault::SessionNeverExpires) {
             self.state = OrderState::Declined;
             self.timed_out = true;
-            self.declined_at = Some(self.expires_at);
+            self.declined_at = Some(self.registration.expires_at);
             self.action_code = Some(if faults.has(Fault::ExpiryWrongActionCode) {
                 ACTION_DECLINED_BY_MERCHANT
             } else {
                 ACTION_SESSION_EXPIRED
             });
-            events.push(Event { kind: EventKind::DeclinedByTimeout, success: true, amount: self.amount });
+            events.push(Event { kind: EventKind::DeclinedByTimeout, success: true, amount: self.registration.amount });
         }
         if self.state == OrderState::Approved && !faults.has(Fault::AutoDatesIgnored) {
-            let complete = self.autocompletion_at.filter(|at| *at <= now);
-            let reverse = self.auto_reverse_at.filter(|at| *at <= now);
+            let complete = self.registration.autocompletion_at.filter(|at| *at <= now);
+            let reverse = self.registration.auto_reverse_at.filter(|at| *at <= now);
             match (complete, reverse) {
                 (Some(c), Some(r)) if r < c => events.push(self.auto_reverse(r)),
                 (Some(c), _) => events.push(self.auto_complete(c)),

@@ -141,46 +141,11 @@ pub struct Operation {
 /// A v1 order: what the gateway knows about it at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
-    /// `orderId`.
-    pub id: String,
-    /// The owning merchant's `userName`.
-    pub merchant: String,
-    /// `orderNumber`.
-    pub order_number: String,
-    /// Where it was registered.
-    pub family: Family,
-    /// Two-phase (pre-authorisation) order.
-    pub two_phase: bool,
-    /// Registered amount.
-    pub amount: i64,
-    /// ISO 4217 numeric.
-    pub currency: String,
-    /// `description`.
-    pub description: Option<String>,
-    /// `returnUrl`.
-    pub return_url: String,
-    /// `failUrl`.
-    pub fail_url: Option<String>,
-    /// `clientId`.
-    pub client_id: Option<String>,
-    /// `jsonParams`.
-    pub params: Vec<(String, String)>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `phone`.
-    pub phone: Option<String>,
-    /// `allowedPaymentWays`.
-    pub allowed_payment_ways: Vec<String>,
-    /// `dynamicCallbackUrl`.
-    pub callback_url: Option<String>,
+    /// What was registered (`bank` and `gw_order_id` there are where it was created; the
+    /// order's own fields below follow it when it is routed).
+    pub registration: Registration,
     /// Registration time (`date`).
     pub created_at: EpochMillis,
-    /// End of lifetime.
-    pub expires_at: EpochMillis,
-    /// `autocompletionDate`.
-    pub autocompletion_at: Option<EpochMillis>,
-    /// `autoReverseDate`.
-    pub auto_reverse_at: Option<EpochMillis>,
     /// Current state.
     pub state: OrderState,
     /// Last processing result; `None` before any attempt or decision.
@@ -232,31 +197,14 @@ impl Order {
             Family::Router if !faults.has(Fault::RouterSkipsPreregistered) => OrderState::Preregistered,
             _ => OrderState::Created,
         };
+        let (bank, gw_order_id) = (reg.bank.clone(), reg.gw_order_id.clone());
         Order {
-            id: reg.id,
-            merchant: reg.merchant,
-            order_number: reg.order_number,
-            family: reg.family,
-            two_phase: reg.two_phase,
-            amount: reg.amount,
-            currency: reg.currency,
-            description: reg.description,
-            return_url: reg.return_url,
-            fail_url: reg.fail_url,
-            client_id: reg.client_id,
-            params: reg.params,
-            email: reg.email,
-            phone: reg.phone,
-            allowed_payment_ways: reg.allowed_payment_ways,
-            callback_url: reg.callback_url,
+            registration: reg,
             created_at: now,
-            expires_at: reg.expires_at,
-            autocompletion_at: reg.autocompletion_at,
-            auto_reverse_at: reg.auto_reverse_at,
             state,
             action_code: None,
-            bank: reg.bank,
-            gw_order_id: reg.gw_order_id,
+            bank,
+            gw_order_id,
             payment_way: None,
             attempts: 0,
             timed_out: false,

@@ -83,7 +83,7 @@ impl Order {
         self.attempts += 1;
         self.card = auth.card;
         self.payment_way = Some(auth.payment_way);
-        let (operation, event) = if self.two_phase {
+        let (operation, event) = if self.registration.two_phase {
             (OperationKind::Approve, EventKind::Approved)
         } else {
             (OperationKind::Purchase, EventKind::Deposited)
@@ -95,12 +95,12 @@ impl Order {
             self.auth_at = Some(now);
             self.auth_ref_num = Some(reference);
             self.approval_code = Some(approval);
-            self.approved_amount = self.amount;
-            if self.two_phase {
+            self.approved_amount = self.registration.amount;
+            if self.registration.two_phase {
                 self.state = OrderState::Approved;
             } else {
                 self.state = OrderState::Deposited;
-                self.deposited_amount = self.amount;
+                self.deposited_amount = self.registration.amount;
                 self.deposited_at = Some(now);
             }
         } else {
@@ -112,7 +112,7 @@ impl Order {
                 self.state = OrderState::Created;
             }
         }
-        let (amount, code) = (self.amount, self.action_code.unwrap_or(auth.action_code));
+        let (amount, code) = (self.registration.amount, self.action_code.unwrap_or(auth.action_code));
         Ok(vec![self.record(operation, event, amount, now, auth.approved, code)])
     }
 }

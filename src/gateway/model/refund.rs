@@ -60,7 +60,7 @@ impl Order {
             if a < 0 {
                 return Err(Rejection::IncorrectAmount);
             }
-            if (1..100).contains(&a) && a != self.amount {
+            if (1..100).contains(&a) && a != self.registration.amount {
                 return Err(Rejection::RefundBelowMinimum);
             }
         }
@@ -75,10 +75,10 @@ impl Order {
         } else {
             self.refundable()
         };
-        let full = if faults.has(Fault::RefundFullRefundsOriginal) { self.amount } else { left };
+        let full = if faults.has(Fault::RefundFullRefundsOriginal) { self.registration.amount } else { left };
         let refund = match req.amount {
             None | Some(0) => full,
-            Some(a) if a == self.amount => full,
+            Some(a) if a == self.registration.amount => full,
             Some(a) => a,
         };
         if refund == 0 {

@@ -20,10 +20,10 @@ pub fn instant_payment(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let reg = registration(ctx, p, merchant, two_phase)?;
     let card = card_input(p, ctx.faults())?;
     let order = store_new_order(ctx, reg)?;
-    let order = pay_with_card(ctx, merchant, OrderKey::Id(&order.id), &card)?;
+    let order = pay_with_card(ctx, merchant, OrderKey::Id(&order.registration.id), &card)?;
     let mut answer = payment_answer(&order, INFO_PROCEEDED);
     if let Value::Object(m) = &mut answer {
-        m.insert("orderId".into(), json!(order.id));
+        m.insert("orderId".into(), json!(order.registration.id));
     }
     Ok(answer)
 }

@@ -62,12 +62,12 @@ pub fn payment_answer(order: &Order, paid_info: &str) -> Value {
     let paid = matches!(order.state, OrderState::Approved | OrderState::Deposited);
     let mut m = success();
     let (info, target) = if paid {
-        (paid_info, order.return_url.as_str())
+        (paid_info, order.registration.return_url.as_str())
     } else {
-        (INFO_DECLINED, order.fail_url.as_deref().unwrap_or(&order.return_url))
+        (INFO_DECLINED, order.registration.fail_url.as_deref().unwrap_or(&order.registration.return_url))
     };
     m.insert("info".into(), json!(info));
-    m.insert("redirect".into(), json!(with_order_id(target, &order.id)));
+    m.insert("redirect".into(), json!(with_order_id(target, &order.registration.id)));
     Value::Object(m)
 }
 

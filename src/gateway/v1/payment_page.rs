@@ -41,11 +41,11 @@ fn page(status: StatusCode, body: String) -> Response {
 /// Where the payer goes for an order that is no longer payable.
 fn outcome_url(order: &Order) -> String {
     let url = if order.state.was_paid() && order.state != OrderState::Reversed {
-        &order.return_url
+        &order.registration.return_url
     } else {
-        order.fail_url.as_ref().unwrap_or(&order.return_url)
+        order.registration.fail_url.as_ref().unwrap_or(&order.registration.return_url)
     };
-    with_order_id(url, &order.id)
+    with_order_id(url, &order.registration.id)
 }
 
 async fn show(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String, String>>) -> Response {
@@ -71,9 +71,9 @@ async fn show(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String
              <label>CVC <input name=\"cvc\"></label>\n\
              <label>Cardholder <input name=\"cardholderName\"></label>\n\
              <button>Pay</button>\n</form>",
-            number = escape(&order.order_number),
-            amount = order.amount,
-            currency = escape(&order.currency),
+            number = escape(&order.registration.order_number),
+            amount = order.registration.amount,
+            currency = escape(&order.registration.currency),
         ),
     )
 }
@@ -99,7 +99,11 @@ async fn pay(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String,
     let merchants = &gw.config.merchants;
     let cards = &gw.config.cards;
     let Some(touched) = gw.store.with_public_order(PublicHandle::OrderId(id), now, faults, |order| {
-        let rules = merchants.iter().find(|m| m.user_name == order.merchant).map(|m| m.rules()).unwrap_or_default();
+        let rules = merchants
+            .iter()
+            .find(|m| m.user_name == order.registration.merchant)
+            .map(|m| m.rules())
+            .unwrap_or_default();
         order.route(REFERENCE_BANK, &gw_order_id, faults)?;
         order.pay(authorize(&card, cards, now, faults), now, &rules, faults)
     }) else {

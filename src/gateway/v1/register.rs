@@ -163,8 +163,12 @@ pub fn store_new_order(ctx: &Ctx<'_>, reg: Registration) -> Result<Order, ApiErr
 /// The payment page URL of an order.
 pub fn form_url(ctx: &Ctx<'_>, order: &Order, language: &str) -> String {
     match ctx.family {
-        Family::Router => format!("{}/wl/payment.html?mdOrder={}&language={}", ctx.root, order.id, language),
-        Family::Bank => format!("{}/payment/merchants/payment_{}.html?mdOrder={}", ctx.root, language, order.id),
+        Family::Router => {
+            format!("{}/wl/payment.html?mdOrder={}&language={}", ctx.root, order.registration.id, language)
+        }
+        Family::Bank => {
+            format!("{}/payment/merchants/payment_{}.html?mdOrder={}", ctx.root, language, order.registration.id)
+        }
     }
 }
 
@@ -176,11 +180,11 @@ fn register_answer(ctx: &Ctx<'_>, order: &Order, p: &Params) -> Value {
         Family::Router => {
             m.extend(success());
             m.insert("formUrl".into(), json!(form_url(ctx, order, &language)));
-            m.insert("orderId".into(), json!(order.id));
-            m.insert("orderNumber".into(), json!(order.order_number));
+            m.insert("orderId".into(), json!(order.registration.id));
+            m.insert("orderNumber".into(), json!(order.registration.order_number));
         }
         Family::Bank => {
-            m.insert("orderId".into(), json!(order.id));
+            m.insert("orderId".into(), json!(order.registration.id));
             m.insert("formUrl".into(), json!(form_url(ctx, order, &language)));
         }
     }

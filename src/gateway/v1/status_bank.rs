@@ -15,17 +15,17 @@ pub fn bank_status(order: &Order, faults: &FaultSet) -> Value {
         OrderState::Preregistered => OrderState::Created.order_status(),
         s => s.order_status(),
     };
-    m.insert("orderNumber".into(), json!(order.order_number));
+    m.insert("orderNumber".into(), json!(order.registration.order_number));
     m.insert("orderStatus".into(), json!(status));
     m.insert("actionCode".into(), json!(code));
     m.insert("actionCodeDescription".into(), json!(description));
-    m.insert("amount".into(), json!(order.amount));
-    m.insert("currency".into(), json!(order.currency));
+    m.insert("amount".into(), json!(order.registration.amount));
+    m.insert("currency".into(), json!(order.registration.currency));
     m.insert("date".into(), json!(order.created_at));
     if let Some(d) = order.deposited_at {
         m.insert("depositedDate".into(), json!(d));
     }
-    m.insert("orderDescription".into(), json!(order.description.clone().unwrap_or_default()));
+    m.insert("orderDescription".into(), json!(order.registration.description.clone().unwrap_or_default()));
     if let Some(at) = order.auth_at {
         m.insert("authDateTime".into(), json!(at));
         m.insert("terminalId".into(), json!(TERMINAL_ID));
@@ -44,9 +44,9 @@ pub fn bank_status(order: &Order, faults: &FaultSet) -> Value {
     }
     m.insert(
         "merchantOrderParams".into(),
-        Value::Array(order.params.iter().map(|(k, v)| json!({"name": k, "value": v})).collect()),
+        Value::Array(order.registration.params.iter().map(|(k, v)| json!({"name": k, "value": v})).collect()),
     );
-    m.insert("attributes".into(), json!([{"name": "mdOrder", "value": order.id}]));
+    m.insert("attributes".into(), json!([{"name": "mdOrder", "value": order.registration.id}]));
     m.insert("transactionAttributes".into(), json!([]));
     if let Some(card) = &order.card {
         let mut c = Map::new();
@@ -60,7 +60,7 @@ pub fn bank_status(order: &Order, faults: &FaultSet) -> Value {
         c.insert("product".into(), json!("CLASSIC"));
         m.insert("cardAuthInfo".into(), Value::Object(c));
     }
-    if let Some(client) = &order.client_id {
+    if let Some(client) = &order.registration.client_id {
         m.insert("bindingInfo".into(), json!({"clientId": client}));
     }
     m.insert(
@@ -70,7 +70,7 @@ pub fn bank_status(order: &Order, faults: &FaultSet) -> Value {
             "approvedAmount": order.approved_amount,
             "depositedAmount": order.deposited_amount,
             "refundedAmount": order.refunded_amount,
-            "totalAmount": order.amount,
+            "totalAmount": order.registration.amount,
         }),
     );
     if order.card.is_some() {

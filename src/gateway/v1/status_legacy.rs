@@ -34,19 +34,19 @@ pub fn status_legacy(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
         m.insert("ErrorMessage".into(), json!("Success"));
     }
     m.insert("OrderStatus".into(), json!(status));
-    m.insert("OrderNumber".into(), json!(order.order_number));
+    m.insert("OrderNumber".into(), json!(order.registration.order_number));
     if let Some(card) = &order.card {
         m.insert("Pan".into(), json!(card.masked_pan));
         m.insert("expiration".into(), json!(card.expiry));
         m.insert("cardholderName".into(), json!(card.holder));
     }
-    m.insert("Amount".into(), json!(order.amount));
-    m.insert("currency".into(), json!(order.currency));
+    m.insert("Amount".into(), json!(order.registration.amount));
+    m.insert("currency".into(), json!(order.registration.currency));
     if let Some(a) = &order.approval_code {
         m.insert("approvalCode".into(), json!(a));
         m.insert("authCode".into(), json!(2));
     }
-    if let Some(c) = &order.client_id {
+    if let Some(c) = &order.registration.client_id {
         m.insert("clientId".into(), json!(c));
     }
     Ok(Value::Object(m))

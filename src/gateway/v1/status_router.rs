@@ -18,9 +18,9 @@ pub fn router_status(order: &Order, faults: &FaultSet) -> Value {
         m.insert("actionCodeDescription".into(), json!(description));
     }
     if !routed {
-        m.insert("allowedPaymentWays".into(), json!(order.allowed_payment_ways));
+        m.insert("allowedPaymentWays".into(), json!(order.registration.allowed_payment_ways));
     }
-    m.insert("amount".into(), json!(order.amount));
+    m.insert("amount".into(), json!(order.registration.amount));
     if let Some(at) = order.auth_at {
         m.insert("authDateTime".into(), json!(at));
         if let Some(r) = &order.auth_ref_num {
@@ -39,12 +39,12 @@ pub fn router_status(order: &Order, faults: &FaultSet) -> Value {
         c.insert("paymentSystem".into(), json!(card.payment_system));
         m.insert("cardInfo".into(), Value::Object(c));
     }
-    if let Some(c) = &order.client_id {
+    if let Some(c) = &order.registration.client_id {
         m.insert("clientId".into(), json!(c));
     }
-    m.insert("currency".into(), json!(order.currency));
+    m.insert("currency".into(), json!(order.registration.currency));
     m.insert("date".into(), json!(order.created_at));
-    m.insert("depositFlag".into(), json!(if order.two_phase { "PREAUTH" } else { "PURCHASE" }));
+    m.insert("depositFlag".into(), json!(if order.registration.two_phase { "PREAUTH" } else { "PURCHASE" }));
     if let Some(d) = order.deposited_at {
         m.insert("depositedDate".into(), json!(d));
     }
@@ -54,20 +54,20 @@ pub fn router_status(order: &Order, faults: &FaultSet) -> Value {
     }
     m.insert("gwId".into(), json!(order.bank));
     m.insert("gwOrderId".into(), json!(order.gw_order_id));
-    if let Some(f) = &order.fail_url {
+    if let Some(f) = &order.registration.fail_url {
         m.insert("failUrl".into(), json!(f));
     }
     m.insert("hasTimeout".into(), json!(order.timed_out));
-    m.insert("merchantLogin".into(), json!(order.merchant));
+    m.insert("merchantLogin".into(), json!(order.registration.merchant));
     if routed {
         m.insert("operations".into(), operations(order));
     }
-    if let Some(d) = &order.description {
+    if let Some(d) = &order.registration.description {
         m.insert("orderDescription".into(), json!(d));
     }
-    m.insert("orderId".into(), json!(order.id));
-    m.insert("orderNumber".into(), json!(order.order_number));
-    let params: Map<String, Value> = order.params.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    m.insert("orderId".into(), json!(order.registration.id));
+    m.insert("orderNumber".into(), json!(order.registration.order_number));
+    let params: Map<String, Value> = order.registration.params.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     m.insert("orderParams".into(), Value::Object(params));
     m.insert("orderStatus".into(), json!(order.state.order_status()));
     if let Some(payer) = payer_data(order) {
@@ -86,7 +86,7 @@ pub fn router_status(order: &Order, faults: &FaultSet) -> Value {
     if let Some(d) = order.reversed_at {
         m.insert("reversedDate".into(), json!(d));
     }
-    m.insert("successUrl".into(), json!(order.return_url));
+    m.insert("successUrl".into(), json!(order.registration.return_url));
     if routed {
         m.insert("transactionAttributes".into(), json!({}));
     }
@@ -108,7 +108,7 @@ fn operations(order: &Order) -> Value {
                     "amount": op.amount,
                     "authCode": op.approval_code,
                     "cardHolder": card.map(|c| c.holder.as_str()).unwrap_or(""),
-                    "currencyCode": order.currency,
+                    "currencyCode": order.registration.currency,
                     "operationDate": op.date,
                     "operationType": op.kind.name(),
                     "maskedPan": card.map(|c| c.masked_pan.as_str()).unwrap_or(""),

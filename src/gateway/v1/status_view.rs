@@ -44,14 +44,14 @@ pub fn bank_info() -> Value {
 
 /// `payerData`, if the order has any.
 pub fn payer_data(order: &Order) -> Option<Value> {
-    if order.email.is_none() && order.phone.is_none() {
+    if order.registration.email.is_none() && order.registration.phone.is_none() {
         return None;
     }
     let mut m = serde_json::Map::new();
-    if let Some(e) = &order.email {
+    if let Some(e) = &order.registration.email {
         m.insert("email".into(), json!(e));
     }
-    if let Some(p) = &order.phone {
+    if let Some(p) = &order.registration.phone {
         m.insert("phone".into(), json!(p));
     }
     Some(Value::Object(m))
