@@ -87,3 +87,19 @@ fn an_unknown_fault_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("unknown fault `no-such-fault`"));
 }
+
+#[test]
+fn against_a_real_clock_cases_that_wait_long_are_skipped_with_the_reason() {
+    let served = serve(&[]);
+    let output =
+        paycheck().args(["run", "--no-snapshots", "--max-wait", "1s", "--target", &served.url]).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("it waits 8d") || stdout.contains("it waits 192h") || stdout.contains("has no manual clock"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" 0 failed, "), "{stdout}");
+    let skipped = stdout.lines().filter(|line| line.contains("SKIP")).count();
+    assert!(skipped >= 10, "the waiting cases are skipped, one line each: {stdout}");
+}

@@ -63,6 +63,9 @@ pub struct RunArgs {
     /// Accept every snapshot this run takes as the new reference (never under CI).
     #[arg(long)]
     pub update_snapshots: bool,
+    /// Against a target without a manual clock, skip the cases whose waits add up to more than this.
+    #[arg(long, default_value = "5m", value_parser = parse_max_wait)]
+    pub max_wait: Duration,
     /// Neither compare nor write snapshots (a quick run against a UAT, say).
     #[arg(long, conflicts_with = "update_snapshots")]
     pub no_snapshots: bool,
@@ -83,6 +86,10 @@ fn parse_callback_url(text: &str) -> Result<String, String> {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(text.to_string()),
         _ => Err(format!("`{text}` is not an absolute http(s) URL")),
     }
+}
+
+fn parse_max_wait(text: &str) -> Result<Duration, String> {
+    crate::suite::compile::parse_duration(text)
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {
@@ -152,7 +159,7 @@ async fn run_against(
     selection: &Selection,
     loaded: &LoadedConfig,
 ) -> i32 {
-    let runs = plan::plan(cases, &target, selection);
+    let mut runs = plan::plan(cases, &target, selection);
     let jobs = args.jobs.unwrap_or_else(engine::default_jobs).max(1);
     let client = match http::client(args.timeout, jobs) {
         Ok(client) => client,
@@ -177,6 +184,9 @@ async fn run_against(
             return exit_code::INVALID_SUITE;
         }
     };
+    if !clock.is_manual() {
+        plan::skip_long_waits(&mut runs, args.max_wait);
+    }
     let report_specs = outputs::report_specs(&args.reports);
     let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(args.quiet).with_curl(args.curl))];
     let shard = args.shard.map(|shard| shard.to_string());

@@ -49,3 +49,19 @@ pub fn plan(cases: &[Arc<Case>], target: &Target, selection: &Selection) -> Vec<
     }
     runs
 }
+
+/// Against a target whose clock really runs, marks as skipped every run whose waits add up to
+/// more than `max_wait`: a lifetime case that waits 30 minutes (or 8 days) is left out, with the
+/// reason, rather than holding a nightly run for that long.
+pub fn skip_long_waits(runs: &mut [CaseRun], max_wait: std::time::Duration) {
+    for run in runs.iter_mut().filter(|run| run.skip.is_none()) {
+        let waits = run.case.total_wait();
+        if waits > max_wait {
+            run.skip = Some(format!(
+                "it waits {} in all and the target has no manual clock (--max-wait {})",
+                crate::report::terminal::format_duration(waits),
+                crate::report::terminal::format_duration(max_wait)
+            ));
+        }
+    }
+}

@@ -47,6 +47,17 @@ impl Case {
     pub fn waits(&self) -> bool {
         self.steps.iter().any(|step| matches!(step.action, Action::Wait(_)))
     }
+
+    /// How long the case's `wait` steps let pass, in all.
+    pub fn total_wait(&self) -> Duration {
+        self.steps
+            .iter()
+            .map(|step| match step.action {
+                Action::Wait(duration) => duration,
+                _ => Duration::ZERO,
+            })
+            .sum()
+    }
 }
 
 /// A case variable.
