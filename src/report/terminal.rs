@@ -168,32 +168,12 @@ impl TerminalReporter {
         let _ = writeln!(self.out, "    {RED}✗{RED:#} {:?} {}{at}", check.kind, check.subject);
         if let Some(diff) = &check.diff {
             let _ = writeln!(self.out, "      {}", check.actual);
-            for line in diff.lines() {
-                let style = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("@@") {
-                    DIM
-                } else if line.starts_with('+') {
-                    RED
-                } else if line.starts_with('-') {
-                    GREEN
-                } else {
-                    DIM
-                };
-                let _ = writeln!(self.out, "      {style}{line}{style:#}");
-            }
+            self.diff_lines(diff);
         } else if check.violations.is_empty() {
             match json_diff(&check.expected, &check.actual) {
                 Some(diff) => {
                     let _ = writeln!(self.out, "      {DIM}--- expected  +++ actual{DIM:#}");
-                    for line in diff.lines() {
-                        let style = if line.starts_with('+') {
-                            RED
-                        } else if line.starts_with('-') {
-                            GREEN
-                        } else {
-                            DIM
-                        };
-                        let _ = writeln!(self.out, "      {style}{line}{style:#}");
-                    }
+                    self.diff_lines(&diff);
                 }
                 None => {
                     let _ = writeln!(self.out, "      expected {}", check.expected);
@@ -205,6 +185,22 @@ impl TerminalReporter {
             let at = if violation.instance_path.is_empty() { "(root)" } else { violation.instance_path.as_str() };
             let _ =
                 writeln!(self.out, "      {at}: {} {DIM}(schema {}){DIM:#}", violation.message, violation.schema_path);
+        }
+    }
+
+    /// A diff, expected in green and actual in red, headers and context dimmed.
+    fn diff_lines(&mut self, diff: &str) {
+        for line in diff.lines() {
+            let style = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("@@") {
+                DIM
+            } else if line.starts_with('+') {
+                RED
+            } else if line.starts_with('-') {
+                GREEN
+            } else {
+                DIM
+            };
+            let _ = writeln!(self.out, "      {style}{line}{style:#}");
         }
     }
 
