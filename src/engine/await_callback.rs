@@ -11,12 +11,12 @@ use super::checks::{self, ResponseView};
 use super::context::RunContext;
 use super::followups::{self, Followups, finish};
 use super::http::Received;
-use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
-use crate::report::terminal::format_duration;
+use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::signature::Verification;
 use crate::suite::api::Api;
 use crate::suite::case::{AwaitCallback, Case, SignatureExpectation, Step};
 use crate::template::Scope;
+use crate::text::format_duration;
 
 /// How many unclaimed callbacks a timeout message lists.
 const LISTED: usize = 5;

@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use crate::report::Event;
-use crate::report::result::{CaseResult, Outcome, StepResult, StepStatus};
+use crate::outcome::Event;
+use crate::outcome::{CaseResult, Outcome, StepResult, StepStatus};
 use crate::suite::case::Action;
 use crate::template::Scope;
 

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::check::matcher::{self, Matcher};
 use crate::check::schema;
-use crate::report::result::{CheckKind, CheckResult};
+use crate::outcome::{CheckKind, CheckResult};
 use crate::secret::Masker;
 use crate::suite::case::{Capture, CaptureSource, Expectations, JsonExpectation};
 use crate::template::Scope;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::report::result::{StepResult, StepStatus};
+use crate::outcome::{StepResult, StepStatus};
 use crate::suite::api::Api;
 use crate::suite::case::{Capture, Case, Expectations, SnapshotSpec, Step};
 use crate::template::Scope;
@@ -77,7 +77,7 @@ pub fn conclude(
     if let Some(spec) = followups.snapshot {
         let (common, extra) = followups.expectations;
         let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
-        let (check, record) = crate::snapshot::take(
+        let (check, record) = super::snapshot_step::take(
             context,
             followups.case,
             followups.step,

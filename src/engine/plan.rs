@@ -59,8 +59,8 @@ pub fn skip_long_waits(runs: &mut [CaseRun], max_wait: std::time::Duration) {
         if waits > max_wait {
             run.skip = Some(format!(
                 "it waits {} in all and the target has no manual clock (--max-wait {})",
-                crate::report::terminal::format_duration(waits),
-                crate::report::terminal::format_duration(max_wait)
+                crate::text::format_duration(waits),
+                crate::text::format_duration(max_wait)
             ));
         }
     }

@@ -5,7 +5,7 @@ use std::time::Instant;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
+use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::suite::api::{Api, Encoding};
 use crate::suite::case::{Body, CaptureSource, Case, Exchange, RequestTarget, Step};
 use crate::template::Scope;
@@ -73,7 +73,7 @@ pub async fn run_exchange(
                 "poll gave up after {} attempt{} in {}: the conditions never all held",
                 result.attempts,
                 if result.attempts == 1 { "" } else { "s" },
-                crate::report::terminal::format_duration(started.elapsed())
+                crate::text::format_duration(started.elapsed())
             );
             return finish(result, StepStatus::Failed, Some(message), started);
         }

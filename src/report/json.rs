@@ -4,9 +4,7 @@
 
 use serde::Serialize;
 
-use super::conformance::Conformance;
-use super::files::RunRecord;
-use super::result::{CaseResult, SnapshotCounts, UnmatchedCallback};
+use crate::outcome::{CaseResult, Conformance, RunRecord, SnapshotCounts, UnmatchedCallback};
 
 /// The value of the document's `format` field.
 pub const FORMAT: &str = "paycheck-report";

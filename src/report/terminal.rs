@@ -7,9 +7,12 @@ use std::time::{Duration, Instant};
 
 use anstyle::{AnsiColor, Style};
 
-use super::conformance::{Conformance, Verdict};
-use super::event::{Event, Reporter};
-use super::result::{CaseResult, CheckResult, Outcome, RunSummary, StepResult, StepStatus, UnmatchedCallback};
+use super::reporter::Reporter;
+use crate::outcome::conformance::{Conformance, Verdict};
+use crate::outcome::{
+    CaseResult, CheckResult, Diff, Event, Outcome, RunSummary, StepResult, StepStatus, UnmatchedCallback,
+};
+use crate::text::{diff_line_style, format_duration};
 
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 const BODY_LINES: usize = 40;
@@ -35,12 +38,13 @@ pub struct TerminalReporter {
 }
 
 impl TerminalReporter {
-    /// A reporter on stdout; `quiet` hides passing cases. The progress line only appears on a
-    /// terminal, and never under CI.
-    pub fn new(quiet: bool) -> TerminalReporter {
-        let progress = std::io::stdout().is_terminal() && std::env::var_os("CI").is_none();
+    /// A reporter on stdout; `quiet` hides passing cases. Colours only when `color`; the progress
+    /// line only on a terminal, and never under CI.
+    pub fn new(quiet: bool, color: bool, ci: bool) -> TerminalReporter {
+        let progress = std::io::stdout().is_terminal() && !ci;
+        let choice = if color { anstream::ColorChoice::Always } else { anstream::ColorChoice::Never };
         TerminalReporter {
-            out: anstream::stdout(),
+            out: anstream::AutoStream::new(std::io::stdout(), choice),
             progress,
             quiet,
             planned: 0,
@@ -157,7 +161,7 @@ impl TerminalReporter {
         }
         if let (true, Some(request)) = (self.curl, &step.request) {
             let _ = writeln!(self.out, "  {BOLD}reproduce with{BOLD:#}");
-            for line in super::curl::curl_command(request).lines() {
+            for line in crate::text::curl_command(request).lines() {
                 let _ = writeln!(self.out, "    {line}");
             }
         }
@@ -188,19 +192,11 @@ impl TerminalReporter {
         }
     }
 
-    /// A diff, expected in green and actual in red, headers and context dimmed.
-    fn diff_lines(&mut self, diff: &str) {
-        for line in diff.lines() {
-            let style = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("@@") {
-                DIM
-            } else if line.starts_with('+') {
-                RED
-            } else if line.starts_with('-') {
-                GREEN
-            } else {
-                DIM
-            };
-            let _ = writeln!(self.out, "      {style}{line}{style:#}");
+    /// A diff, each line styled by its kind.
+    fn diff_lines(&mut self, diff: &Diff) {
+        for line in &diff.lines {
+            let style = diff_line_style(line.kind);
+            let _ = writeln!(self.out, "      {style}{}{style:#}", line.unified());
         }
     }
 
@@ -357,7 +353,7 @@ fn outcome_style(outcome: &Outcome) -> Style {
 }
 
 /// A line diff of two JSON documents (pretty-printed), when both are objects or arrays.
-fn json_diff(expected: &str, actual: &str) -> Option<String> {
+fn json_diff(expected: &str, actual: &str) -> Option<Diff> {
     let expected: serde_json::Value = serde_json::from_str(expected).ok()?;
     let actual: serde_json::Value = serde_json::from_str(actual).ok()?;
     if !(expected.is_object() || expected.is_array()) || !(actual.is_object() || actual.is_array()) {
@@ -365,29 +361,5 @@ fn json_diff(expected: &str, actual: &str) -> Option<String> {
     }
     let expected = serde_json::to_string_pretty(&expected).ok()?;
     let actual = serde_json::to_string_pretty(&actual).ok()?;
-    let diff = similar::TextDiff::from_lines(&expected, &actual);
-    let mut out = String::new();
-    for change in diff.iter_all_changes() {
-        let sign = match change.tag() {
-            similar::ChangeTag::Delete => '-',
-            similar::ChangeTag::Insert => '+',
-            similar::ChangeTag::Equal => ' ',
-        };
-        out.push(sign);
-        out.push_str(change.value().trim_end_matches('\n'));
-        out.push('\n');
-    }
-    Some(out)
-}
-
-/// `12ms`, `1.23s`, `2m 03s`.
-pub fn format_duration(duration: Duration) -> String {
-    let millis = duration.as_millis();
-    if millis < 1000 {
-        format!("{millis}ms")
-    } else if millis < 60_000 {
-        format!("{:.2}s", duration.as_secs_f64())
-    } else {
-        format!("{}m {:02}s", millis / 60_000, (millis % 60_000) / 1000)
-    }
+    Some(Diff::whole(&expected, &actual))
 }

@@ -81,8 +81,13 @@ impl Target {
         })
     }
 
-    /// A target from `paycheck.toml`, reading its secrets from the environment.
-    pub fn from_config(name: &str, config: &TargetConfig, profile: &ReferenceProfile) -> Result<Target, Diagnostics> {
+    /// A target from `paycheck.toml`, reading its secrets from the environment's `variables`.
+    pub fn from_config(
+        name: &str,
+        config: &TargetConfig,
+        profile: &ReferenceProfile,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<Target, Diagnostics> {
         let mut diagnostics = Diagnostics::default();
         let context = format!("target `{name}`");
         let root = match &config.url {
@@ -154,7 +159,7 @@ impl Target {
                     FieldValue::Literal(text) => {
                         merchant.fields.insert(field.clone(), text.clone());
                     }
-                    FieldValue::Env(reference) => match read_env(&reference.env, &format!("{context}, merchant `{role}`, `{field}`")) {
+                    FieldValue::Env(reference) => match read_env(variables, &reference.env, &format!("{context}, merchant `{role}`, `{field}`")) {
                         Ok(text) => {
                             merchant.fields.insert(field.clone(), text);
                             merchant.secret_fields.push(field.clone());
@@ -170,7 +175,7 @@ impl Target {
         }
         let mut secrets = IndexMap::new();
         for (secret, reference) in &config.secrets {
-            match read_env(&reference.env, &format!("{context}, secret `{secret}`")) {
+            match read_env(variables, &reference.env, &format!("{context}, secret `{secret}`")) {
                 Ok(text) => {
                     secrets.insert(secret.clone(), text);
                 }
@@ -243,9 +248,9 @@ fn normalise_root(url: &str) -> Result<String, Diagnostic> {
     }
 }
 
-fn read_env(name: &str, context: &str) -> Result<String, Diagnostic> {
-    match std::env::var(name) {
-        Ok(value) if !value.is_empty() => Ok(value),
+fn read_env(variables: &BTreeMap<String, String>, name: &str, context: &str) -> Result<String, Diagnostic> {
+    match variables.get(name) {
+        Some(value) if !value.is_empty() => Ok(value.clone()),
         _ => Err(Diagnostic::general(format!("environment variable `{name}` is not set ({context})"))
             .with_help(format!("export {name}=… before running, or remove it from paycheck.toml"))),
     }

@@ -1,11 +1,9 @@
 //! End-to-end tests of `paycheck run`, `check` and `list` as a user runs them: the binary, a
 //! temporary folder of cases, and a server started by the test.
 
-mod support;
-
+use crate::support::TempSuite;
+use crate::support::stub::Stub;
 use predicates::prelude::*;
-use support::TempSuite;
-use support::stub::Stub;
 
 const REGISTER_CASE: &str = r#"
 name: Register answers an order id

@@ -2,13 +2,11 @@
 //! systems parse it, the JSON document against its published schema, the HTML page as headless
 //! Chromium renders it, `--curl`, the defaults under CI, and `--shard`.
 
-mod reports_support;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command as Process;
 
-use reports_support::{GatewayStub, SECRET_VARIABLE, Suite, case};
+use crate::reports_support::{GatewayStub, SECRET_VARIABLE, Suite, case};
 use serde_json::Value;
 
 const ORDER: &str = r#"{"errorCode": "0", "orderId": "{uuid}", "createdAt": "{now}", "amount": 100}"#;

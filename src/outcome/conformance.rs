@@ -115,7 +115,7 @@ impl Conformance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::result::CaseResult;
+    use crate::outcome::result::CaseResult;
     use crate::suite::api::Api;
     use std::time::Duration;
 

@@ -7,36 +7,29 @@
 //!
 //! The test iterates `Fault::all()`, so a fault added to the catalogue later is held to the same
 //! rule without editing this file. It prints the matrix (fault → failing cases); run
-//! `cargo test --test fault_matrix -- --nocapture` to see it when it passes.
+//! `cargo test --test suite fault_matrix -- --nocapture` to see it when it passes.
 //!
-//! Everything runs in-process through the library: one suite load, then one reference gateway per
-//! configuration (each with its own manual clock and order store), several configurations at a
-//! time. Configurations share nothing but the process, so running them concurrently changes no
-//! outcome.
+//! Everything runs in-process through the runner API, exactly as `paycheck run` does (the same
+//! masker, the same clause judging): one suite load, then one reference gateway per configuration
+//! (each with its own manual clock and order store), several configurations at a time.
+//! Configurations share nothing but the process, so running them concurrently changes no outcome.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use paycheck::commands::embedded;
-use paycheck::engine::clock::TargetClock;
-use paycheck::engine::plan::{self, Selection};
-use paycheck::engine::{self, EventSink, RunContext, http};
-use paycheck::gateway::{Fault, FaultSet, GatewayConfig};
-use paycheck::report::result::{CaseResult, Outcome};
-use paycheck::suite::case::Case;
-use paycheck::suite::target::Target;
-use paycheck::suite::{self, SuitePaths};
+use paycheck::gateway::{Fault, FaultSet};
+use paycheck::outcome::{CaseResult, Outcome};
+use paycheck::runner::Plan;
 use tokio::sync::Semaphore;
+
+use crate::support::{self, root};
 
 /// Configurations run at once; each run also runs its cases concurrently.
 const CONFIGURATIONS_AT_ONCE: usize = 4;
 /// Cases run at once within one configuration.
 const JOBS: usize = 8;
-/// Per-request timeout: generous, the gateway is in-process.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The outcome of the suite against one configuration of the reference gateway.
 struct ConfigurationRun {
@@ -55,21 +48,11 @@ impl ConfigurationRun {
     }
 }
 
-async fn run_suite(cases: Arc<Vec<Arc<Case>>>, fault: Option<Fault>) -> ConfigurationRun {
+async fn run_suite(plan: Arc<Plan>, fault: Option<Fault>) -> ConfigurationRun {
     let started = Instant::now();
     let faults = fault.map_or_else(FaultSet::default, |fault| FaultSet::of(&[fault]));
-    let gateway = embedded::start(GatewayConfig { faults, ..GatewayConfig::reference() })
-        .await
-        .unwrap_or_else(|message| panic!("{message}"));
-    let target = Target::from_url("embedded", &gateway.url(), &embedded::reference_profile()).expect("target");
-    let client = http::client(REQUEST_TIMEOUT, JOBS).expect("HTTP client");
-    let clock = TargetClock::detect(&client, &target).await.expect("clock");
-    assert!(clock.is_manual(), "the embedded gateway offers a manual clock, so waits take no time");
-    let runs = plan::plan(&cases, &target, &Selection::default());
-    let context = Arc::new(RunContext::new(client, Arc::new(target), clock, REQUEST_TIMEOUT, EventSink::discard()));
-    let (_summary, results) = engine::run(context, runs, JOBS).await;
-    gateway.shutdown().await;
-    ConfigurationRun { fault, results, elapsed: started.elapsed() }
+    let record = support::run_against_reference(&plan, faults, JOBS).await;
+    ConfigurationRun { fault, results: record.cases, elapsed: started.elapsed() }
 }
 
 /// Wraps a long list at `width`, continuing lines with `indent`.
@@ -118,15 +101,8 @@ fn failure_reason(result: &CaseResult) -> String {
 
 #[test]
 fn every_fault_is_caught_by_a_case_covering_its_clause() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let suite = suite::load(&SuitePaths {
-        cases: vec![root.join("cases")],
-        schemas: root.join("schemas"),
-        clauses: root.join("clauses.yaml"),
-    })
-    .unwrap_or_else(|diagnostics| panic!("the suite does not load:\n{}", diagnostics.render(false)));
-    assert!(!suite.cases.is_empty(), "no case under cases/");
-    let cases = Arc::new(suite.cases);
+    let plan = Arc::new(support::plan(support::load(&[&root().join("cases")])));
+    assert!(!plan.cases.is_empty(), "no case under cases/");
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let started = Instant::now();
@@ -135,11 +111,11 @@ fn every_fault_is_caught_by_a_case_covering_its_clause() {
         let configurations = std::iter::once(None).chain(Fault::all().iter().copied().map(Some));
         let tasks: Vec<_> = configurations
             .map(|fault| {
-                let cases = Arc::clone(&cases);
+                let plan = Arc::clone(&plan);
                 let permits = Arc::clone(&permits);
                 tokio::spawn(async move {
                     let _permit = permits.acquire_owned().await.expect("semaphore");
-                    run_suite(cases, fault).await
+                    run_suite(plan, fault).await
                 })
             })
             .collect();
@@ -158,7 +134,7 @@ fn every_fault_is_caught_by_a_case_covering_its_clause() {
     let _ = writeln!(
         report,
         "fault matrix: {} cases ({case_runs} case runs), clean + {} faults, in {:.1}s\n",
-        cases.len(),
+        plan.cases.len(),
         faulty.len(),
         elapsed.as_secs_f64()
     );
