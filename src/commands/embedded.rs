@@ -69,7 +69,7 @@ pub async fn start(config: GatewayConfig) -> Result<RunningGateway, String> {
 pub async fn start_target(config: GatewayConfig) -> Result<(Target, RunningGateway), String> {
     let gateway = start(config).await?;
     match Target::from_url(NAME, &gateway.url(), &reference_profile()) {
-        Ok(target) => Ok((target, gateway)),
+        Ok(target) => Ok((target.with_reference_capabilities(), gateway)),
         Err(diagnostic) => {
             gateway.shutdown().await;
             Err(format!("cannot address the reference gateway: {}", diagnostic.render(false)))

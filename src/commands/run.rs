@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::engine;
 use crate::engine::plan::Selection;
 use crate::engine::shard::Shard;
+use crate::engine::verdict::Strictness;
 use crate::exit_code;
 use crate::gateway::GatewayConfig;
 use crate::report::Reporter;
@@ -34,6 +35,13 @@ pub struct RunArgs {
     /// Run only cases with this tag (repeatable: any of them).
     #[arg(long)]
     pub tag: Vec<String>,
+    /// Leave out cases with this tag (repeatable), even when `--tag` selects them.
+    #[arg(long = "exclude-tag", value_name = "TAG")]
+    pub exclude_tag: Vec<String>,
+    /// How clauses the sources leave open are judged: `must` (a difference from the reference
+    /// gateway is a warning) or `reference` (it fails, for a mock that must mirror the reference).
+    #[arg(long, default_value = "must", value_parser = Strictness::parse)]
+    pub strictness: Strictness,
     /// Run only cases whose name contains this text (case-insensitive).
     #[arg(long)]
     pub filter: Option<String>,
@@ -101,7 +109,8 @@ pub async fn run(args: RunArgs) -> i32 {
         }
     };
     let profile = embedded::reference_profile();
-    let selection = Selection { tags: args.tag.clone(), filter: args.filter.clone() };
+    let selection =
+        Selection { tags: args.tag.clone(), exclude_tags: args.exclude_tag.clone(), filter: args.filter.clone() };
     let target = match named_or_url_target(&args.target, &loaded, &profile, &environment) {
         Ok(target) => target,
         Err(diagnostics) => {
@@ -161,6 +170,7 @@ async fn run_plan(
         callback_listen: args.callback_listen,
         callback_url: args.callback_url.clone(),
         shard: args.shard.map(|shard| shard.to_string()),
+        strictness: args.strictness,
     };
     let report_specs = outputs::report_specs(&args.reports, environment.ci);
     let mut reporters: Vec<Box<dyn Reporter>> =

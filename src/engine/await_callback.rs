@@ -11,6 +11,7 @@ use super::checks::{self, ResponseView};
 use super::context::RunContext;
 use super::followups::{self, Followups, finish};
 use super::http::Received;
+use crate::outcome::result::Severity;
 use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::signature::Verification;
 use crate::suite::api::Api;
@@ -146,6 +147,9 @@ fn signature_check(
         position: None,
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     };
     (check, problem)
 }

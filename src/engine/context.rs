@@ -15,6 +15,7 @@ use crate::template::Scope;
 
 use super::callbacks::CallbackSettings;
 use super::clock::TargetClock;
+use super::verdict::{Rules, Strictness};
 
 /// Shared by every case of a run.
 pub struct RunContext {
@@ -36,6 +37,15 @@ pub struct RunContext {
     pub snapshots: SnapshotSession,
     /// Where the callback listener listens, when a case needs it (loopback, ephemeral port, by default).
     pub callbacks: CallbackSettings,
+    /// How `reference` clauses are judged.
+    pub strictness: Strictness,
+}
+
+impl RunContext {
+    /// What judging a step's checks needs.
+    pub fn rules(&self) -> Rules<'_> {
+        Rules { strictness: self.strictness, capabilities: &self.target.capabilities }
+    }
 }
 
 /// The names every case's templates start with: the target's namespaces (`merchant`, `cards`,

@@ -19,6 +19,7 @@ pub mod shard;
 mod sign;
 mod snapshot_step;
 mod step;
+pub mod verdict;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -101,6 +102,7 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
                     tags: run.case.tags.clone(),
                     covers: run.case.covers.clone(),
                     outcome: Outcome::Errored { reason: "internal error: the case's task stopped unexpectedly".into() },
+                    warnings: 0,
                     steps: Vec::new(),
                     duration: Duration::ZERO,
                 });

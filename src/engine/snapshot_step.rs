@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::outcome::result::Severity;
 use crate::outcome::result::{SnapshotRecord, SnapshotStatus};
 use crate::outcome::{CheckKind, CheckResult};
 use crate::snapshot::name::{self, SnapshotName};
@@ -50,6 +51,9 @@ pub fn take(
         position: Some(step.span.position()),
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     };
     let mut record =
         SnapshotRecord { name: relative, file: None, pending: None, status: SnapshotStatus::Recorded, text };

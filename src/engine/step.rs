@@ -15,6 +15,7 @@ use super::context::RunContext;
 use super::encode;
 use super::followups::{self, Followups, finish};
 use super::http::{self, TransportError};
+use super::verdict;
 
 /// How many bytes of a body that is not JSON are quoted in the error.
 const QUOTED_BYTES: usize = 512;
@@ -69,6 +70,7 @@ pub async fn run_exchange(
                     check
                 })
                 .collect();
+            verdict::judge(&mut result.checks, &verdict::step_clauses(case, step), context.rules());
             let message = format!(
                 "poll gave up after {} attempt{} in {}: the conditions never all held",
                 result.attempts,

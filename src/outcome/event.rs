@@ -22,6 +22,8 @@ pub enum Event {
         cases: usize,
         /// How many run at once.
         jobs: usize,
+        /// What the runner assumed or learnt about the target (capabilities, clock), for the header.
+        notes: Vec<String>,
     },
     /// A case run started.
     CaseStarted {

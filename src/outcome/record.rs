@@ -21,6 +21,8 @@ pub struct RunRecord {
     pub shard: Option<String>,
     /// When the run started.
     pub started_at: Option<jiff::Timestamp>,
+    /// What the runner assumed or learnt about the target.
+    pub notes: Vec<String>,
     /// Every finished case, in the order they finished.
     pub cases: Vec<Arc<CaseResult>>,
     /// The totals.
@@ -33,10 +35,11 @@ impl RunRecord {
     /// Takes in an event.
     pub fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { target, target_url, jobs, .. } => {
+            Event::RunStarted { target, target_url, jobs, notes, .. } => {
                 self.target = target.clone();
                 self.target_url = target_url.clone();
                 self.jobs = *jobs;
+                self.notes.clone_from(notes);
                 self.started_at = Some(jiff::Timestamp::now());
             }
             Event::CaseFinished(case) => self.cases.push(Arc::clone(case)),

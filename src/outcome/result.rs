@@ -9,6 +9,7 @@ use crate::check::schema::Violation;
 
 use super::diff::Diff;
 use crate::suite::api::Api;
+use crate::suite::clauses::ClauseRef;
 
 /// How a case ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,6 +60,8 @@ pub struct CaseResult {
     pub covers: Vec<String>,
     /// How it ended.
     pub outcome: Outcome,
+    /// Checks that differ from the reference gateway on points the sources leave open.
+    pub warnings: usize,
     /// Each step that ran (and the ones that did not, as skipped); shared with the step events.
     pub steps: Vec<std::sync::Arc<StepResult>>,
     /// Wall time.
@@ -76,8 +79,10 @@ pub enum StepStatus {
     Failed,
     /// The target could not be reached.
     Errored,
-    /// Not run: an earlier step failed, or the step is for another API.
+    /// Not run: the step is for another API, or the target lacks a capability it needs.
     Skipped,
+    /// Not run: it reads a value an earlier step failed to capture.
+    Blocked,
 }
 
 /// One step of a case run.
@@ -97,6 +102,9 @@ pub struct StepResult {
     pub response: Option<ResponseRecord>,
     /// Every check made, passed or not.
     pub checks: Vec<CheckResult>,
+    /// The clauses the step verifies (so that a blocked or skipped step names what it left unverified).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<ClauseRef>,
     /// A failure that is not a check: no response, a body that is not JSON, a template error.
     pub error: Option<String>,
     /// How many requests were sent (more than one when polling).
@@ -143,9 +151,14 @@ pub enum SnapshotStatus {
 }
 
 impl StepResult {
-    /// The checks that failed.
+    /// The checks that failed the step.
     pub fn failed_checks(&self) -> impl Iterator<Item = &CheckResult> {
-        self.checks.iter().filter(|check| !check.passed)
+        self.checks.iter().filter(|check| check.fails())
+    }
+
+    /// The checks that did not hold but only warn.
+    pub fn warnings(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|check| check.warns())
     }
 }
 
@@ -225,6 +238,37 @@ pub struct CheckResult {
     /// For snapshot checks: the diff from the accepted snapshot to this run's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Diff>,
+    /// The clauses this check verifies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<ClauseRef>,
+    /// What it means when the check does not hold.
+    pub severity: Severity,
+    /// Why the check was not made (the target does not declare a capability it needs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// What a check that does not hold means for the target (spec 8.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// It breaks the contract: the step fails.
+    Failure,
+    /// It differs from the reference gateway where the sources leave the point open: a warning,
+    /// unless the run asks for reference strictness.
+    Warning,
+}
+
+impl CheckResult {
+    /// True when the check was made, did not hold, and that fails its step.
+    pub fn fails(&self) -> bool {
+        !self.passed && self.skipped.is_none() && self.severity == Severity::Failure
+    }
+
+    /// True when the check was made, did not hold, and that is a warning.
+    pub fn warns(&self) -> bool {
+        !self.passed && self.skipped.is_none() && self.severity == Severity::Warning
+    }
 }
 
 /// Serialises a duration as milliseconds (a float), as every report shows durations.

@@ -41,6 +41,15 @@ struct Page<'a> {
     snapshot_total: usize,
     score_line: Option<String>,
     clause_groups: Vec<ClauseGroup<'a>>,
+    matrix_verdicts: Vec<&'static str>,
+    clause_matrix: Vec<MatrixRow>,
+}
+
+/// One clause area (`refund`, `status`, ...) and how many of its clauses got each verdict.
+#[derive(Serialize)]
+struct MatrixRow {
+    area: String,
+    counts: Vec<usize>,
 }
 
 #[derive(Serialize)]
@@ -129,25 +138,51 @@ impl<'a> Page<'a> {
             snapshot_total: totals.snapshots.total(),
             score_line: conformance.map(|conformance| conformance.score_line()),
             clause_groups: conformance.map(clause_groups).unwrap_or_default(),
+            matrix_verdicts: Verdict::ALL.iter().map(|verdict| verdict.name()).collect(),
+            clause_matrix: conformance.map(clause_matrix).unwrap_or_default(),
         }
     }
 }
 
+/// The clauses by verdict, worst first; passed and not covered ones collapsed.
 fn clause_groups(conformance: &crate::outcome::Conformance) -> Vec<ClauseGroup<'_>> {
-    [
-        (Verdict::Failed, "failed", false, "failed"),
-        (Verdict::Passed, "passed", true, "passed"),
-        (Verdict::NotCovered, "not-covered", true, "not covered by any case that ran"),
-    ]
-    .into_iter()
-    .filter_map(|(verdict, id, collapsed, title)| {
-        let clauses: Vec<&ClauseVerdict> =
-            conformance.clauses.iter().filter(|clause| clause.verdict == verdict).collect();
-        let plural = if clauses.len() == 1 { "clause" } else { "clauses" };
-        let summary = format!("{} {plural} {title}", clauses.len());
-        (!clauses.is_empty()).then_some(ClauseGroup { id, collapsed, summary, clauses })
-    })
-    .collect()
+    Verdict::ALL
+        .into_iter()
+        .filter_map(|verdict| {
+            let clauses: Vec<&ClauseVerdict> =
+                conformance.clauses.iter().filter(|clause| clause.verdict == verdict).collect();
+            let plural = if clauses.len() == 1 { "clause" } else { "clauses" };
+            let title = match verdict {
+                Verdict::Failed => "failed",
+                Verdict::Warned => "differ from the reference gateway (warnings)",
+                Verdict::Blocked => "blocked by an earlier failure",
+                Verdict::NotRun => "not run (skipped)",
+                Verdict::NotCovered => "not covered by any case",
+                Verdict::Passed => "passed",
+            };
+            let collapsed = matches!(verdict, Verdict::Passed | Verdict::NotCovered);
+            let summary = format!("{} {plural} {title}", clauses.len());
+            (!clauses.is_empty()).then_some(ClauseGroup { id: verdict.name(), collapsed, summary, clauses })
+        })
+        .collect()
+}
+
+/// Clause areas × verdicts, so that a person takes in the run at a glance.
+fn clause_matrix(conformance: &crate::outcome::Conformance) -> Vec<MatrixRow> {
+    let mut rows: Vec<MatrixRow> = Vec::new();
+    for clause in &conformance.clauses {
+        let area = clause.id.split('.').next().unwrap_or(&clause.id).to_string();
+        let column = Verdict::ALL.iter().position(|verdict| *verdict == clause.verdict).unwrap_or(0);
+        match rows.iter_mut().find(|row| row.area == area) {
+            Some(row) => row.counts[column] += 1,
+            None => {
+                let mut counts = vec![0; Verdict::ALL.len()];
+                counts[column] = 1;
+                rows.push(MatrixRow { area, counts });
+            }
+        }
+    }
+    rows
 }
 
 impl<'a> CaseView<'a> {

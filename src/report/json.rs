@@ -9,7 +9,7 @@ use crate::outcome::{CaseResult, Conformance, RunRecord, SnapshotCounts, Unmatch
 /// The value of the document's `format` field.
 pub const FORMAT: &str = "paycheck-report";
 /// The version of the document's shape.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The whole document.
 #[derive(Debug, Serialize)]
@@ -45,6 +45,8 @@ pub struct RunInfo<'a> {
     pub jobs: usize,
     /// `K/N` when the run was one shard of the suite.
     pub shard: Option<&'a str>,
+    /// What the runner assumed or learnt about the target (capabilities, clock).
+    pub notes: &'a [String],
 }
 
 /// The totals.
@@ -83,6 +85,7 @@ pub fn document(record: &RunRecord) -> ReportDocument<'_> {
             duration_ms: summary.duration.as_secs_f64() * 1000.0,
             jobs: record.jobs,
             shard: record.shard.as_deref(),
+            notes: &record.notes,
         },
         summary: Summary {
             total: summary.total(),

@@ -7,6 +7,7 @@
 //! that the target is reachable, detects its clock, runs the cases through the engine, judges the
 //! clauses, feeds every event to the reporters and returns the whole run as a [`RunRecord`].
 
+pub mod capabilities;
 mod environment;
 mod options;
 
@@ -25,7 +26,7 @@ use crate::report::{Reporter, drive};
 use crate::secret::{self, Masker};
 use crate::snapshot::{SnapshotSession, SnapshotStore, WritePolicy};
 use crate::suite::case::Case;
-use crate::suite::clauses::ClauseCatalogue;
+use crate::suite::clauses::{Capability, ClauseCatalogue};
 use crate::suite::config::TargetConfig;
 use crate::suite::target::Target;
 
@@ -104,14 +105,26 @@ impl Runner {
         reporters: Vec<Box<dyn Reporter>>,
     ) -> Result<Finished, Stopped> {
         let options = &self.options;
-        let mut runs = plan::plan(&plan.cases, target, &plan.selection);
-        self.check_reachable(target, &runs).await?;
-        let clock = TargetClock::detect(&self.client, target)
+        let mut target = target.clone();
+        self.check_reachable(&target, &plan::plan(&plan.cases, &target, &plan.selection)).await?;
+        let mut notes = vec![capabilities::resolve(&self.client, &mut target).await];
+        let clock = TargetClock::detect(&self.client, &target)
             .await
             .map_err(|message| Stopped { exit_code: exit_code::INVALID_SUITE, message })?;
+        if clock.is_manual() {
+            target.capabilities.declare(Capability::ManualClock);
+        } else {
+            target.capabilities.withdraw(Capability::ManualClock);
+            notes.push(format!(
+                "clock: real (the target offers no manual clock); cases waiting more than {} in all are skipped",
+                crate::text::format_duration(options.max_wait)
+            ));
+        }
+        let mut runs = plan::plan(&plan.cases, &target, &plan.selection);
         if !clock.is_manual() {
             plan::skip_long_waits(&mut runs, options.max_wait);
         }
+        let target = &target;
         let (events, reporters) = drive::spawn(reporters);
         let context = RunContext {
             client: self.client.clone(),
@@ -126,6 +139,7 @@ impl Runner {
                 listen: options.callback_listen.unwrap_or(CallbackSettings::default().listen),
                 public_url: options.callback_url.clone(),
             },
+            strictness: options.strictness,
         };
         let target_url = target.root.clone().or_else(|| target.apis.values().next().cloned()).unwrap_or_default();
         let started_at = jiff::Timestamp::now();
@@ -135,6 +149,7 @@ impl Runner {
             target_url: target_url.clone(),
             cases: runs.len(),
             jobs,
+            notes: notes.clone(),
         });
         let (summary, cases) = engine::run(Arc::new(context), runs, jobs).await;
         let conformance = plan.clauses.as_ref().map(|clauses| Arc::new(Conformance::judge(clauses, &cases)));
@@ -147,6 +162,7 @@ impl Runner {
             jobs,
             shard: options.shard.clone(),
             started_at: Some(started_at),
+            notes,
             cases,
             summary,
             conformance,

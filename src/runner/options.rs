@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::engine::verdict::Strictness;
+
 /// How a run treats snapshots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOptions {
@@ -37,6 +39,8 @@ pub struct RunOptions {
     pub callback_url: Option<String>,
     /// `K/N` when the run is one shard of the suite (recorded in reports).
     pub shard: Option<String>,
+    /// How `reference` clauses are judged (spec 8.2).
+    pub strictness: Strictness,
 }
 
 impl Default for RunOptions {
@@ -49,6 +53,7 @@ impl Default for RunOptions {
             callback_listen: None,
             callback_url: None,
             shard: None,
+            strictness: Strictness::Must,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! line and column before anything is sent.
 
 pub mod api;
+pub mod capabilities;
 pub mod case;
 pub mod case_format;
 pub mod clauses;

@@ -6,7 +6,9 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use super::api::{self, Api};
-use super::config::{FieldValue, TargetConfig};
+use super::capabilities::Capabilities;
+use super::clauses::Capability;
+use super::config::{CARD_FIELDS, CapabilitiesConfig, FieldValue, MERCHANT_FIELDS, TargetConfig};
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::suggest;
 
@@ -62,6 +64,25 @@ pub struct Target {
     pub settings: Map<String, Value>,
     /// How time passes.
     pub clock: ClockSetting,
+    /// The optional behaviours it declares (spec 8.2).
+    pub capabilities: Capabilities,
+    /// Where the capabilities came from, for the run's header.
+    pub capabilities_source: CapabilitiesSource,
+}
+
+/// How the runner knows a target's capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapabilitiesSource {
+    /// The reference gateway, in-process: every capability.
+    Reference,
+    /// `[targets.NAME.capabilities]` in `paycheck.toml`.
+    Configured,
+    /// Not known yet: asked of the target (`GET <root>/_paycheck/capabilities`) before the run.
+    Ask,
+    /// Asked of the target, which advertised them.
+    Advertised,
+    /// Asked of the target, which advertises none: no optional capability is assumed.
+    Assumed,
 }
 
 impl Target {
@@ -78,7 +99,16 @@ impl Target {
             secrets: IndexMap::new(),
             settings: Map::new(),
             clock: ClockSetting::Auto,
+            capabilities: Capabilities::none(),
+            capabilities_source: CapabilitiesSource::Ask,
         })
+    }
+
+    /// The target with the capabilities of the reference gateway (every one).
+    pub fn with_reference_capabilities(mut self) -> Target {
+        self.capabilities = Capabilities::all();
+        self.capabilities_source = CapabilitiesSource::Reference;
+        self
     }
 
     /// A target from `paycheck.toml`, reading its secrets from the environment's `variables`.
@@ -148,6 +178,10 @@ impl Target {
         for (role, fields) in &config.merchants {
             let mut merchant = Merchant::default();
             for (field, value) in fields {
+                if !MERCHANT_FIELDS.contains(&field.as_str()) {
+                    diagnostics.push(unknown_key(&format!("{context}: merchant `{role}`"), field, MERCHANT_FIELDS));
+                    continue;
+                }
                 let is_secret_field = SECRET_FIELDS.contains(&field.as_str());
                 match value {
                     FieldValue::Literal(_) if is_secret_field => diagnostics.push(
@@ -182,7 +216,16 @@ impl Target {
                 Err(diagnostic) => diagnostics.push(diagnostic),
             }
         }
+        for (role, fields) in &config.cards {
+            for field in fields.keys().filter(|field| !CARD_FIELDS.contains(&field.as_str())) {
+                diagnostics.push(unknown_key(&format!("{context}: card `{role}`"), field, CARD_FIELDS));
+            }
+        }
         let cards = if config.cards.is_empty() { profile.cards.clone() } else { config.cards.clone() };
+        let (capabilities, capabilities_source) = match &config.capabilities {
+            Some(declared) => (declared_capabilities(declared), CapabilitiesSource::Configured),
+            None => (Capabilities::none(), CapabilitiesSource::Ask),
+        };
         let settings = match serde_json::to_value(&config.settings) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
@@ -190,7 +233,18 @@ impl Target {
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }
-        Ok(Target { name: name.to_string(), root, apis, merchants, cards, secrets, settings, clock })
+        Ok(Target {
+            name: name.to_string(),
+            root,
+            apis,
+            merchants,
+            cards,
+            secrets,
+            settings,
+            clock,
+            capabilities,
+            capabilities_source,
+        })
     }
 
     /// True when the target offers the API.
@@ -254,6 +308,33 @@ fn read_env(variables: &BTreeMap<String, String>, name: &str, context: &str) -> 
         _ => Err(Diagnostic::general(format!("environment variable `{name}` is not set ({context})"))
             .with_help(format!("export {name}=… before running, or remove it from paycheck.toml"))),
     }
+}
+
+fn unknown_key(context: &str, key: &str, known: &[&str]) -> Diagnostic {
+    let help = suggest::did_you_mean(key, known.iter().copied())
+        .unwrap_or_else(|| format!("the keys are: {}", known.join(", ")));
+    Diagnostic::general(format!("{context}: unknown key `{key}`")).with_help(help)
+}
+
+fn declared_capabilities(config: &CapabilitiesConfig) -> Capabilities {
+    let mut capabilities = Capabilities::none();
+    for (declared, capability) in [
+        (config.callbacks, Capability::Callbacks),
+        (config.token_auth, Capability::TokenAuth),
+        (config.partial_reversal, Capability::PartialReversal),
+        (config.over_capture, Capability::OverCapture),
+        (config.three_ds, Capability::ThreeDs),
+        (config.alfa_pay, Capability::AlfaPay),
+        (config.child_merchants, Capability::ChildMerchants),
+    ] {
+        if declared {
+            capabilities.declare(capability);
+        }
+    }
+    if let Some(version) = config.status_version {
+        capabilities.declare(Capability::StatusVersion(version));
+    }
+    capabilities
 }
 
 fn unknown_api(context: &str, name: &str) -> Diagnostic {

@@ -1,6 +1,7 @@
 //! Text shared by the reporters, snapshot review and the engine's messages: durations, one-line
 //! and detailed step messages, and the one style of diff lines. Built on the outcome layer only.
 
+pub mod cause;
 pub mod curl;
 pub mod diff_style;
 pub mod duration;

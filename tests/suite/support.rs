@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paycheck::commands::embedded;
+use paycheck::engine::verdict::Strictness;
 use paycheck::gateway::{FaultSet, GatewayConfig};
 use paycheck::outcome::RunRecord;
 use paycheck::runner::{Environment, Plan, RunOptions, Runner};
@@ -39,10 +40,20 @@ pub fn plan(suite: Suite) -> Plan {
 /// Runs the plan against a fresh reference gateway with `faults` on: snapshots rendered, not
 /// compared; no reporter; an isolated environment.
 pub async fn run_against_reference(plan: &Plan, faults: FaultSet, jobs: usize) -> RunRecord {
+    run_against_reference_with(plan, faults, jobs, Strictness::Must).await
+}
+
+/// The same, judged with `strictness`.
+pub async fn run_against_reference_with(
+    plan: &Plan,
+    faults: FaultSet,
+    jobs: usize,
+    strictness: Strictness,
+) -> RunRecord {
     let (target, gateway) = embedded::start_target(GatewayConfig { faults, ..GatewayConfig::reference() })
         .await
         .expect("the gateway starts");
-    let options = RunOptions { jobs, timeout: Duration::from_secs(30), ..RunOptions::default() };
+    let options = RunOptions { jobs, timeout: Duration::from_secs(30), strictness, ..RunOptions::default() };
     let runner = Runner::new(options, Environment::isolated()).expect("a runner");
     let finished = runner.run(plan, &target, None, Vec::new()).await.unwrap_or_else(|stopped| panic!("{stopped:?}"));
     gateway.shutdown().await;
