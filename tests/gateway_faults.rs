@@ -71,7 +71,7 @@ fn signs_callbacks(faults: FaultSet) -> bool {
             gw_order_id: None,
         },
         0,
-        &FaultSet::none(),
+        &Default::default(),
     );
     let event = Event { kind: EventKind::Deposited, success: true, amount: 100 };
     let sent = gw.callbacks.notifications(&merchant, &order, &[event]);

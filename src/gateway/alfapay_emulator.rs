@@ -35,7 +35,7 @@ fn unknown() -> Response {
 
 async fn show(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
     let now = gw.clock.now_ms();
-    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(&id), now, gw.faults(), |_| ()) else {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(&id), now, &gw.policy, |_| ()) else {
         return unknown();
     };
     gw.notify(&touched.order, &touched.ticked);
@@ -67,9 +67,9 @@ async fn decline(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Resp
 
 fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
     let now = gw.clock.now_ms();
-    let faults = gw.faults();
+    let policy = &gw.policy;
     let merchants = &gw.config.merchants;
-    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(id), now, faults, |order| {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(id), now, policy, |order| {
         if order.state != OrderState::PendingRedirect {
             return Vec::new();
         }
@@ -78,7 +78,7 @@ fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
             .find(|m| m.user_name == order.registration.merchant)
             .map(|m| m.rules())
             .unwrap_or_default();
-        order.pay(authorization(approved), now, &rules, faults).unwrap_or_default()
+        order.pay(authorization(approved), now, &rules, &policy.state_machine).unwrap_or_default()
     }) else {
         return unknown();
     };

@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
+use super::answer::Mutations;
 use super::callbacks::Callbacks;
 use super::clock::Clock;
 use super::config::{GatewayConfig, MerchantConfig, ProjectConfig};
-use super::faults::FaultSet;
 use super::gate::{self, Gate, model as gate_model};
 use super::model::{Event, Order};
 use super::store::Store;
+use super::{gate::policy::Policy as GatePolicy, v1::policy::Policy as V1Policy};
 
 /// The state every request handler shares.
 #[derive(Debug)]
@@ -23,6 +24,14 @@ pub struct Gateway {
     pub callbacks: Callbacks,
     /// Gate v2: payments and callbacks.
     pub gate: Gate,
+    /// The v1 API's rules (the spec's, bent by the faults switched on).
+    pub policy: V1Policy,
+    /// Gate v2's rules.
+    pub gate_policy: GatePolicy,
+    /// The reshaping of v1 answers (response-shape faults).
+    pub v1_answers: Mutations,
+    /// The reshaping of Gate v2 callback documents, before they are signed.
+    pub gate_callbacks: Vec<fn(&mut serde_json::Value)>,
 }
 
 impl Gateway {
@@ -34,13 +43,12 @@ impl Gateway {
             clock,
             store: Store::new(),
             callbacks: Callbacks::new(&config),
+            policy: config.faults.v1_policy(),
+            gate_policy: config.faults.gate_policy(),
+            v1_answers: config.faults.v1_answer_mutations().into(),
+            gate_callbacks: config.faults.gate_callback_mutations(),
             config,
         })
-    }
-
-    /// The faults switched on.
-    pub fn faults(&self) -> &FaultSet {
-        &self.config.faults
     }
 
     /// The merchant whose `userName` this is.
@@ -74,7 +82,11 @@ impl Gateway {
             .filter_map(|notice| {
                 let operation = payment.operations.get(notice.operation)?;
                 let url = operation.callback_url.clone().or_else(|| project.callback_url.clone())?;
-                let body = gate::callback::callback(payment, *notice, root, &project.secret_key, self.faults());
+                let mut body = gate::callback::callback(payment, *notice, root);
+                for mutate in &self.gate_callbacks {
+                    mutate(&mut body);
+                }
+                gate::callback::sign(&mut body, &project.secret_key, self.gate_policy.callback_signature);
                 Some(gate::Delivery { url, body })
             })
             .collect();
@@ -85,10 +97,10 @@ impl Gateway {
     /// Applies what time made due to every order and payment and notifies the merchants.
     pub fn sweep(&self) {
         let now = self.clock.now_ms();
-        for (order, events) in self.store.sweep(now, self.faults()) {
+        for (order, events) in self.store.sweep(now, &self.policy) {
             self.notify(&order, &events);
         }
-        for (payment, notice) in self.gate.store.sweep(now, self.faults()) {
+        for (payment, notice) in self.gate.store.sweep(now, &self.gate_policy) {
             self.gate_notify(&payment, &[notice], None);
         }
     }

@@ -8,6 +8,7 @@
 
 mod admin;
 pub mod alfapay_emulator;
+pub mod answer;
 pub mod callbacks;
 pub mod cards;
 pub mod clock;
@@ -23,6 +24,6 @@ pub mod v1;
 
 pub use clock::{Clock, ClockMode, EpochMillis};
 pub use config::{GatewayConfig, MerchantConfig, ProjectConfig, TestCard};
-pub use faults::{Fault, FaultSet, UnknownFault, catalogue_listing};
+pub use faults::{Fault, FaultSet, UnknownFault, catalogue_listing, catalogue_markdown};
 pub use model::ReverseWindow;
 pub use server::{RunningGateway, router};

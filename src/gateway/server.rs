@@ -23,7 +23,7 @@ pub fn router(config: GatewayConfig) -> Router {
 }
 
 fn app(gw: Arc<Gateway>) -> Router {
-    let mut routes = v1::routes().merge(alfapay_emulator::routes()).merge(gate::routes());
+    let mut routes = v1::routes(gw.v1_answers.clone()).merge(alfapay_emulator::routes()).merge(gate::routes());
     if gw.clock.mode() == ClockMode::Manual {
         routes = routes.merge(admin::routes());
     }

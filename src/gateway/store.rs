@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::clock::EpochMillis;
-use super::faults::{Fault, FaultSet};
 use super::model::{Event, Order, RefundOutcome, RefundRequest, Rejection};
+use super::v1::policy::Policy;
 
 /// How a request names an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,14 +84,14 @@ impl Store {
     }
 
     /// Stores a newly registered order, unless the merchant already used its `orderNumber`.
-    pub fn insert(&self, order: Order, now: EpochMillis, faults: &FaultSet) -> Result<(), DuplicateOrder> {
+    pub fn insert(&self, order: Order, now: EpochMillis, policy: &Policy) -> Result<(), DuplicateOrder> {
         let mut orders = self.lock();
         let number_key = (order.registration.merchant.clone(), order.registration.order_number.clone());
         if let Some(existing) = orders.by_number.get(&number_key).cloned()
-            && !faults.has(Fault::DuplicateOrderNumberAccepted)
+            && policy.order_numbers_unique
             && let Some(earlier) = orders.by_id.get_mut(&existing)
         {
-            earlier.tick(now, faults);
+            earlier.tick(now, &policy.state_machine);
             return Err(DuplicateOrder { paid: earlier.state.was_paid() });
         }
         orders.by_number.insert(number_key, order.registration.id.clone());
@@ -102,8 +102,8 @@ impl Store {
         Ok(())
     }
 
-    fn resolve(orders: &Orders, merchant: &str, key: OrderKey<'_>, faults: &FaultSet) -> Option<String> {
-        let foreign_visible = faults.has(Fault::ForeignOrderVisible);
+    fn resolve(orders: &Orders, merchant: &str, key: OrderKey<'_>, policy: &Policy) -> Option<String> {
+        let foreign_visible = !policy.orders_isolated_by_merchant;
         let id = match key {
             OrderKey::Id(id) => id.to_string(),
             OrderKey::Number(number) => match orders.by_number.get(&(merchant.to_string(), number.to_string())) {
@@ -125,13 +125,13 @@ impl Store {
         merchant: &str,
         key: OrderKey<'_>,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
         f: impl FnOnce(&mut Order) -> R,
     ) -> Option<Touched<R>> {
         let mut orders = self.lock();
-        let id = Store::resolve(&orders, merchant, key, faults)?;
+        let id = Store::resolve(&orders, merchant, key, policy)?;
         let order = orders.by_id.get_mut(&id)?;
-        let ticked = order.tick(now, faults);
+        let ticked = order.tick(now, &policy.state_machine);
         let result = f(order);
         let snapshot = order.clone();
         if let Some(gw) = &snapshot.gw_order_id {
@@ -146,7 +146,7 @@ impl Store {
         &self,
         handle: PublicHandle<'_>,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
         f: impl FnOnce(&mut Order) -> R,
     ) -> Option<Touched<R>> {
         let mut orders = self.lock();
@@ -155,7 +155,7 @@ impl Store {
             PublicHandle::GwOrderId(gw) => orders.by_gw_id.get(gw)?.clone(),
         };
         let order = orders.by_id.get_mut(&id)?;
-        let ticked = order.tick(now, faults);
+        let ticked = order.tick(now, &policy.state_machine);
         let result = f(order);
         Some(Touched { result, ticked, order: order.clone() })
     }
@@ -168,15 +168,19 @@ impl Store {
         key: OrderKey<'_>,
         request: RefundRequest,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
     ) -> Option<Touched<Result<RefundOutcome, Rejection>>> {
         let mut orders = self.lock();
-        let id = Store::resolve(&orders, merchant, key, faults)?;
+        let id = Store::resolve(&orders, merchant, key, policy)?;
         let id_key = request.external_id.as_ref().map(|ext| (merchant.to_string(), ext.clone()));
         let used_elsewhere = id_key.as_ref().and_then(|k| orders.refund_ids.get(k)).is_some_and(|owner| *owner != id);
         let order = orders.by_id.get_mut(&id)?;
-        let ticked = order.tick(now, faults);
-        let result = if used_elsewhere { Err(Rejection::RefundIdConflict) } else { order.refund(request, now, faults) };
+        let ticked = order.tick(now, &policy.state_machine);
+        let result = if used_elsewhere {
+            Err(Rejection::RefundIdConflict)
+        } else {
+            order.refund(request, now, &policy.state_machine)
+        };
         let snapshot = order.clone();
         if let (Ok(RefundOutcome::Performed(_)), Some(k)) = (&result, id_key) {
             orders.refund_ids.insert(k, id);
@@ -185,13 +189,13 @@ impl Store {
     }
 
     /// Applies what time made due to every order; returns the orders that changed and why.
-    pub fn sweep(&self, now: EpochMillis, faults: &FaultSet) -> Vec<(Order, Vec<Event>)> {
+    pub fn sweep(&self, now: EpochMillis, policy: &Policy) -> Vec<(Order, Vec<Event>)> {
         let mut orders = self.lock();
         orders
             .by_id
             .values_mut()
             .filter_map(|order| {
-                let events = order.tick(now, faults);
+                let events = order.tick(now, &policy.state_machine);
                 (!events.is_empty()).then(|| (order.clone(), events))
             })
             .collect()

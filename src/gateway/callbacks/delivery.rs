@@ -4,9 +4,11 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::gateway::config::{GatewayConfig, MerchantConfig};
-use crate::gateway::faults::Fault;
 use crate::gateway::model::{Event, Order};
 use crate::signature::checksum;
+
+/// The query parameters of a v1 callback, in order.
+pub type CallbackParams = Vec<(String, String)>;
 
 /// One callback: `GET <url>?mdOrder=…&orderNumber=…&operation=…&status=…&amount=…[&checksum=…]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,18 +25,18 @@ pub struct Callbacks {
     attempts: u32,
     retry_delay: Duration,
     timeout: Duration,
-    unsigned: bool,
+    mutations: Vec<fn(&mut CallbackParams)>,
     client: OnceLock<Option<reqwest::Client>>,
 }
 
 impl Callbacks {
-    /// A sender following `config`'s retry policy and faults.
+    /// A sender following `config`'s retry policy; its faults reshape every callback.
     pub fn new(config: &GatewayConfig) -> Callbacks {
         Callbacks {
             attempts: config.callback_attempts.max(1),
             retry_delay: config.callback_retry_delay,
             timeout: config.callback_timeout,
-            unsigned: config.faults.has(Fault::CallbackChecksumMissing),
+            mutations: config.faults.v1_callback_mutations(),
             client: OnceLock::new(),
         }
     }
@@ -54,11 +56,12 @@ impl Callbacks {
                     ("status".to_string(), if event.success { "1" } else { "0" }.to_string()),
                     ("amount".to_string(), event.amount.to_string()),
                 ];
-                if let Some(key) = &merchant.callback_token
-                    && !self.unsigned
-                {
+                if let Some(key) = &merchant.callback_token {
                     let sum = checksum(&params, key);
                     params.push(("checksum".to_string(), sum));
+                }
+                for mutate in &self.mutations {
+                    mutate(&mut params);
                 }
                 Notification { url: url.clone(), params }
             })

@@ -5,4 +5,4 @@
 mod delivery;
 
 pub use crate::signature::checksum;
-pub use delivery::{Callbacks, Notification, client};
+pub use delivery::{CallbackParams, Callbacks, Notification, client};

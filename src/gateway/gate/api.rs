@@ -24,13 +24,13 @@ fn read<'a>(gw: &'a Gateway, body: &[u8]) -> Result<request::Signed<'a>, GateErr
     if body.len() > gw.config.body_limit_bytes {
         return Err(GateError::too_large(gw.config.body_limit_bytes));
     }
-    request::signed(&gw.config, body, gw.faults())
+    request::signed(&gw.config, body, gw.gate_policy.signature_checked)
 }
 
 /// `POST /v2/payment/online-banking/alfa-click/sale`.
 pub async fn sale(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Bytes) -> Response {
     let request_id = new_request_id();
-    let faults = gw.faults();
+    let policy = &gw.gate_policy;
     let signed = match read(&gw, &body) {
         Ok(signed) => signed,
         Err(error) => return error.into_response(&request_id),
@@ -43,7 +43,7 @@ pub async fn sale(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Byte
     let rules = ProjectRules { test_mode: project.test_mode, redirect_timeout_secs: project.redirect_timeout_secs };
     let now = gw.clock.now_ms();
     let operation = gw.gate.store.new_operation(&request_id);
-    match gw.gate.store.open(sale, operation, now, rules, faults) {
+    match gw.gate.store.open(sale, operation, now, rules, policy) {
         Ok((payment, notice)) => {
             let root = crate::gateway::v1::root_url(&gw, &headers);
             gw.gate_notify(&payment, &[notice], Some(&root));
@@ -58,7 +58,7 @@ pub async fn sale(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Byte
 /// `POST /v2/payment/online-banking/alfa-click/refund`.
 pub async fn refund(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
     let request_id = new_request_id();
-    let faults = gw.faults();
+    let policy = &gw.gate_policy;
     let signed = match read(&gw, &body) {
         Ok(signed) => signed,
         Err(error) => return error.into_response(&request_id),
@@ -71,11 +71,9 @@ pub async fn refund(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
     let named = |error: GateError| error.naming(Some(project_id), Some(payment_id)).into_response(&request_id);
     let now = gw.clock.now_ms();
     let operation = gw.gate.store.new_operation(&request_id);
-    let Some(touched) = gw
-        .gate
-        .store
-        .with_payment(project_id, payment_id, now, faults, |payment| payment.refund(&refund, operation, now, faults))
-    else {
+    let Some(touched) = gw.gate.store.with_payment(project_id, payment_id, now, policy, |payment| {
+        payment.refund(&refund, operation, now, &policy.payments)
+    }) else {
         return named(GateError::coded(NOT_FOUND));
     };
     gw.gate_notify(&touched.payment, touched.ticked.as_slice(), None);
@@ -91,14 +89,14 @@ pub async fn refund(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
 /// `POST /v2/payment/status`: the payment as it is now, signed.
 pub async fn status(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
     let request_id = new_request_id();
-    let faults = gw.faults();
+    let policy = &gw.gate_policy;
     let signed = match read(&gw, &body) {
         Ok(signed) => signed,
         Err(error) => return error.into_response(&request_id),
     };
     let (project, payment_id) = (signed.project, signed.payment_id.as_str());
     let now = gw.clock.now_ms();
-    let Some(touched) = gw.gate.store.with_payment(project.project_id, payment_id, now, faults, |_| ()) else {
+    let Some(touched) = gw.gate.store.with_payment(project.project_id, payment_id, now, policy, |_| ()) else {
         return GateError::coded(NOT_FOUND)
             .naming(Some(project.project_id), Some(payment_id))
             .into_response(&request_id);

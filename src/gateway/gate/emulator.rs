@@ -39,7 +39,7 @@ fn unknown() -> Response {
 async fn show(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String, String>>) -> Response {
     let Some(token) = token(&query) else { return unknown() };
     let now = gw.clock.now_ms();
-    let Some(touched) = gw.gate.store.with_token(token, now, gw.faults(), |_| ()) else { return unknown() };
+    let Some(touched) = gw.gate.store.with_token(token, now, &gw.gate_policy, |_| ()) else { return unknown() };
     gw.gate_notify(&touched.payment, touched.ticked.as_slice(), None);
     let payment = &touched.payment;
     let body = if payment.status == PaymentStatus::AwaitingRedirectResult {
@@ -92,9 +92,9 @@ async fn press(
         );
     };
     let now = gw.clock.now_ms();
-    let faults = gw.faults();
+    let policy = &gw.gate_policy;
     let Some(touched) =
-        gw.gate.store.with_token(token, now, faults, |payment| payment.payer_choice(choice, now, faults))
+        gw.gate.store.with_token(token, now, policy, |payment| payment.payer_choice(choice, now, &policy.payments))
     else {
         return unknown();
     };

@@ -12,6 +12,7 @@ pub mod callback;
 pub mod delivery;
 pub mod emulator;
 pub mod model;
+pub mod policy;
 pub mod reply;
 pub mod request;
 pub mod store;

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::model::{NewOperation, Notice, Payment, ProjectRules, Sale};
+use super::policy::Policy;
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::{Fault, FaultSet};
 
 /// The first `operation.id` a gateway hands out.
 const FIRST_OPERATION_ID: u64 = 1_000;
@@ -74,11 +74,11 @@ impl GateStore {
         op: NewOperation,
         now: EpochMillis,
         rules: ProjectRules,
-        faults: &FaultSet,
+        policy: &Policy,
     ) -> Result<(Payment, Notice), DuplicatePayment> {
         let mut payments = self.lock();
         let key = (sale.project_id, sale.payment_id.clone());
-        if payments.by_key.contains_key(&key) && !faults.has(Fault::GateDuplicatePaymentIdAccepted) {
+        if payments.by_key.contains_key(&key) && policy.payment_ids_unique {
             return Err(DuplicatePayment);
         }
         let (payment, notice) = Payment::open(sale, op, now, rules);
@@ -96,12 +96,12 @@ impl GateStore {
         project_id: u64,
         payment_id: &str,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
         f: impl FnOnce(&mut Payment) -> R,
     ) -> Option<Touched<R>> {
         let mut payments = self.lock();
         let payment = payments.by_key.get_mut(&(project_id, payment_id.to_string()))?;
-        Some(touch(payment, now, faults, f))
+        Some(touch(payment, now, &policy.payments, f))
     }
 
     /// Runs `f` on the payment whose emulator page is addressed by `token` (the bank's id of its
@@ -110,22 +110,22 @@ impl GateStore {
         &self,
         token: &str,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
         f: impl FnOnce(&mut Payment) -> R,
     ) -> Option<Touched<R>> {
         let mut payments = self.lock();
         let key = payments.by_token.get(token)?.clone();
         let payment = payments.by_key.get_mut(&key)?;
-        Some(touch(payment, now, faults, f))
+        Some(touch(payment, now, &policy.payments, f))
     }
 
     /// Applies what time made due to every payment; returns the payments that changed and why.
-    pub fn sweep(&self, now: EpochMillis, faults: &FaultSet) -> Vec<(Payment, Notice)> {
+    pub fn sweep(&self, now: EpochMillis, policy: &Policy) -> Vec<(Payment, Notice)> {
         let mut payments = self.lock();
         payments
             .by_key
             .values_mut()
-            .filter_map(|payment| payment.tick(now, faults).map(|notice| (payment.clone(), notice)))
+            .filter_map(|payment| payment.tick(now, &policy.payments).map(|notice| (payment.clone(), notice)))
             .collect()
     }
 }
@@ -133,10 +133,10 @@ impl GateStore {
 fn touch<R>(
     payment: &mut Payment,
     now: EpochMillis,
-    faults: &FaultSet,
+    policy: &super::model::Policy,
     f: impl FnOnce(&mut Payment) -> R,
 ) -> Touched<R> {
-    let ticked = payment.tick(now, faults);
+    let ticked = payment.tick(now, policy);
     let result = f(payment);
     Touched { result, ticked, payment: payment.clone() }
 }

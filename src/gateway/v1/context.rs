@@ -1,9 +1,9 @@
 //! What a v1 method handler works with.
 
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::FaultSet;
 use crate::gateway::instance::Gateway;
 use crate::gateway::model::{Event, Family, Order};
+use crate::gateway::v1::policy::Policy;
 
 /// One request's view of the gateway.
 pub struct Ctx<'a> {
@@ -18,9 +18,9 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The faults switched on.
-    pub fn faults(&self) -> &FaultSet {
-        self.gw.faults()
+    /// The v1 API's rules.
+    pub fn policy(&self) -> &Policy {
+        &self.gw.policy
     }
 
     /// Sends the callbacks of `events` (in the background).

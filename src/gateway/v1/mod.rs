@@ -12,6 +12,7 @@ mod lookup;
 mod manage;
 mod payment_order;
 mod payment_page;
+pub mod policy;
 mod refund;
 mod register;
 mod reply;
@@ -37,7 +38,7 @@ pub use register::REFERENCE_BANK;
 pub use reply::{ApiError, Style};
 pub use request::Params;
 
-use crate::gateway::faults::Fault;
+use crate::gateway::answer::{self, Mutations};
 use crate::gateway::instance::Gateway;
 use crate::gateway::model::Family;
 
@@ -138,16 +139,18 @@ pub fn prefix(family: Family) -> &'static str {
     }
 }
 
-/// The routes of every v1 method on both families, and the payment page.
-pub fn routes() -> Router<Arc<Gateway>> {
-    let mut router = payment_page::routes();
+/// The routes of every v1 method on both families, their answers reshaped by `answers`, and the
+/// payment page.
+pub fn routes(answers: Mutations) -> Router<Arc<Gateway>> {
+    let mut api = Router::new();
     for family in [Family::Router, Family::Bank] {
         for method in Method::ALL.into_iter().filter(|m| m.served_on(family)) {
             let path = format!("{}/{}", prefix(family), method.path());
-            router = router.route(&path, endpoint(family, method));
+            api = api.route(&path, endpoint(family, method));
         }
     }
-    router
+    let api = api.layer(axum::middleware::map_response_with_state(answers, answer::reshape));
+    payment_page::routes().merge(api)
 }
 
 fn endpoint(family: Family, method: Method) -> MethodRouter<Arc<Gateway>> {
@@ -176,11 +179,11 @@ pub async fn handle(
     let Some(bytes) = read_body(body, limit).await else {
         return too_large(limit);
     };
-    let read_query = !gw.faults().has(Fault::QueryParamsIgnored);
+    let read_query = gw.policy.query_string_read;
     let ctx = Ctx { gw, family, root: root_url(gw, &parts.headers), now: gw.clock.now_ms() };
     let result =
         Params::parse(&parts.headers, parts.uri.query(), &bytes, read_query).and_then(|params| call(&ctx, &params));
-    reply::finish(result, style, gw.faults())
+    reply::finish(result, style)
 }
 
 /// How much of an oversized body is read (and discarded) before the 413 answer.

@@ -53,7 +53,7 @@ async fn show(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String
         return page(StatusCode::BAD_REQUEST, "<p>mdOrder is missing.</p>".into());
     };
     let now = gw.clock.now_ms();
-    let Some(touched) = gw.store.with_public_order(PublicHandle::OrderId(id), now, gw.faults(), |_| ()) else {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::OrderId(id), now, &gw.policy, |_| ()) else {
         return page(StatusCode::NOT_FOUND, "<p>Unknown order.</p>".into());
     };
     gw.notify(&touched.order, &touched.ticked);
@@ -87,8 +87,8 @@ async fn pay(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String,
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
-    let faults = gw.faults();
-    let card = match card_input(&Params::from_map(fields), faults) {
+    let policy = &gw.policy;
+    let card = match card_input(&Params::from_map(fields), policy.luhn_checked) {
         Ok(card) => card,
         Err(e) => {
             return page(StatusCode::BAD_REQUEST, format!("<p>{}</p>", escape(&e.message)));
@@ -98,14 +98,14 @@ async fn pay(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String,
     let gw_order_id = uuid::Uuid::new_v4().to_string();
     let merchants = &gw.config.merchants;
     let cards = &gw.config.cards;
-    let Some(touched) = gw.store.with_public_order(PublicHandle::OrderId(id), now, faults, |order| {
+    let Some(touched) = gw.store.with_public_order(PublicHandle::OrderId(id), now, policy, |order| {
         let rules = merchants
             .iter()
             .find(|m| m.user_name == order.registration.merchant)
             .map(|m| m.rules())
             .unwrap_or_default();
-        order.route(REFERENCE_BANK, &gw_order_id, faults)?;
-        order.pay(authorize(&card, cards, now, faults), now, &rules, faults)
+        order.route(REFERENCE_BANK, &gw_order_id, &policy.state_machine)?;
+        order.pay(authorize(&card, cards, now, policy.decline_cards_decline), now, &rules, &policy.state_machine)
     }) else {
         return page(StatusCode::NOT_FOUND, "<p>Unknown order.</p>".into());
     };

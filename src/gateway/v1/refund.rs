@@ -40,7 +40,7 @@ pub fn refund(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let touched = ctx
         .gw
         .store
-        .refund(&merchant.user_name, named.key(), request, ctx.now, ctx.faults())
+        .refund(&merchant.user_name, named.key(), request, ctx.now, ctx.policy())
         .ok_or_else(|| ApiError::new(6, "Wrong order number"))?;
     ctx.notify(&touched.order, &touched.ticked);
     match touched.result? {

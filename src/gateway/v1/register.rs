@@ -8,7 +8,6 @@ use super::fields::{MAX_AMOUNT, absolute_url, registration_date, text_upto};
 use super::reply::{ApiError, success};
 use super::request::Params;
 use crate::gateway::config::MerchantConfig;
-use crate::gateway::faults::Fault;
 use crate::gateway::model::{Family, Order, Registration};
 
 /// `gwId` of orders at the reference bank.
@@ -146,8 +145,8 @@ pub fn registration(
 
 /// Stores the order; error 1 if the merchant already used its `orderNumber` (spec section 7).
 pub fn store_new_order(ctx: &Ctx<'_>, reg: Registration) -> Result<Order, ApiError> {
-    let order = Order::register(reg, ctx.now, ctx.faults());
-    ctx.gw.store.insert(order.clone(), ctx.now, ctx.faults()).map_err(|dup| {
+    let order = Order::register(reg, ctx.now, &ctx.policy().state_machine);
+    ctx.gw.store.insert(order.clone(), ctx.now, ctx.policy()).map_err(|dup| {
         ApiError::new(
             1,
             if dup.paid {
@@ -187,9 +186,6 @@ fn register_answer(ctx: &Ctx<'_>, order: &Order, p: &Params) -> Value {
             m.insert("orderId".into(), json!(order.registration.id));
             m.insert("formUrl".into(), json!(form_url(ctx, order, &language)));
         }
-    }
-    if ctx.faults().has(Fault::FormUrlMissing) {
-        m.remove("formUrl");
     }
     Value::Object(m)
 }

@@ -17,8 +17,8 @@ pub fn status_extended(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let named = order_key(p, &["orderId"], true, ApiError::new(1, "Expected [orderId] or [orderNumber]"))?;
     let order = current_order(ctx, &merchant.user_name, named.key())?;
     Ok(match ctx.family {
-        Family::Router => status_router::router_status(&order, ctx.faults()),
-        Family::Bank => status_bank::bank_status(&order, ctx.faults()),
+        Family::Router => status_router::router_status(&order),
+        Family::Bank => status_bank::bank_status(&order),
     })
 }
 
@@ -31,7 +31,7 @@ pub fn current_order(
     let touched = ctx
         .gw
         .store
-        .with_order(merchant, key, ctx.now, ctx.faults(), |_| ())
+        .with_order(merchant, key, ctx.now, ctx.policy(), |_| ())
         .ok_or_else(|| ApiError::new(6, "Order not found"))?;
     ctx.notify(&touched.order, &touched.ticked);
     Ok(touched.order)
