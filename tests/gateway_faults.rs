@@ -348,3 +348,25 @@ fn the_listing_has_one_line_per_fault() {
         assert_eq!(line.split('\t').count(), 3, "{line}");
     }
 }
+
+/// The fault table of `docs/gateway.md` is the catalogue's; `UPDATE_DOCS=1` rewrites it.
+#[test]
+fn the_docs_fault_table_is_the_catalogue() {
+    const BEGIN: &str = "<!-- faults:begin -->\n";
+    const END: &str = "<!-- faults:end -->";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/gateway.md");
+    let docs = std::fs::read_to_string(&path).expect("docs/gateway.md is readable");
+    let start = docs.find(BEGIN).expect("docs/gateway.md has the faults:begin marker") + BEGIN.len();
+    let end = docs[start..].find(END).expect("docs/gateway.md has the faults:end marker") + start;
+    let table = paycheck::gateway::catalogue_markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let updated = format!("{}{}{}", &docs[..start], table, &docs[end..]);
+        std::fs::write(&path, updated).expect("docs/gateway.md is writable");
+        return;
+    }
+    assert_eq!(
+        &docs[start..end],
+        table,
+        "the fault table of docs/gateway.md differs from the catalogue: run UPDATE_DOCS=1 cargo test --test gateway docs"
+    );
+}
