@@ -12,8 +12,8 @@ use std::time::Duration;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use gateway_support::*;
-use paycheck::gateway::callbacks::checksum;
 use paycheck::gateway::{ClockMode, GatewayConfig};
+use paycheck::signature::checksum;
 use serde_json::json;
 use tokio::sync::mpsc;
 

@@ -6,8 +6,9 @@ mod gateway_support;
 
 use gateway_support::*;
 use paycheck::gateway::faults::catalogue_listing;
-use paycheck::gateway::instance::Gateway;
-use paycheck::gateway::model::{Event, EventKind, Family, Order, Registration};
+use paycheck::gateway::v1::V1;
+use paycheck::gateway::v1::model::{Event, EventKind, Family, Order, Registration};
+use paycheck::gateway::{Clock, ClockMode};
 use paycheck::gateway::{Fault, FaultSet, GatewayConfig};
 use serde_json::{Value, json};
 
@@ -44,8 +45,8 @@ async fn expiring(h: &Harness) -> String {
 
 fn signs_callbacks(faults: FaultSet) -> bool {
     let config = GatewayConfig { faults, ..GatewayConfig::reference() };
-    let gw = Gateway::new(config);
-    let merchant = gw.config.merchant("main").expect("main").clone();
+    let v1 = V1::new(std::sync::Arc::new(config), std::sync::Arc::new(Clock::new(ClockMode::Real)));
+    let merchant = v1.config.merchant("main").expect("main").clone();
     let order = Order::register(
         Registration {
             id: "id".into(),
@@ -74,7 +75,7 @@ fn signs_callbacks(faults: FaultSet) -> bool {
         &Default::default(),
     );
     let event = Event { kind: EventKind::Deposited, success: true, amount: 100 };
-    let sent = gw.callbacks.notifications(&merchant, &order, &[event]);
+    let sent = v1.notifier.notifications(&merchant, &order, &[event]);
     sent.iter().all(|n| n.params.iter().any(|(k, _)| k == "checksum"))
 }
 

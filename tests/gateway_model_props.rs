@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use paycheck::gateway::faults::{Fault, FaultSet};
-use paycheck::gateway::model::{
+use paycheck::gateway::v1::model::{
     Authorization, Family, MerchantRules, Order, OrderState, Policy, RefundOutcome, RefundRequest, Registration,
     ReverseWindow,
 };
@@ -251,7 +251,7 @@ fn run(s: &Scenario, policy: &Policy, figures: &Figures) -> Result<(), TestCaseE
             before_tick.state,
             order.state
         );
-        if ticked.iter().any(|e| e.kind == paycheck::gateway::model::EventKind::DeclinedByTimeout) {
+        if ticked.iter().any(|e| e.kind == paycheck::gateway::v1::model::EventKind::DeclinedByTimeout) {
             Figures::add(&figures.expiries);
         }
         check_invariants(&order, &s.rules)?;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::clock::ClockMode;
 use super::faults::FaultSet;
-use super::model::{MerchantRules, ReverseWindow};
+use super::v1::model::{MerchantRules, ReverseWindow};
 
 /// Everything a gateway instance needs; [`GatewayConfig::reference`] is the built-in one.
 #[derive(Debug, Clone)]

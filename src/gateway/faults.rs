@@ -11,10 +11,10 @@ use std::fmt;
 use serde_json::{Value, json};
 
 use crate::gateway::answer::Answer;
-use crate::gateway::callbacks::CallbackParams;
 use crate::gateway::gate::model::GateFullRefund;
 use crate::gateway::gate::policy::{CallbackSignature, Policy as GatePolicy};
-use crate::gateway::model::{FullRefund, RefundRemainder};
+use crate::gateway::v1::model::{FullRefund, RefundRemainder};
+use crate::gateway::v1::notifier::CallbackParams;
 use crate::gateway::v1::policy::Policy as V1Policy;
 
 macro_rules! faults {
@@ -209,7 +209,7 @@ impl Fault {
             Fault::PartialRefundKeepsDeposited => V1Rule(|p| p.state_machine.partial_refund_marks_refunded = false),
             Fault::SessionNeverExpires => V1Rule(|p| p.state_machine.sessions_expire = false),
             Fault::ExpiryWrongActionCode => {
-                V1Rule(|p| p.state_machine.expiry_action_code = crate::gateway::model::ACTION_DECLINED_BY_MERCHANT)
+                V1Rule(|p| p.state_machine.expiry_action_code = crate::gateway::v1::model::ACTION_DECLINED_BY_MERCHANT)
             }
             Fault::ExpiredOrderPayable => V1Rule(|p| p.state_machine.expired_orders_payable = true),
             Fault::CaptureTwiceAllowed => V1Rule(|p| p.state_machine.second_capture_refused = false),
@@ -219,7 +219,7 @@ impl Fault {
             Fault::ReverseRetryAllowed => V1Rule(|p| p.state_machine.refused_reversal_is_final = false),
             Fault::ReverseWindowIgnored => V1Rule(|p| p.state_machine.reverse_window_enforced = false),
             Fault::DeclineWrongActionCode => {
-                V1Rule(|p| p.state_machine.decline_action_code = crate::gateway::model::ACTION_SESSION_EXPIRED)
+                V1Rule(|p| p.state_machine.decline_action_code = crate::gateway::v1::model::ACTION_SESSION_EXPIRED)
             }
             Fault::DeclinePaidOrderAllowed => V1Rule(|p| p.state_machine.paid_orders_declinable = true),
             Fault::RouterSkipsPreregistered => V1Rule(|p| p.state_machine.router_orders_start_preregistered = false),

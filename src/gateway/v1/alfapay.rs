@@ -8,7 +8,7 @@ use super::context::Ctx;
 use super::lookup::order_key;
 use super::reply::ApiError;
 use super::request::Params;
-use crate::gateway::model::Rejection;
+use crate::gateway::v1::model::Rejection;
 
 /// `gwId` of orders paid through Alfa Pay.
 pub const ALFAPAY_BANK: &str = "ALFABANK";
@@ -21,7 +21,7 @@ pub fn alfapay_payment_order(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiErro
     let policy = ctx.policy();
     let candidate = uuid::Uuid::new_v4().to_string();
     let touched = ctx
-        .gw
+        .v1
         .store
         .with_order(&merchant.user_name, named.key(), ctx.now, policy, |order| {
             order.start_redirect(ALFAPAY_BANK, &candidate, "ALFAPAY", &policy.state_machine)

@@ -15,7 +15,7 @@ pub fn authenticate<'a>(ctx: &Ctx<'a>, p: &Params) -> Result<&'a MerchantConfig,
         && let Some(token) = p.text("token").map_err(|_| denied())?
     {
         return ctx
-            .gw
+            .v1
             .config
             .merchants
             .iter()
@@ -24,6 +24,6 @@ pub fn authenticate<'a>(ctx: &Ctx<'a>, p: &Params) -> Result<&'a MerchantConfig,
     }
     let user = user.ok_or_else(|| ApiError::new(4, "Empty merchant user name"))?;
     let password = password.ok_or_else(|| ApiError::new(4, "Password cannot be empty"))?;
-    let merchant = ctx.gw.merchant(&user).ok_or_else(denied)?;
+    let merchant = ctx.v1.merchant(&user).ok_or_else(denied)?;
     if merchant.password == password || !ctx.policy().password_checked { Ok(merchant) } else { Err(denied()) }
 }

@@ -3,7 +3,7 @@
 
 use super::reply::ApiError;
 use super::request::Params;
-use crate::gateway::cards::{CardInput, luhn_valid, parse_expiry};
+use crate::gateway::v1::cards::{CardInput, luhn_valid, parse_expiry};
 
 fn first_text(p: &Params, names: &[&str]) -> Result<Option<String>, ApiError> {
     for name in names {

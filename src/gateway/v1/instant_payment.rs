@@ -9,7 +9,7 @@ use super::payment_order::{pay_with_card, payment_answer};
 use super::register::{registration, store_new_order};
 use super::reply::ApiError;
 use super::request::Params;
-use crate::gateway::store::OrderKey;
+use crate::gateway::v1::store::OrderKey;
 
 const INFO_PROCEEDED: &str = "Your order is proceeded, redirecting...";
 

@@ -9,7 +9,7 @@ use super::lookup::order_key;
 use super::reply::{ApiError, success};
 use super::request::Params;
 use crate::gateway::config::MerchantConfig;
-use crate::gateway::model::{self, Event, Order, Rejection};
+use crate::gateway::v1::model::{self, Event, Order, Rejection};
 
 /// `deposit.do`: capture; amount omitted or 0 captures the whole hold.
 pub fn deposit(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
@@ -42,7 +42,7 @@ fn operate(
     let named = order_key(p, &["orderId"], true, ApiError::new(5, "[orderId] is empty"))?;
     let policy = ctx.policy();
     let touched = ctx
-        .gw
+        .v1
         .store
         .with_order(&merchant.user_name, named.key(), ctx.now, policy, |order| op(order, &policy.state_machine))
         .ok_or_else(|| ApiError::new(6, "Wrong order number"))?;

@@ -9,10 +9,10 @@ use super::lookup::order_key;
 use super::register::REFERENCE_BANK;
 use super::reply::{ApiError, success};
 use super::request::Params;
-use crate::gateway::cards::{CardInput, authorize};
 use crate::gateway::config::MerchantConfig;
-use crate::gateway::model::{Order, OrderState, Rejection};
-use crate::gateway::store::OrderKey;
+use crate::gateway::v1::cards::{CardInput, authorize};
+use crate::gateway::v1::model::{Order, OrderState, Rejection};
+use crate::gateway::v1::store::OrderKey;
 
 const INFO_PAID: &str = "Your payment has been processed, redirecting...";
 const INFO_DECLINED: &str = "Operation declined. Check the entered data and try again. Redirecting...";
@@ -37,11 +37,11 @@ pub fn pay_with_card(
     let gw_order_id = uuid::Uuid::new_v4().to_string();
     let rules = merchant.rules();
     let touched = ctx
-        .gw
+        .v1
         .store
         .with_order(&merchant.user_name, key, ctx.now, policy, |order| {
             order.route(REFERENCE_BANK, &gw_order_id, &policy.state_machine)?;
-            let auth = authorize(card, &ctx.gw.config.cards, ctx.now, policy.decline_cards_decline);
+            let auth = authorize(card, &ctx.v1.config.cards, ctx.now, policy.decline_cards_decline);
             order.pay(auth, ctx.now, &rules, &policy.state_machine)
         })
         .ok_or_else(|| ApiError::new(6, "Order not found"))?;

@@ -1,7 +1,7 @@
 //! How the v1 API reads the spec: the state machine's rules plus the checks its endpoints make.
 //! The default is the spec's reading.
 
-use crate::gateway::model;
+use crate::gateway::v1::model;
 
 /// The rules of the v1 API.
 #[derive(Debug, Clone, PartialEq, Eq)]

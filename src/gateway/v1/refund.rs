@@ -8,7 +8,7 @@ use super::fields::operation_amount;
 use super::lookup::order_key;
 use super::reply::{ApiError, success};
 use super::request::Params;
-use crate::gateway::model::{RefundItem, RefundOutcome, RefundRequest};
+use crate::gateway::v1::model::{RefundItem, RefundOutcome, RefundRequest};
 
 /// `refund.do`.
 pub fn refund(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
@@ -38,7 +38,7 @@ pub fn refund(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     }
     let request = RefundRequest { amount, external_id, expected_deposited, items };
     let touched = ctx
-        .gw
+        .v1
         .store
         .refund(&merchant.user_name, named.key(), request, ctx.now, ctx.policy())
         .ok_or_else(|| ApiError::new(6, "Wrong order number"))?;

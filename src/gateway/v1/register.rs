@@ -8,7 +8,7 @@ use super::fields::{MAX_AMOUNT, absolute_url, registration_date, text_upto};
 use super::reply::{ApiError, success};
 use super::request::Params;
 use crate::gateway::config::MerchantConfig;
-use crate::gateway::model::{Family, Order, Registration};
+use crate::gateway::v1::model::{Family, Order, Registration};
 
 /// `gwId` of orders at the reference bank.
 pub const REFERENCE_BANK: &str = "PAYCHECK";
@@ -117,7 +117,7 @@ pub fn registration(
         Family::Router => (None, None),
         Family::Bank => (Some(REFERENCE_BANK.to_string()), Some(uuid::Uuid::new_v4().to_string())),
     };
-    let order_number = order_number.unwrap_or_else(|| ctx.gw.store.next_order_number(&merchant.user_name));
+    let order_number = order_number.unwrap_or_else(|| ctx.v1.store.next_order_number(&merchant.user_name));
     Ok(Registration {
         id,
         merchant: merchant.user_name.clone(),
@@ -146,7 +146,7 @@ pub fn registration(
 /// Stores the order; error 1 if the merchant already used its `orderNumber` (spec section 7).
 pub fn store_new_order(ctx: &Ctx<'_>, reg: Registration) -> Result<Order, ApiError> {
     let order = Order::register(reg, ctx.now, &ctx.policy().state_machine);
-    ctx.gw.store.insert(order.clone(), ctx.now, ctx.policy()).map_err(|dup| {
+    ctx.v1.store.insert(order.clone(), ctx.now, ctx.policy()).map_err(|dup| {
         ApiError::new(
             1,
             if dup.paid {

@@ -21,8 +21,8 @@ impl ApiError {
     }
 }
 
-impl From<crate::gateway::model::Rejection> for ApiError {
-    fn from(r: crate::gateway::model::Rejection) -> ApiError {
+impl From<crate::gateway::v1::model::Rejection> for ApiError {
+    fn from(r: crate::gateway::v1::model::Rejection) -> ApiError {
         ApiError::new(r.error_code(), r.message())
     }
 }

@@ -9,7 +9,7 @@ use super::lookup::order_key;
 use super::reply::ApiError;
 use super::request::Params;
 use super::{status_bank, status_router};
-use crate::gateway::model::{Family, Order};
+use crate::gateway::v1::model::{Family, Order};
 
 /// `getOrderStatusExtended.do`.
 pub fn status_extended(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
@@ -26,10 +26,10 @@ pub fn status_extended(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
 pub fn current_order(
     ctx: &Ctx<'_>,
     merchant: &str,
-    key: crate::gateway::store::OrderKey<'_>,
+    key: crate::gateway::v1::store::OrderKey<'_>,
 ) -> Result<Order, ApiError> {
     let touched = ctx
-        .gw
+        .v1
         .store
         .with_order(merchant, key, ctx.now, ctx.policy(), |_| ())
         .ok_or_else(|| ApiError::new(6, "Order not found"))?;

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::reply::success;
 use super::status_view::{TERMINAL_ID, action, bank_info, payer_data, refunds};
-use crate::gateway::model::{Order, OrderState};
+use crate::gateway::v1::model::{Order, OrderState};
 
 /// The flat status of `order`.
 pub fn bank_status(order: &Order) -> Value {

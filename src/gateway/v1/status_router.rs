@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::status_view::{PROCESSING_ID, TERMINAL_ID, action, bank_info, payer_data, refunds};
-use crate::gateway::model::Order;
+use crate::gateway::v1::model::Order;
 
 /// The router status of `order`. Before the order reaches a bank it shows the seed's
 /// PREREGISTERED fields (`gwId` null, `allowedPaymentWays`); afterwards the bank's fields too.

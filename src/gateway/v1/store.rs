@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::clock::EpochMillis;
 use super::model::{Event, Order, RefundOutcome, RefundRequest, Rejection};
-use super::v1::policy::Policy;
+use super::policy::Policy;
+use crate::gateway::clock::EpochMillis;
 
 /// How a request names an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! The emulated issuer: what a card payment attempt yields (spec section 4). Pure.
 
-use super::clock::EpochMillis;
-use super::config::TestCard;
 use super::model::{Authorization, CardInfo};
+use crate::gateway::clock::EpochMillis;
+use crate::gateway::config::TestCard;
 
 /// actionCode of a card declined by the issuer (spec section 4 suggests -20010).
 pub const ACTION_ISSUER_DECLINE: i32 = -20010;
