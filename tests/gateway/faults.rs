@@ -2,9 +2,7 @@
 //! the gateway with that fault switched on fails. (The suite-level fault matrix then shows which
 //! case catches it.)
 
-mod gateway_support;
-
-use gateway_support::*;
+use crate::support::*;
 use paycheck::gateway::faults::catalogue_listing;
 use paycheck::gateway::v1::V1;
 use paycheck::gateway::v1::model::{Event, EventKind, Family, Order, Registration};
