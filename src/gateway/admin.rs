@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::clock::{Clock, EpochMillis};
+use super::clock::{AdvanceError, Clock, EpochMillis};
 use super::server::Services;
 
 /// The admin routes.
@@ -33,11 +33,12 @@ async fn advance(State(services): State<Services>, body: Bytes) -> Response {
             .into_response();
     };
     match services.clock.advance(seconds) {
-        Some(now) => {
+        Ok(now) => {
             services.sweep();
             axum::Json(time_body(now)).into_response()
         }
-        None => StatusCode::NOT_FOUND.into_response(),
+        Err(AdvanceError::RealClock) => StatusCode::NOT_FOUND.into_response(),
+        Err(refused) => (StatusCode::BAD_REQUEST, axum::Json(json!({"error": refused.to_string()}))).into_response(),
     }
 }
 

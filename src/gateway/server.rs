@@ -16,7 +16,7 @@ use super::clock::{Clock, ClockMode};
 use super::config::GatewayConfig;
 use super::gate::Gate;
 use super::v1::V1;
-use super::{admin, gate, v1};
+use super::{admin, connections, gate, v1};
 
 /// A gateway's services: one per API, over one clock. Handlers take their part through
 /// [`FromRef`].
@@ -86,17 +86,12 @@ impl RunningGateway {
     pub async fn start(config: GatewayConfig, addr: SocketAddr) -> std::io::Result<RunningGateway> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let limits = config.connections;
         let services = Services::new(config);
         let (stop, mut stopped) = watch::channel(false);
-        let mut server_stop = stop.subscribe();
+        let server_stop = stop.subscribe();
         let app = app(services.clone());
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = server_stop.wait_for(|s| *s).await;
-                })
-                .await;
-        });
+        let server = tokio::spawn(connections::serve(listener, app, limits, server_stop));
         let sweeper = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             loop {

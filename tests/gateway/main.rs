@@ -8,6 +8,7 @@ mod errors;
 mod faults;
 mod first_slice;
 mod gate;
+mod hardening;
 mod lifecycle;
 mod model_props;
 mod oversized_body;

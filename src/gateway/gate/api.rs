@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -13,25 +13,29 @@ use super::model::{Notice, ProjectRules};
 use super::reply::{self, DUPLICATE_PAYMENT, GateError, NOT_FOUND};
 use super::service::Gate;
 use super::{callback, request};
+use crate::gateway::http;
 
 /// A fresh `request_id`.
 pub fn new_request_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// Reads a request within the size limit, finds its project and checks its signature.
-fn read<'a>(gate: &'a Gate, body: &[u8]) -> Result<request::Signed<'a>, GateError> {
-    if body.len() > gate.config.body_limit_bytes {
-        return Err(GateError::too_large(gate.config.body_limit_bytes));
+/// Reads a request within the size limit (an oversized body is drained, then answered with the
+/// JSON error and `413`, whatever its size), finds its project and checks its signature.
+async fn read<'a>(gate: &'a Gate, headers: &HeaderMap, body: Body) -> Result<request::Signed<'a>, GateError> {
+    let limit = gate.config.body_limit_bytes;
+    if http::declared_too_large(headers) {
+        return Err(GateError::too_large(limit));
     }
-    request::signed(&gate.config, body, gate.policy.signature_checked)
+    let bytes = http::read_body(body, limit).await.ok_or_else(|| GateError::too_large(limit))?;
+    request::signed(&gate.config, &bytes, gate.policy.signature_checked)
 }
 
 /// `POST /v2/payment/online-banking/alfa-click/sale`.
-pub async fn sale(State(gate): State<Arc<Gate>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn sale(State(gate): State<Arc<Gate>>, headers: HeaderMap, body: Body) -> Response {
     let request_id = new_request_id();
     let policy = &gate.policy;
-    let signed = match read(&gate, &body) {
+    let signed = match read(&gate, &headers, body).await {
         Ok(signed) => signed,
         Err(error) => return error.into_response(&request_id),
     };
@@ -45,7 +49,7 @@ pub async fn sale(State(gate): State<Arc<Gate>>, headers: HeaderMap, body: Bytes
     let operation = gate.store.new_operation(&request_id);
     match gate.store.open(sale, operation, now, rules, policy) {
         Ok((payment, notice)) => {
-            let root = crate::gateway::http::root_url(gate.config.public_url.as_deref(), &headers);
+            let root = http::root_url(gate.config.public_url.as_deref(), &headers);
             gate.notify(&payment, &[notice], Some(&root));
             reply::accepted(&request_id, payment.project_id, &payment.id)
         }
@@ -56,10 +60,10 @@ pub async fn sale(State(gate): State<Arc<Gate>>, headers: HeaderMap, body: Bytes
 }
 
 /// `POST /v2/payment/online-banking/alfa-click/refund`.
-pub async fn refund(State(gate): State<Arc<Gate>>, body: Bytes) -> Response {
+pub async fn refund(State(gate): State<Arc<Gate>>, headers: HeaderMap, body: Body) -> Response {
     let request_id = new_request_id();
     let policy = &gate.policy;
-    let signed = match read(&gate, &body) {
+    let signed = match read(&gate, &headers, body).await {
         Ok(signed) => signed,
         Err(error) => return error.into_response(&request_id),
     };
@@ -87,10 +91,10 @@ pub async fn refund(State(gate): State<Arc<Gate>>, body: Bytes) -> Response {
 }
 
 /// `POST /v2/payment/status`: the payment as it is now, signed.
-pub async fn status(State(gate): State<Arc<Gate>>, body: Bytes) -> Response {
+pub async fn status(State(gate): State<Arc<Gate>>, headers: HeaderMap, body: Body) -> Response {
     let request_id = new_request_id();
     let policy = &gate.policy;
-    let signed = match read(&gate, &body) {
+    let signed = match read(&gate, &headers, body).await {
         Ok(signed) => signed,
         Err(error) => return error.into_response(&request_id),
     };

@@ -7,6 +7,7 @@ use super::context::Ctx;
 use super::fields::{MAX_AMOUNT, absolute_url, registration_date, text_upto};
 use super::reply::{ApiError, success};
 use super::request::Params;
+use super::store::InsertRefused;
 use crate::gateway::config::MerchantConfig;
 use crate::gateway::v1::model::{Family, Order, Registration};
 
@@ -146,15 +147,18 @@ pub fn registration(
 /// Stores the order; error 1 if the merchant already used its `orderNumber` (spec section 7).
 pub fn store_new_order(ctx: &Ctx<'_>, reg: Registration) -> Result<Order, ApiError> {
     let order = Order::register(reg, ctx.now, &ctx.policy().state_machine);
-    ctx.v1.store.insert(order.clone(), ctx.now, ctx.policy()).map_err(|dup| {
-        ApiError::new(
-            1,
-            if dup.paid {
-                "Order with this number was already processed"
-            } else {
-                "Order with this number was registered, but was not paid"
-            },
-        )
+    ctx.v1.store.insert(order.clone(), ctx.now, ctx.policy()).map_err(|refused| match refused {
+        InsertRefused::Duplicate { paid: true } => ApiError::new(1, "Order with this number was already processed"),
+        InsertRefused::Duplicate { paid: false } => {
+            ApiError::new(1, "Order with this number was registered, but was not paid")
+        }
+        InsertRefused::Full { max_entries } => ApiError::new(
+            7,
+            format!(
+                "System error: the gateway holds its maximum of {max_entries} orders, none of them finished; \
+                 finished orders are removed after the retention period"
+            ),
+        ),
     })?;
     Ok(order)
 }

@@ -33,7 +33,7 @@ impl V1 {
     pub fn new(config: Arc<GatewayConfig>, clock: Arc<Clock>) -> V1 {
         V1 {
             notifier: Notifier::new(&config, Arc::clone(&clock)),
-            store: Store::new(),
+            store: Store::new(config.orders),
             policy: config.faults.v1_policy(),
             answers: config.faults.v1_answer_mutations().into(),
             clock,

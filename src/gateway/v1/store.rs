@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use super::model::{Event, Order, RefundOutcome, RefundRequest, Rejection};
 use super::policy::Policy;
 use crate::gateway::clock::EpochMillis;
+use crate::gateway::config::StoreLimits;
 
 /// How a request names an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,11 +40,19 @@ pub struct Touched<R> {
     pub order: Order,
 }
 
-/// An `orderNumber` the merchant already used.
+/// Why a new order was not stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DuplicateOrder {
-    /// Whether money was ever held or taken for the earlier order.
-    pub paid: bool,
+pub enum InsertRefused {
+    /// The merchant already used the `orderNumber`.
+    Duplicate {
+        /// Whether money was ever held or taken for the earlier order.
+        paid: bool,
+    },
+    /// The store holds its maximum and none of its orders has finished.
+    Full {
+        /// The maximum.
+        max_entries: usize,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -55,16 +64,27 @@ struct Orders {
     numbered: u64,
 }
 
-/// All orders of one gateway.
+/// All orders of one gateway, within its limits.
 #[derive(Debug, Default)]
 pub struct Store {
     inner: Mutex<Orders>,
+    limits: StoreLimits,
 }
 
 impl Store {
-    /// An empty store.
-    pub fn new() -> Store {
-        Store::default()
+    /// An empty store that keeps within `limits`.
+    pub fn new(limits: StoreLimits) -> Store {
+        Store { inner: Mutex::default(), limits }
+    }
+
+    /// How many orders it holds.
+    pub fn len(&self) -> usize {
+        self.lock().by_id.len()
+    }
+
+    /// Whether it holds no order.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn lock(&self) -> MutexGuard<'_, Orders> {
@@ -83,8 +103,9 @@ impl Store {
         }
     }
 
-    /// Stores a newly registered order, unless the merchant already used its `orderNumber`.
-    pub fn insert(&self, order: Order, now: EpochMillis, policy: &Policy) -> Result<(), DuplicateOrder> {
+    /// Stores a newly registered order, unless the merchant already used its `orderNumber`. When
+    /// the store is full, the orders that finished first make room; if none has, it is refused.
+    pub fn insert(&self, order: Order, now: EpochMillis, policy: &Policy) -> Result<(), InsertRefused> {
         let mut orders = self.lock();
         let number_key = (order.registration.merchant.clone(), order.registration.order_number.clone());
         if let Some(existing) = orders.by_number.get(&number_key).cloned()
@@ -92,7 +113,13 @@ impl Store {
             && let Some(earlier) = orders.by_id.get_mut(&existing)
         {
             earlier.tick(now, &policy.state_machine);
-            return Err(DuplicateOrder { paid: earlier.state.was_paid() });
+            return Err(InsertRefused::Duplicate { paid: earlier.state.was_paid() });
+        }
+        if orders.by_id.len() >= self.limits.max_entries {
+            orders.make_room(self.limits.max_entries.saturating_sub(1));
+            if orders.by_id.len() >= self.limits.max_entries {
+                return Err(InsertRefused::Full { max_entries: self.limits.max_entries });
+            }
         }
         orders.by_number.insert(number_key, order.registration.id.clone());
         if let Some(gw) = &order.gw_order_id {
@@ -188,16 +215,66 @@ impl Store {
         Some(Touched { result, ticked, order: snapshot })
     }
 
-    /// Applies what time made due to every order; returns the orders that changed and why.
+    /// Applies what time made due to every order and removes the orders that finished longer
+    /// than the retention ago; returns the orders that changed and why.
     pub fn sweep(&self, now: EpochMillis, policy: &Policy) -> Vec<(Order, Vec<Event>)> {
         let mut orders = self.lock();
-        orders
+        let changed = orders
             .by_id
             .values_mut()
             .filter_map(|order| {
                 let events = order.tick(now, &policy.state_machine);
                 (!events.is_empty()).then(|| (order.clone(), events))
             })
-            .collect()
+            .collect();
+        let retention = i64::try_from(self.limits.retention.as_millis()).unwrap_or(i64::MAX);
+        let expired: Vec<String> = orders
+            .by_id
+            .values()
+            .filter(|order| order.finished_at().is_some_and(|at| at.saturating_add(retention) <= now))
+            .map(|order| order.registration.id.clone())
+            .collect();
+        for id in expired {
+            orders.remove(&id);
+        }
+        changed
+    }
+}
+
+impl Orders {
+    /// Removes an order and every index entry that names it.
+    fn remove(&mut self, id: &str) {
+        let Some(order) = self.by_id.remove(id) else { return };
+        let merchant = &order.registration.merchant;
+        let number_key = (merchant.clone(), order.registration.order_number.clone());
+        if self.by_number.get(&number_key).is_some_and(|owner| owner == id) {
+            self.by_number.remove(&number_key);
+        }
+        for gw in [&order.gw_order_id, &order.registration.gw_order_id].into_iter().flatten() {
+            if self.by_gw_id.get(gw).is_some_and(|owner| owner == id) {
+                self.by_gw_id.remove(gw);
+            }
+        }
+        for external in order.refunds.iter().filter_map(|refund| refund.external_id.clone()) {
+            let key = (merchant.clone(), external);
+            if self.refund_ids.get(&key).is_some_and(|owner| owner == id) {
+                self.refund_ids.remove(&key);
+            }
+        }
+    }
+
+    /// Removes finished orders, the earliest finished first, until at most `keep` remain (or no
+    /// finished order is left).
+    fn make_room(&mut self, keep: usize) {
+        let mut finished: Vec<(i64, String)> = self
+            .by_id
+            .values()
+            .filter_map(|order| order.finished_at().map(|at| (at, order.registration.id.clone())))
+            .collect();
+        finished.sort_unstable();
+        let excess = self.by_id.len().saturating_sub(keep);
+        for (_, id) in finished.into_iter().take(excess) {
+            self.remove(&id);
+        }
     }
 }

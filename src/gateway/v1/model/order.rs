@@ -224,6 +224,17 @@ impl Order {
         }
     }
 
+    /// When the order reached a state nothing more can happen to (DECLINED, REVERSED, REFUNDED in
+    /// full); `None` while it can still change.
+    pub fn finished_at(&self) -> Option<EpochMillis> {
+        match self.state {
+            OrderState::Declined => self.declined_at.or(Some(self.created_at)),
+            OrderState::Reversed => self.reversed_at.or(Some(self.created_at)),
+            OrderState::Refunded if self.refundable() <= 0 => self.refunded_at.or(Some(self.created_at)),
+            _ => None,
+        }
+    }
+
     /// What is left to refund: deposited minus refunded.
     pub fn refundable(&self) -> i64 {
         self.deposited_amount - self.refunded_amount
