@@ -2,7 +2,7 @@
 //! order (time effects included) is atomic: concurrent refunds can neither over-refund nor
 //! perform a replayed `externalRefundId` twice.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::model::{Event, Order, RefundOutcome, RefundRequest, Rejection};
@@ -58,6 +58,9 @@ pub enum InsertRefused {
 #[derive(Debug, Default)]
 struct Orders {
     by_id: HashMap<String, Order>,
+    /// Finished orders by the time they finished, earliest first (entries are checked against
+    /// the order when used: an expired order paid under a lenient policy is no longer finished).
+    finished: BTreeSet<(EpochMillis, String)>,
     by_number: HashMap<(String, String), String>,
     by_gw_id: HashMap<String, String>,
     refund_ids: HashMap<(String, String), String>,
@@ -113,7 +116,9 @@ impl Store {
             && let Some(earlier) = orders.by_id.get_mut(&existing)
         {
             earlier.tick(now, &policy.state_machine);
-            return Err(InsertRefused::Duplicate { paid: earlier.state.was_paid() });
+            let paid = earlier.state.was_paid();
+            orders.note(&existing);
+            return Err(InsertRefused::Duplicate { paid });
         }
         if orders.by_id.len() >= self.limits.max_entries {
             orders.make_room(self.limits.max_entries.saturating_sub(1));
@@ -164,6 +169,7 @@ impl Store {
         if let Some(gw) = &snapshot.gw_order_id {
             orders.by_gw_id.insert(gw.clone(), snapshot.registration.id.clone());
         }
+        orders.note(&id);
         Some(Touched { result, ticked, order: snapshot })
     }
 
@@ -184,7 +190,9 @@ impl Store {
         let order = orders.by_id.get_mut(&id)?;
         let ticked = order.tick(now, &policy.state_machine);
         let result = f(order);
-        Some(Touched { result, ticked, order: order.clone() })
+        let snapshot = order.clone();
+        orders.note(&id);
+        Some(Touched { result, ticked, order: snapshot })
     }
 
     /// `refund.do` on the merchant's order: an `externalRefundId` the merchant used on another
@@ -209,6 +217,7 @@ impl Store {
             order.refund(request, now, &policy.state_machine)
         };
         let snapshot = order.clone();
+        orders.note(&id);
         if let (Ok(RefundOutcome::Performed(_)), Some(k)) = (&result, id_key) {
             orders.refund_ids.insert(k, id);
         }
@@ -219,7 +228,7 @@ impl Store {
     /// than the retention ago; returns the orders that changed and why.
     pub fn sweep(&self, now: EpochMillis, policy: &Policy) -> Vec<(Order, Vec<Event>)> {
         let mut orders = self.lock();
-        let changed = orders
+        let changed: Vec<(Order, Vec<Event>)> = orders
             .by_id
             .values_mut()
             .filter_map(|order| {
@@ -227,24 +236,29 @@ impl Store {
                 (!events.is_empty()).then(|| (order.clone(), events))
             })
             .collect();
-        let retention = i64::try_from(self.limits.retention.as_millis()).unwrap_or(i64::MAX);
-        let expired: Vec<String> = orders
-            .by_id
-            .values()
-            .filter(|order| order.finished_at().is_some_and(|at| at.saturating_add(retention) <= now))
-            .map(|order| order.registration.id.clone())
-            .collect();
-        for id in expired {
-            orders.remove(&id);
+        for (order, _) in &changed {
+            orders.note(&order.registration.id);
         }
+        let retention = i64::try_from(self.limits.retention.as_millis()).unwrap_or(i64::MAX);
+        orders.remove_finished(|at, _| at.saturating_add(retention) <= now);
         changed
     }
 }
 
 impl Orders {
+    /// Records the order `id` as finished, if it is.
+    fn note(&mut self, id: &str) {
+        if let Some(at) = self.by_id.get(id).and_then(Order::finished_at) {
+            self.finished.insert((at, id.to_string()));
+        }
+    }
+
     /// Removes an order and every index entry that names it.
     fn remove(&mut self, id: &str) {
         let Some(order) = self.by_id.remove(id) else { return };
+        if let Some(at) = order.finished_at() {
+            self.finished.remove(&(at, id.to_string()));
+        }
         let merchant = &order.registration.merchant;
         let number_key = (merchant.clone(), order.registration.order_number.clone());
         if self.by_number.get(&number_key).is_some_and(|owner| owner == id) {
@@ -263,18 +277,27 @@ impl Orders {
         }
     }
 
+    /// Removes finished orders, the earliest finished first, while `condition(finished at,
+    /// orders held)` holds.
+    fn remove_finished(&mut self, condition: impl Fn(EpochMillis, usize) -> bool) {
+        while let Some((at, id)) = self.finished.first().cloned() {
+            if !condition(at, self.by_id.len()) {
+                return;
+            }
+            self.finished.remove(&(at, id.clone()));
+            match self.by_id.get(&id).and_then(Order::finished_at) {
+                Some(current) if current == at => self.remove(&id),
+                Some(current) => {
+                    self.finished.insert((current, id));
+                }
+                None => {}
+            }
+        }
+    }
+
     /// Removes finished orders, the earliest finished first, until at most `keep` remain (or no
     /// finished order is left).
     fn make_room(&mut self, keep: usize) {
-        let mut finished: Vec<(i64, String)> = self
-            .by_id
-            .values()
-            .filter_map(|order| order.finished_at().map(|at| (at, order.registration.id.clone())))
-            .collect();
-        finished.sort_unstable();
-        let excess = self.by_id.len().saturating_sub(keep);
-        for (_, id) in finished.into_iter().take(excess) {
-            self.remove(&id);
-        }
+        self.remove_finished(|_, held| held > keep);
     }
 }
