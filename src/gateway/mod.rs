@@ -11,6 +11,7 @@
 
 mod admin;
 pub mod answer;
+pub mod capabilities;
 pub mod clock;
 pub mod config;
 pub mod connections;

@@ -16,7 +16,7 @@ use super::clock::{Clock, ClockMode};
 use super::config::GatewayConfig;
 use super::gate::Gate;
 use super::v1::V1;
-use super::{admin, connections, gate, v1};
+use super::{admin, capabilities, connections, gate, v1};
 
 /// A gateway's services: one per API, over one clock. Handlers take their part through
 /// [`FromRef`].
@@ -56,7 +56,7 @@ pub fn router(config: GatewayConfig) -> Router {
 }
 
 fn app(services: Services) -> Router {
-    let mut routes = v1::routes(services.v1.answers.clone()).merge(gate::routes());
+    let mut routes = v1::routes(services.v1.answers.clone()).merge(gate::routes()).merge(capabilities::routes());
     if services.clock.mode() == ClockMode::Manual {
         routes = routes.merge(admin::routes());
     }

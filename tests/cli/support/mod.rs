@@ -20,7 +20,7 @@ impl TempSuite {
         let suite = TempSuite { dir };
         suite.write(
             "clauses.yaml",
-            "version: 1\nclauses:\n  - {id: test.register, api: v1, section: '2.1', text: register answers an order id}\n",
+            "version: 1\nclauses:\n  - {id: test.register, api: v1, section: '2.1', text: register answers an order id, level: must}\n",
         );
         suite.write(
             "schemas/test/register.json",

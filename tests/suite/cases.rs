@@ -11,22 +11,15 @@
 #[cfg(paycheck_has_cases)]
 mod harness {
     use std::path::{Path, PathBuf};
-    use std::sync::Arc;
 
     use paycheck::commands::embedded;
-    use paycheck::engine::clock::TargetClock;
-    use paycheck::engine::plan::{self, Selection};
-    use paycheck::engine::{self, EventSink, RunContext, http};
-    use paycheck::gateway::GatewayConfig;
-    use paycheck::report::junit;
-    use paycheck::report::result::{CaseResult, Outcome, StepStatus};
-    use paycheck::secret::{self, Masker};
-    use paycheck::snapshot::{SnapshotSession, name};
-    use paycheck::suite::target::Target;
-    use paycheck::suite::{self, SuitePaths};
+    use paycheck::gateway::FaultSet;
+    use paycheck::outcome::{CaseResult, Outcome, StepStatus};
+    use paycheck::snapshot::name;
+    use paycheck::text::step_details;
     use rstest::rstest;
 
-    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+    use crate::support::{self, root};
 
     #[rstest]
     fn case(#[files("cases/**/*.yaml")] path: PathBuf) {
@@ -35,39 +28,13 @@ mod harness {
             .enable_all()
             .build()
             .expect("a tokio runtime");
-        let results = runtime.block_on(run_case_file(&path));
-        for result in &results {
+        let plan = support::plan(support::load(&[&path]));
+        let record = runtime.block_on(support::run_against_reference(&plan, FaultSet::none(), 4));
+        for result in &record.cases {
             assert_snapshots(result);
         }
-        let failures: Vec<String> = results.iter().filter_map(describe_failure).collect();
+        let failures: Vec<String> = record.cases.iter().filter_map(|result| describe_failure(result)).collect();
         assert!(failures.is_empty(), "{}", failures.join("\n"));
-    }
-
-    fn root() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-    }
-
-    /// Runs one case file against a fresh reference gateway, as `paycheck run` does.
-    async fn run_case_file(path: &Path) -> Vec<Arc<CaseResult>> {
-        let paths = SuitePaths {
-            cases: vec![path.to_path_buf()],
-            schemas: root().join("schemas"),
-            clauses: root().join("clauses.yaml"),
-        };
-        let suite = suite::load(&paths).unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(false)));
-        let gateway = embedded::start(GatewayConfig::reference()).await.expect("the reference gateway starts");
-        let target =
-            Target::from_url(embedded::NAME, &gateway.url(), &embedded::reference_profile()).expect("a target");
-        let client = http::client(TIMEOUT, 4).expect("an HTTP client");
-        let clock = TargetClock::detect(&client, &target).await.expect("the gateway's clock");
-        let runs = plan::plan(&suite.cases, &target, &Selection::default());
-        let masker = Masker::labelled(secret::target_secrets(&target, None));
-        let mut context = RunContext::new(client, Arc::new(target), clock, TIMEOUT, EventSink::discard());
-        context.masker = masker;
-        context.snapshots = SnapshotSession { store: None, case_bases: vec![root().join("cases"), root()] };
-        let (_, results) = engine::run(Arc::new(context), runs, 4).await;
-        gateway.shutdown().await;
-        results
     }
 
     /// Asserts each snapshot the case took with insta, under `snapshots/embedded/<case key>/`.
@@ -87,15 +54,15 @@ mod harness {
         }
     }
 
-    fn describe_failure(result: &Arc<CaseResult>) -> Option<String> {
+    fn describe_failure(result: &CaseResult) -> Option<String> {
         match &result.outcome {
             Outcome::Passed | Outcome::Skipped { .. } => None,
-            Outcome::Failed | Outcome::Errored { .. } => {
+            Outcome::Failed | Outcome::Known | Outcome::Errored { .. } => {
                 let steps: Vec<String> = result
                     .steps
                     .iter()
                     .filter(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored))
-                    .map(|step| junit::step_details(step))
+                    .map(|step| step_details(step))
                     .collect();
                 Some(format!("{} failed:\n{}", result.id, steps.join("\n")))
             }

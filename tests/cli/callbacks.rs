@@ -2,10 +2,8 @@
 //! embedded reference gateway. A forged or unsigned callback fails its step and says which; a
 //! callback no step takes is reported; the v1 gateway's callbacks are awaited the same way.
 
-mod support;
-
+use crate::support::TempSuite;
 use predicates::prelude::*;
-use support::TempSuite;
 
 /// Posts a Gate-style callback for `id` to the runner's own listener, signed with `key` (or
 /// unsigned), then awaits it with the project's key and `signature` expectation.

@@ -1,18 +1,21 @@
-//! The engine's snapshot hook: render a step's response, compare it with the accepted snapshot,
-//! and give the verdict as a check of kind `Snapshot` (with the diff) and a record of the text.
+//! Taking a step's snapshot: render the response with the snapshot library, compare it with the
+//! accepted file, and give the verdict as a check of kind `Snapshot` (with the diff) and a record
+//! of the text.
 
 use std::path::Path;
 
-use crate::engine::RunContext;
-use crate::engine::http::Received;
-use crate::report::result::{CheckKind, CheckResult, SnapshotRecord, SnapshotStatus};
+use crate::outcome::result::Severity;
+use crate::outcome::result::{SnapshotRecord, SnapshotStatus};
+use crate::outcome::{CheckKind, CheckResult};
+use crate::snapshot::name::{self, SnapshotName};
+use crate::snapshot::render::{Normalisation, SnapshotInput, render_snapshot};
+use crate::snapshot::store::{Assertion, Metadata, WritePolicy};
 use crate::suite::api::Api;
 use crate::suite::case::{Case, SnapshotSpec, Step};
 use crate::suite::schema_registry::CompiledSchema;
 
-use super::name::{self, SnapshotName};
-use super::render::{Normalisation, SnapshotInput, render_snapshot};
-use super::store::{Assertion, Metadata, WritePolicy};
+use super::RunContext;
+use super::http::Received;
 
 /// Snapshots a response and judges it.
 pub fn take(
@@ -48,6 +51,9 @@ pub fn take(
         position: Some(step.span.position()),
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     };
     let mut record =
         SnapshotRecord { name: relative, file: None, pending: None, status: SnapshotStatus::Recorded, text };

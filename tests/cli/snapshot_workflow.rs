@@ -3,9 +3,7 @@
 //! the step with a diff and a pending `.snap.new`; review, reject, `--update-snapshots`; CI never
 //! accepts. The files are insta's.
 
-mod reports_support;
-
-use reports_support::{GatewayStub, Suite, case};
+use crate::reports_support::{GatewayStub, Suite, case};
 
 const ANSWER: &str =
     r#"{"errorCode": "0", "orderId": "{uuid}", "createdAt": "{now}", "requestId": "{uuid}", "amount": 100}"#;

@@ -1,9 +1,13 @@
-//! The events the engine emits while it runs; reporters consume them and never make requests.
+//! The events the engine emits while it runs, and the sink they go through; reporters consume
+//! them and never make requests.
 
 use std::sync::Arc;
 
+use tokio::sync::mpsc::UnboundedSender;
+
 use super::conformance::Conformance;
-use super::result::{CaseResult, RunSummary, StepResult};
+use super::result::{CaseResult, StepResult};
+use super::summary::RunSummary;
 
 /// Something that happened during a run.
 #[derive(Debug, Clone)]
@@ -18,6 +22,8 @@ pub enum Event {
         cases: usize,
         /// How many run at once.
         jobs: usize,
+        /// What the runner assumed or learnt about the target (capabilities, clock), for the header.
+        notes: Vec<String>,
     },
     /// A case run started.
     CaseStarted {
@@ -42,13 +48,27 @@ pub enum Event {
     },
 }
 
-/// A consumer of events: the terminal display, the JUnit writer, the JSON writer.
-pub trait Reporter: Send {
-    /// Called for every event, in order.
-    fn on_event(&mut self, event: &Event);
+/// Where the engine sends events; a run without reporters simply drops them.
+#[derive(Clone, Default)]
+pub struct EventSink {
+    sender: Option<UnboundedSender<Event>>,
+}
 
-    /// Called once after the last event, to write files; errors are reported, not fatal.
-    fn finish(&mut self) -> Result<(), String> {
-        Ok(())
+impl EventSink {
+    /// A sink feeding a channel.
+    pub fn new(sender: UnboundedSender<Event>) -> EventSink {
+        EventSink { sender: Some(sender) }
+    }
+
+    /// A sink that drops everything.
+    pub fn discard() -> EventSink {
+        EventSink { sender: None }
+    }
+
+    /// Emits an event.
+    pub fn emit(&self, event: Event) {
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(event);
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! written: each masked value (`[masked:NAME]`) becomes a reference to the environment variable
 //! it came from (`${NAME}`), which the command's first line asks the reader to set.
 
-use super::result::RequestRecord;
+use crate::outcome::RequestRecord;
 
 /// The variable used for a secret that has no name.
 const UNNAMED_SECRET: &str = "PAYCHECK_SECRET";

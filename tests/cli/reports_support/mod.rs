@@ -127,9 +127,9 @@ impl Suite {
         );
         suite.write(
             "clauses.yaml",
-            "version: 1\nclauses:\n  - {id: t.register, api: v1, section: '2.1', text: register answers an order}\n  \
-             - {id: t.status, api: v1, section: '2.5', text: the status is right}\n  \
-             - {id: t.gate, api: gate, section: '5', text: gate answers}\n",
+            "version: 1\nclauses:\n  - {id: t.register, api: v1, section: '2.1', text: register answers an order, level: must}\n  \
+             - {id: t.status, api: v1, section: '2.5', text: the status is right, level: must}\n  \
+             - {id: t.gate, api: gate, section: '5', text: gate answers, level: must}\n",
         );
         suite.write(
             "schemas/t/common.json",

@@ -2,9 +2,7 @@
 //! merchant's password (raw, form-encoded, JSON-escaped, as Basic credentials in base64) runs
 //! with every output on, then every file and stream the run produced is scanned for it.
 
-mod reports_support;
-
-use reports_support::{GatewayStub, SECRET, SECRET_VARIABLE, Suite, leaks};
+use crate::reports_support::{GatewayStub, SECRET, SECRET_VARIABLE, Suite, leaks};
 
 /// Two steps on each v1 API (JSON on the router, a form on the bank): the first passes and
 /// snapshots the echo of the request (so a pending snapshot holds it); the second fails on it.

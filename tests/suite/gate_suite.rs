@@ -2,44 +2,21 @@
 //! and each Gate fault of the catalogue is caught by at least one of them (the Gate rows of the
 //! fault matrix; `--nocapture` prints them with the cases that catch each fault).
 
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use paycheck::commands::embedded;
-use paycheck::engine::clock::TargetClock;
-use paycheck::engine::plan::{self, Selection};
-use paycheck::engine::{self, EventSink, RunContext, http};
-use paycheck::gateway::{Fault, FaultSet, GatewayConfig};
-use paycheck::report::result::{CaseResult, Outcome};
-use paycheck::suite::target::Target;
-use paycheck::suite::{self, Suite, SuitePaths};
+use paycheck::gateway::{Fault, FaultSet};
+use paycheck::outcome::{CaseResult, Outcome};
+use paycheck::runner::Plan;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
+use crate::support::{self, root};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+fn gate_plan() -> Plan {
+    support::plan(support::load(&[&root().join("cases/gate")]))
 }
 
-fn gate_suite() -> Suite {
-    let paths = SuitePaths {
-        cases: vec![root().join("cases/gate")],
-        schemas: root().join("schemas"),
-        clauses: root().join("clauses.yaml"),
-    };
-    suite::load(&paths).unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(false)))
-}
-
-async fn run(suite: &Suite, faults: FaultSet) -> Vec<Arc<CaseResult>> {
-    let gateway = embedded::start(GatewayConfig { faults, ..GatewayConfig::reference() }).await.expect("gateway");
-    let target = Target::from_url(embedded::NAME, &gateway.url(), &embedded::reference_profile()).expect("target");
-    let client = http::client(TIMEOUT, 8).expect("client");
-    let clock = TargetClock::detect(&client, &target).await.expect("clock");
-    let runs = plan::plan(&suite.cases, &target, &Selection::default());
-    let context = RunContext::new(client, Arc::new(target), clock, TIMEOUT, EventSink::discard());
-    let (_, results) = engine::run(Arc::new(context), runs, 8).await;
-    gateway.shutdown().await;
-    results
+async fn run(plan: &Plan, faults: FaultSet) -> Vec<Arc<CaseResult>> {
+    support::run_against_reference(plan, faults, 8).await.cases
 }
 
 fn failing(results: &[Arc<CaseResult>]) -> Vec<String> {
@@ -53,7 +30,7 @@ fn failing(results: &[Arc<CaseResult>]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_gate_case_passes_and_every_gate_fault_is_caught() {
-    let suite = gate_suite();
+    let suite = gate_plan();
     assert!(suite.cases.len() >= 8, "the Gate cases are there");
     let started = Instant::now();
     let clean = run(&suite, FaultSet::none()).await;
