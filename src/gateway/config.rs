@@ -33,7 +33,7 @@ pub struct GatewayConfig {
     pub public_url: Option<String>,
     /// The bounds on clients: header-read timeout and connection cap.
     pub connections: ConnectionLimits,
-    /// How many orders the v1 API keeps, and for how long finished ones stay.
+    /// How many orders (v1) and payments (Gate v2) each store keeps, and how long finished ones stay.
     pub orders: StoreLimits,
 }
 

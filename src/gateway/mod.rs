@@ -20,6 +20,7 @@ pub mod faults;
 pub mod gate;
 mod html;
 pub mod http;
+pub mod retention;
 pub mod server;
 pub mod v1;
 

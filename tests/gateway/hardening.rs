@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use paycheck::gateway::gate::model::{PayerChoice, ProjectRules, Sale};
+use paycheck::gateway::gate::store::{GateStore, OpenRefused};
 use paycheck::gateway::v1::model::{Family, Order, Registration};
 use paycheck::gateway::v1::policy::Policy;
 use paycheck::gateway::v1::store::{InsertRefused, OrderKey, Store};
@@ -190,6 +192,45 @@ fn finished_orders_are_removed_after_the_retention() {
     assert_eq!(store.len(), 5, "the five declined orders are gone, the five unpaid ones stay");
     let again = Order::register(registration(0), now + 60_000, &policy.state_machine);
     assert!(store.insert(again, now + 60_000, &policy).is_ok(), "a removed order's number is free again");
+}
+
+#[test]
+fn a_sale_flood_keeps_the_gate_store_within_its_bound() {
+    let store = GateStore::new(StoreLimits { retention: Duration::from_secs(60), max_entries: 50 });
+    let policy = paycheck::gateway::gate::policy::Policy::default();
+    let rules = ProjectRules { test_mode: true, redirect_timeout_secs: 1800 };
+    let mut now = 1_700_000_000_000;
+    let mut refused = 0;
+    for n in 0..5000 {
+        now += 10;
+        let sale = Sale {
+            project_id: 35,
+            payment_id: format!("p{n}"),
+            customer_id: "c".into(),
+            account: "a".into(),
+            amount: 1000,
+            currency: "RUB".into(),
+            description: None,
+            callback_url: None,
+        };
+        match store.open(sale, store.new_operation("r"), now, rules, &policy) {
+            Ok(_) => {}
+            Err(OpenRefused::Full { max_entries }) => {
+                assert_eq!(max_entries, 50);
+                refused += 1;
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+        if n % 2 == 0 {
+            let id = format!("p{n}");
+            store.with_payment(35, &id, now, &policy, |p| p.payer_choice(PayerChoice::Decline, now, &policy.payments));
+        }
+        assert!(store.len() <= 50, "{} payments after {n} sales", store.len());
+    }
+    assert!(refused > 0, "sales nobody settles fill the store, then sales are refused");
+    store.with_payment(35, "p1", now, &policy, |p| p.payer_choice(PayerChoice::Decline, now, &policy.payments));
+    store.sweep(now + 60_000, &policy);
+    assert_eq!(store.len(), 49, "the declined payment is removed after the retention");
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::model::{Notice, ProjectRules};
 use super::reply::{self, DUPLICATE_PAYMENT, GateError, NOT_FOUND};
 use super::service::Gate;
+use super::store::OpenRefused;
 use super::{callback, request};
 use crate::gateway::http;
 
@@ -53,7 +54,10 @@ pub async fn sale(State(gate): State<Arc<Gate>>, headers: HeaderMap, body: Body)
             gate.notify(&payment, &[notice], Some(&root));
             reply::accepted(&request_id, payment.project_id, &payment.id)
         }
-        Err(_) => GateError::coded(DUPLICATE_PAYMENT)
+        Err(OpenRefused::Duplicate) => GateError::coded(DUPLICATE_PAYMENT)
+            .naming(Some(project.project_id), Some(&signed.payment_id))
+            .into_response(&request_id),
+        Err(OpenRefused::Full { max_entries }) => GateError::store_full(max_entries)
             .naming(Some(project.project_id), Some(&signed.payment_id))
             .into_response(&request_id),
     }

@@ -332,6 +332,12 @@ impl Payment {
         (payment, Notice { operation: 0, redirect: true })
     }
 
+    /// When the payment reached a state nothing more can happen to (declined, or refunded in
+    /// full); `None` while it can still change.
+    pub fn finished_at(&self) -> Option<EpochMillis> {
+        matches!(self.status, PaymentStatus::Decline | PaymentStatus::Refunded).then_some(self.date)
+    }
+
     /// What is left to refund (`payment.sum` in callbacks, A17).
     pub fn balance(&self) -> i64 {
         self.amount - self.refunded

@@ -35,7 +35,7 @@ impl Gate {
             policy.callback_signature,
             config.faults.gate_callback_mutations(),
         );
-        Gate { store: GateStore::new(), notifier, policy, clock, config }
+        Gate { store: GateStore::new(config.orders), notifier, policy, clock, config }
     }
 
     /// The project with this `project_id`.

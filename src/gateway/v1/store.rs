@@ -2,13 +2,14 @@
 //! order (time effects included) is atomic: concurrent refunds can neither over-refund nor
 //! perform a replayed `externalRefundId` twice.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::model::{Event, Order, RefundOutcome, RefundRequest, Rejection};
 use super::policy::Policy;
 use crate::gateway::clock::EpochMillis;
 use crate::gateway::config::StoreLimits;
+use crate::gateway::retention::Finished;
 
 /// How a request names an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,9 +59,7 @@ pub enum InsertRefused {
 #[derive(Debug, Default)]
 struct Orders {
     by_id: HashMap<String, Order>,
-    /// Finished orders by the time they finished, earliest first (entries are checked against
-    /// the order when used: an expired order paid under a lenient policy is no longer finished).
-    finished: BTreeSet<(EpochMillis, String)>,
+    finished: Finished<String>,
     by_number: HashMap<(String, String), String>,
     by_gw_id: HashMap<String, String>,
     refund_ids: HashMap<(String, String), String>,
@@ -248,17 +247,14 @@ impl Store {
 impl Orders {
     /// Records the order `id` as finished, if it is.
     fn note(&mut self, id: &str) {
-        if let Some(at) = self.by_id.get(id).and_then(Order::finished_at) {
-            self.finished.insert((at, id.to_string()));
-        }
+        let at = self.by_id.get(id).and_then(Order::finished_at);
+        self.finished.note(&id.to_string(), at);
     }
 
     /// Removes an order and every index entry that names it.
     fn remove(&mut self, id: &str) {
         let Some(order) = self.by_id.remove(id) else { return };
-        if let Some(at) = order.finished_at() {
-            self.finished.remove(&(at, id.to_string()));
-        }
+        self.finished.forget(&id.to_string(), order.finished_at());
         let merchant = &order.registration.merchant;
         let number_key = (merchant.clone(), order.registration.order_number.clone());
         if self.by_number.get(&number_key).is_some_and(|owner| owner == id) {
@@ -277,21 +273,17 @@ impl Orders {
         }
     }
 
-    /// Removes finished orders, the earliest finished first, while `condition(finished at,
-    /// orders held)` holds.
-    fn remove_finished(&mut self, condition: impl Fn(EpochMillis, usize) -> bool) {
-        while let Some((at, id)) = self.finished.first().cloned() {
-            if !condition(at, self.by_id.len()) {
+    /// Removes finished orders, the earliest finished first, while `due(finished at, orders
+    /// held)` holds.
+    fn remove_finished(&mut self, due: impl Fn(EpochMillis, usize) -> bool) {
+        loop {
+            let held = self.by_id.len();
+            let by_id = &self.by_id;
+            let Some(id) = self.finished.take_due(|at| due(at, held), |id| by_id.get(id).and_then(Order::finished_at))
+            else {
                 return;
-            }
-            self.finished.remove(&(at, id.clone()));
-            match self.by_id.get(&id).and_then(Order::finished_at) {
-                Some(current) if current == at => self.remove(&id),
-                Some(current) => {
-                    self.finished.insert((current, id));
-                }
-                None => {}
-            }
+            };
+            self.remove(&id);
         }
     }
 
