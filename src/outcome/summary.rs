@@ -41,7 +41,7 @@ pub struct RunSummary {
 }
 
 /// A callback that reached the runner but matched no awaiting step (reported, never dropped).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct UnmatchedCallback {
     /// `METHOD /path (payment_id …)`: how it came and the ids it carries.
     pub received: String,

@@ -7,3 +7,4 @@ mod cases;
 mod fault_matrix;
 mod gate_suite;
 mod support;
+mod variations;
