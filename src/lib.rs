@@ -9,6 +9,7 @@
 //! holds the checks a step makes, and [`report`] renders events for people and machines.
 
 pub mod atomic_file;
+pub mod baseline;
 pub mod check;
 pub mod commands;
 pub mod engine;

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::suite::schema_registry::CompiledSchema;
 
 /// One way a document breaks a schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Violation {
     /// JSON Pointer into the response (`/orderStatus`), empty for the root.
     pub instance_path: String,

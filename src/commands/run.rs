@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::baseline::Baseline;
 use crate::engine;
 use crate::engine::plan::Selection;
 use crate::engine::shard::Shard;
@@ -42,6 +43,16 @@ pub struct RunArgs {
     /// gateway is a warning) or `reference` (it fails, for a mock that must mirror the reference).
     #[arg(long, default_value = "must", value_parser = Strictness::parse)]
     pub strictness: Strictness,
+    /// Record the run's failing steps as known deviations in this TOML file (to review and commit).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Known deviations: failures listed in this file are reported as known (XFAIL), any other
+    /// failure fails the run, and entries that no longer fail are listed for removal.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: entries that no longer fail fail the run too.
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
     /// Run only cases whose name contains this text (case-insensitive).
     #[arg(long)]
     pub filter: Option<String>,
@@ -162,6 +173,16 @@ async fn run_plan(
             "paycheck: --update-snapshots is ignored under CI: CI never accepts snapshots (they are written as pending)"
         );
     }
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(baseline) => Some(Arc::new(baseline)),
+            Err(message) => {
+                eprintln!("paycheck: {message}");
+                return exit_code::INVALID_SUITE;
+            }
+        },
+        None => None,
+    };
     let options = RunOptions {
         jobs: args.jobs.unwrap_or_else(engine::default_jobs).max(1),
         timeout: args.timeout,
@@ -171,6 +192,8 @@ async fn run_plan(
         callback_url: args.callback_url.clone(),
         shard: args.shard.map(|shard| shard.to_string()),
         strictness: args.strictness,
+        baseline,
+        strict_baseline: args.strict_baseline,
     };
     let report_specs = outputs::report_specs(&args.reports, environment.ci);
     let mut reporters: Vec<Box<dyn Reporter>> =
@@ -195,6 +218,21 @@ async fn run_plan(
             if finished.reporter_errors.is_empty() {
                 for spec in &report_specs {
                     println!("paycheck: wrote the {} report to {}", spec.format.name(), spec.path.display());
+                }
+            }
+            if let Some(path) = &args.write_baseline {
+                let record = &finished.record;
+                let baseline = Baseline::of_run(&record.target, record.cases.iter().map(Arc::as_ref));
+                match baseline.write(path) {
+                    Ok(()) => println!(
+                        "paycheck: wrote {} known deviations to {} (review it, then run with --baseline)",
+                        baseline.deviations.len(),
+                        path.display()
+                    ),
+                    Err(message) => {
+                        eprintln!("paycheck: {message}");
+                        return exit_code::INVALID_SUITE;
+                    }
                 }
             }
             finished.exit_code()

@@ -30,14 +30,18 @@ pub fn shard_cases(cases: &[Arc<Case>], loaded: &LoadedConfig, shard: Option<Sha
 }
 
 /// Where the target's snapshots live: `snapshots/<target>/` under the suite root. A target
-/// given as a URL is named by its host, so that a changing port does not move its snapshots.
-/// With `disabled`, the run neither compares nor writes snapshots.
+/// given as a URL is named by its host and port (`127.0.0.1_8080`), so that two local gateways
+/// on different ports keep separate baselines. With `disabled`, the run neither compares nor
+/// writes snapshots.
 pub fn snapshot_options(loaded: &LoadedConfig, target: &Target, update: bool, disabled: bool) -> SnapshotOptions {
     if disabled {
         return SnapshotOptions::RenderOnly;
     }
     let folder = match url::Url::parse(&target.name) {
-        Ok(url) if url.has_host() => url.host_str().unwrap_or("target").to_string(),
+        Ok(url) if url.has_host() => match url.port_or_known_default() {
+            Some(port) => format!("{}_{port}", url.host_str().unwrap_or("target")),
+            None => url.host_str().unwrap_or("target").to_string(),
+        },
         _ => target.name.clone(),
     };
     let folder: String =

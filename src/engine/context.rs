@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use crate::baseline::Baseline;
 use crate::outcome::EventSink;
 use crate::secret::Masker;
 use crate::snapshot::SnapshotSession;
@@ -39,6 +40,8 @@ pub struct RunContext {
     pub callbacks: CallbackSettings,
     /// How `reference` clauses are judged.
     pub strictness: Strictness,
+    /// Known deviations: failures listed here make their case known (XFAIL), not failed.
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 impl RunContext {

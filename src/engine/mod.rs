@@ -15,6 +15,7 @@ pub mod encode;
 mod followups;
 pub mod http;
 pub mod plan;
+pub mod requirements;
 pub mod shard;
 mod sign;
 mod snapshot_step;

@@ -132,7 +132,12 @@ impl Conformance {
             .clauses()
             .iter()
             .map(|clause| {
-                let found = evidence.remove(clause.id.as_str()).unwrap_or_default();
+                let mut found = evidence.remove(clause.id.as_str()).unwrap_or_default();
+                for list in
+                    [&mut found.passed, &mut found.failed, &mut found.warned, &mut found.blocked, &mut found.not_run]
+                {
+                    list.sort();
+                }
                 let verdict = if !found.failed.is_empty() {
                     Verdict::Failed
                 } else if !found.warned.is_empty() {

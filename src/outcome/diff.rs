@@ -4,10 +4,10 @@
 //! The convention is insta's and git's: the expected (accepted) side is `-`, the actual (new)
 //! side is `+`.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// What a line of a diff is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LineKind {
     /// A file header (`--- accepted`, `+++ new`) or a hunk header (`@@ … @@`).
@@ -94,6 +94,39 @@ impl Serialize for Diff {
     }
 }
 
+impl<'de> Deserialize<'de> for Diff {
+    /// Reads the unified-diff text a report carries back into typed lines.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Diff, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(Diff::parse_unified(&text))
+    }
+}
+
+impl Diff {
+    /// Types the lines of unified-diff text (the inverse of [`Diff::to_unified`]).
+    pub fn parse_unified(text: &str) -> Diff {
+        let has_hunks = text.lines().any(|line| line.starts_with("@@ "));
+        let lines = text
+            .lines()
+            .enumerate()
+            .map(|(index, line)| {
+                let file_header = has_hunks && index < 2 && (line.starts_with("--- ") || line.starts_with("+++ "));
+                if file_header || line.starts_with("@@ ") {
+                    return header(line.to_string());
+                }
+                let (kind, rest) = match line.chars().next() {
+                    Some('-') => (LineKind::Expected, &line[1..]),
+                    Some('+') => (LineKind::Actual, &line[1..]),
+                    Some(' ') => (LineKind::Same, &line[1..]),
+                    _ => (LineKind::Same, line),
+                };
+                DiffLine { kind, text: rest.to_string() }
+            })
+            .collect();
+        Diff { lines }
+    }
+}
+
 fn header(text: String) -> DiffLine {
     DiffLine { kind: LineKind::Header, text }
 }
@@ -133,6 +166,14 @@ mod tests {
         );
         let text = diff.to_unified();
         assert!(text.starts_with("--- accepted\n+++ new\n@@ -1,3 +1,3 @@\n-HTTP 200\n+HTTP 201\n"), "{text}");
+    }
+
+    #[test]
+    fn a_diff_reads_back_from_its_text() {
+        let diff = Diff::unified("a\n-b\n+c\n", "a\n--b\n+c\n", "accepted", "new");
+        assert_eq!(Diff::parse_unified(&diff.to_unified()), diff);
+        let whole = Diff::whole("{\n  \"a\": 1\n}\n", "{\n  \"a\": 2\n}\n");
+        assert_eq!(Diff::parse_unified(&whole.to_unified()), whole);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::check::schema::Violation;
 
@@ -12,13 +12,15 @@ use crate::suite::api::Api;
 use crate::suite::clauses::ClauseRef;
 
 /// How a case ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Outcome {
     /// Every step passed.
     Passed,
     /// A step found the target not doing what the suite says.
     Failed,
+    /// It failed, but every failure is a known deviation listed in the run's baseline (XFAIL).
+    Known,
     /// The case did not run (the target does not offer its API, say).
     Skipped {
         /// Why.
@@ -37,6 +39,7 @@ impl Outcome {
         match self {
             Outcome::Passed => "PASS",
             Outcome::Failed => "FAIL",
+            Outcome::Known => "XFAIL",
             Outcome::Skipped { .. } => "SKIP",
             Outcome::Errored { .. } => "ERROR",
         }
@@ -44,7 +47,7 @@ impl Outcome {
 }
 
 /// One run of one case on one API.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseResult {
     /// Unique in the run: `path [api]`.
     pub id: String,
@@ -65,12 +68,12 @@ pub struct CaseResult {
     /// Each step that ran (and the ones that did not, as skipped); shared with the step events.
     pub steps: Vec<std::sync::Arc<StepResult>>,
     /// Wall time.
-    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
+    #[serde(rename = "duration_ms", serialize_with = "as_millis", deserialize_with = "from_millis")]
     pub duration: Duration,
 }
 
 /// How a step ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StepStatus {
     /// Every check held.
@@ -86,7 +89,7 @@ pub enum StepStatus {
 }
 
 /// One step of a case run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepResult {
     /// Position in the case, from 1.
     pub number: usize,
@@ -103,30 +106,30 @@ pub struct StepResult {
     /// Every check made, passed or not.
     pub checks: Vec<CheckResult>,
     /// The clauses the step verifies (so that a blocked or skipped step names what it left unverified).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<ClauseRef>,
     /// A failure that is not a check: no response, a body that is not JSON, a template error.
     pub error: Option<String>,
     /// How many requests were sent (more than one when polling).
     pub attempts: u32,
     /// The step's snapshot, when it takes one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotRecord>,
     /// Wall time.
-    #[serde(rename = "duration_ms", serialize_with = "as_millis")]
+    #[serde(rename = "duration_ms", serialize_with = "as_millis", deserialize_with = "from_millis")]
     pub duration: Duration,
 }
 
 /// A step's snapshot: the text and how it compared.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SnapshotRecord {
     /// Its name: the file's path inside `snapshots/<target>/`.
     pub name: String,
     /// The accepted file, when the run compares snapshots.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// The pending `.snap.new` file written, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<String>,
     /// How it compared.
     pub status: SnapshotStatus,
@@ -135,7 +138,7 @@ pub struct SnapshotRecord {
 }
 
 /// How a snapshot compared with the accepted one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SnapshotStatus {
     /// The same as the accepted one.
@@ -163,7 +166,7 @@ impl StepResult {
 }
 
 /// A request as sent.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequestRecord {
     /// HTTP method.
     pub method: String,
@@ -176,7 +179,7 @@ pub struct RequestRecord {
 }
 
 /// A response as received.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResponseRecord {
     /// HTTP status code.
     pub status: u16,
@@ -194,7 +197,7 @@ impl ResponseRecord {
 }
 
 /// What a check looked at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckKind {
     /// The HTTP status.
@@ -218,7 +221,7 @@ pub enum CheckKind {
 }
 
 /// One check and its verdict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckResult {
     /// What kind of check.
     pub kind: CheckKind,
@@ -233,23 +236,23 @@ pub struct CheckResult {
     /// `file:line:column` of the expectation in the case.
     pub position: Option<String>,
     /// For schema checks: every violation.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<Violation>,
     /// For snapshot checks: the diff from the accepted snapshot to this run's.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<Diff>,
     /// The clauses this check verifies.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<ClauseRef>,
     /// What it means when the check does not hold.
     pub severity: Severity,
     /// Why the check was not made (the target does not declare a capability it needs).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
 }
 
 /// What a check that does not hold means for the target (spec 8.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// It breaks the contract: the step fails.
@@ -269,6 +272,13 @@ impl CheckResult {
     pub fn warns(&self) -> bool {
         !self.passed && self.skipped.is_none() && self.severity == Severity::Warning
     }
+}
+
+/// Reads a duration written by [`as_millis`] (a report being merged); a negative or non-finite
+/// value reads as zero.
+pub(crate) fn from_millis<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    let millis = f64::deserialize(deserializer)?;
+    Ok(Duration::try_from_secs_f64(millis / 1000.0).unwrap_or_default())
 }
 
 /// Serialises a duration as milliseconds (a float), as every report shows durations.

@@ -13,6 +13,9 @@ pub struct RunSummary {
     pub passed: usize,
     /// Cases that failed.
     pub failed: usize,
+    /// Cases whose every failure is a known deviation of the baseline.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub known: usize,
     /// Cases that did not run.
     pub skipped: usize,
     /// Cases stopped by infrastructure errors.
@@ -22,13 +25,23 @@ pub struct RunSummary {
     /// Wall time of the whole run.
     #[serde(rename = "duration_ms", serialize_with = "as_millis")]
     pub duration: Duration,
+    /// Why the run stopped before any case ran (the target unreachable, or its credentials
+    /// refused at preflight): an infrastructure problem, not a contract failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// With a baseline: its entries whose case ran without that failure (the deviation is gone).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resolved_deviations: Vec<String>,
+    /// With a strict baseline, resolved entries fail the run too.
+    #[serde(skip)]
+    pub strict_baseline: bool,
     /// Callbacks the runner's listener received that no `await_callback` step took.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_callbacks: Vec<UnmatchedCallback>,
 }
 
 /// A callback that reached the runner but matched no awaiting step (reported, never dropped).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct UnmatchedCallback {
     /// `METHOD /path (payment_id …)`: how it came and the ids it carries.
     pub received: String,
@@ -47,6 +60,7 @@ impl RunSummary {
         match outcome {
             Outcome::Passed => self.passed += 1,
             Outcome::Failed => self.failed += 1,
+            Outcome::Known => self.known += 1,
             Outcome::Skipped { .. } => self.skipped += 1,
             Outcome::Errored { .. } => self.errored += 1,
         }
@@ -54,12 +68,14 @@ impl RunSummary {
 
     /// Every case counted.
     pub fn total(&self) -> usize {
-        self.passed + self.failed + self.skipped + self.errored
+        self.passed + self.failed + self.known + self.skipped + self.errored
     }
 
     /// The process exit code for this run.
     pub fn exit_code(&self) -> i32 {
-        if self.failed > 0 {
+        if self.stopped.is_some() {
+            crate::exit_code::TARGET_UNREACHABLE
+        } else if self.failed > 0 || (self.strict_baseline && !self.resolved_deviations.is_empty()) {
             crate::exit_code::CASES_FAILED
         } else if self.errored > 0 {
             crate::exit_code::TARGET_UNREACHABLE
@@ -105,4 +121,8 @@ impl SnapshotCounts {
     pub fn pending(&self) -> usize {
         self.new + self.changed
     }
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }

@@ -84,6 +84,17 @@ impl FromStr for ReportSpec {
     }
 }
 
+/// Renders a run in the spec's format and writes it (atomically) to the spec's path.
+pub fn write(spec: &ReportSpec, record: &RunRecord) -> Result<(), String> {
+    let text = match spec.format {
+        ReportFormat::Junit => junit::render(record),
+        ReportFormat::Json => json::render(record),
+        ReportFormat::Html => html::render(record),
+    }
+    .map_err(|error| format!("cannot render the {} report: {error}", spec.format.name()))?;
+    crate::atomic_file::write(&spec.path, text.as_bytes())
+}
+
 /// Writes one report file when the run is over.
 pub struct FileReporter {
     spec: ReportSpec,
@@ -103,13 +114,7 @@ impl Reporter for FileReporter {
     }
 
     fn finish(&mut self) -> Result<(), String> {
-        let text = match self.spec.format {
-            ReportFormat::Junit => junit::render(&self.record),
-            ReportFormat::Json => json::render(&self.record),
-            ReportFormat::Html => html::render(&self.record),
-        }
-        .map_err(|error| format!("cannot render the {} report: {error}", self.spec.format.name()))?;
-        crate::atomic_file::write(&self.spec.path, text.as_bytes())
+        write(&self.spec, &self.record)
     }
 }
 

@@ -122,6 +122,9 @@ impl<'a> Page<'a> {
         cases.sort_by_key(|case| (rank(&case.outcome), case.id.clone()));
         let totals = &record.summary;
         let verdict = match totals.exit_code() {
+            _ if totals.stopped.is_some() => {
+                format!("The run stopped before any case: {}", totals.stopped.as_deref().unwrap_or_default())
+            }
             0 => format!("All {} case runs passed or were skipped.", totals.total()),
             _ if totals.failed > 0 => format!("{} of {} case runs failed.", totals.failed, totals.total()),
             _ => format!("{} case runs could not reach the target.", totals.errored),
@@ -248,13 +251,14 @@ fn line_views(diff: &Diff) -> Vec<LineView<'_>> {
         .collect()
 }
 
-/// Failures first, then errors, passes, skips.
+/// Failures first, then errors, known deviations, passes, skips.
 fn rank(outcome: &Outcome) -> u8 {
     match outcome {
         Outcome::Failed => 0,
         Outcome::Errored { .. } => 1,
-        Outcome::Passed => 2,
-        Outcome::Skipped { .. } => 3,
+        Outcome::Known => 2,
+        Outcome::Passed => 3,
+        Outcome::Skipped { .. } => 4,
     }
 }
 

@@ -58,6 +58,9 @@ pub struct Summary<'a> {
     pub passed: usize,
     /// Failed.
     pub failed: usize,
+    /// Failed only by known deviations of the baseline (left out when there is no baseline).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub known: usize,
     /// Skipped.
     pub skipped: usize,
     /// Stopped by infrastructure errors.
@@ -67,6 +70,12 @@ pub struct Summary<'a> {
     /// Callbacks no `await_callback` step took (left out when there are none).
     #[serde(skip_serializing_if = "<[UnmatchedCallback]>::is_empty")]
     pub unmatched_callbacks: &'a [UnmatchedCallback],
+    /// Baseline entries whose case ran without that failure.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub resolved_deviations: &'a [String],
+    /// Why the run stopped before any case ran, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<&'a str>,
     /// The exit code of the run.
     pub exit_code: i32,
 }
@@ -91,10 +100,13 @@ pub fn document(record: &RunRecord) -> ReportDocument<'_> {
             total: summary.total(),
             passed: summary.passed,
             failed: summary.failed,
+            known: summary.known,
             skipped: summary.skipped,
             errored: summary.errored,
             snapshots: &summary.snapshots,
             unmatched_callbacks: &summary.unmatched_callbacks,
+            resolved_deviations: &summary.resolved_deviations,
+            stopped: summary.stopped.as_deref(),
             exit_code: summary.exit_code(),
         },
         conformance: record.conformance.as_deref(),
@@ -107,4 +119,8 @@ pub fn render(record: &RunRecord) -> Result<String, String> {
     let mut text = serde_json::to_string_pretty(&document(record)).map_err(|error| error.to_string())?;
     text.push('\n');
     Ok(text)
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }

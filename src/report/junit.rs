@@ -18,6 +18,16 @@ pub fn render(record: &RunRecord) -> Result<String, String> {
     if let Some(started) = record.started_at {
         report.set_timestamp(to_chrono(started));
     }
+    if let Some(reason) = &record.summary.stopped {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(reason.lines().next().unwrap_or_default());
+        status.set_type("infrastructure");
+        status.set_description(reason.as_str());
+        let mut suite = TestSuite::new("preflight");
+        suite.add_property(Property::new("target", record.target.as_str()));
+        suite.add_test_case(TestCase::new("the target is reachable and accepts the credentials", status));
+        report.add_test_suite(suite);
+    }
     let mut folders: BTreeMap<String, Vec<&CaseResult>> = BTreeMap::new();
     for case in record.sorted_cases() {
         folders.entry(folder_of(&case.path)).or_default().push(case);
@@ -44,6 +54,12 @@ fn test_case(case: &CaseResult, folder: &str) -> TestCase {
         Outcome::Skipped { reason } => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(reason.as_str());
+            status
+        }
+        Outcome::Known => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message("known deviation (listed in the baseline)");
+            status.set_type("xfail");
             status
         }
         Outcome::Failed | Outcome::Errored { .. } => {

@@ -6,6 +6,7 @@ pub mod files;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod merge;
 pub mod reporter;
 pub mod terminal;
 

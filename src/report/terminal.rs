@@ -421,9 +421,10 @@ impl TerminalReporter {
             1 => ", 1 unmatched callback".to_string(),
             n => format!(", {n} unmatched callbacks"),
         };
+        let known = if summary.known > 0 { format!(", {} known deviations", summary.known) } else { String::new() };
         let _ = writeln!(
             self.out,
-            "\n{style}summary{style:#}: {} cases: {} passed, {} failed, {} skipped, {} errored in {}{unmatched}",
+            "\n{style}summary{style:#}: {} cases: {} passed, {} failed, {} skipped, {} errored in {}{known}{unmatched}",
             summary.total(),
             summary.passed,
             summary.failed,
@@ -431,6 +432,22 @@ impl TerminalReporter {
             summary.errored,
             format_duration(summary.duration),
         );
+        if !summary.resolved_deviations.is_empty() {
+            let (style, verdict) = if summary.strict_baseline {
+                (RED, "fail the run (--strict-baseline)")
+            } else {
+                (YELLOW, "can be removed")
+            };
+            let _ = writeln!(
+                self.out,
+                "{style}baseline{style:#}: {} known deviation{} no longer fail and {verdict}:",
+                summary.resolved_deviations.len(),
+                if summary.resolved_deviations.len() == 1 { "" } else { "s" }
+            );
+            for deviation in &summary.resolved_deviations {
+                let _ = writeln!(self.out, "  {DIM}{deviation}{DIM:#}");
+            }
+        }
         let snapshots = &summary.snapshots;
         if snapshots.total() > 0 {
             let mut parts = vec![format!("{} matched", snapshots.matched)];
@@ -484,6 +501,11 @@ impl Reporter for TerminalReporter {
             }
             Event::RunFinished { summary, conformance } => {
                 self.clear_progress();
+                if let Some(reason) = &summary.stopped {
+                    for line in reason.lines() {
+                        eprintln!("paycheck: {line}");
+                    }
+                }
                 if !self.failures.is_empty() {
                     let _ = writeln!(self.out, "\n{BOLD}failures{BOLD:#} {DIM}(by case file){DIM:#}:");
                     let mut failures = std::mem::take(&mut self.failures);
@@ -509,7 +531,7 @@ fn outcome_style(outcome: &Outcome) -> Style {
     match outcome {
         Outcome::Passed => GREEN,
         Outcome::Failed => RED,
-        Outcome::Skipped { .. } => DIM,
+        Outcome::Known | Outcome::Skipped { .. } => DIM,
         Outcome::Errored { .. } => YELLOW,
     }
 }

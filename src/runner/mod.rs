@@ -10,6 +10,7 @@
 pub mod capabilities;
 mod environment;
 mod options;
+mod preflight;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -19,9 +20,10 @@ use std::time::Duration;
 use crate::engine::callbacks::CallbackSettings;
 use crate::engine::clock::TargetClock;
 use crate::engine::plan::{self, Selection};
+use crate::engine::requirements::{self, RunFacts};
 use crate::engine::{self, RunContext, http};
 use crate::exit_code;
-use crate::outcome::{Conformance, Event, RunRecord};
+use crate::outcome::{Conformance, Event, RunRecord, RunSummary};
 use crate::report::{Reporter, drive};
 use crate::secret::{self, Masker};
 use crate::snapshot::{SnapshotSession, SnapshotStore, WritePolicy};
@@ -97,6 +99,11 @@ impl Runner {
     /// Runs the plan against the target, feeding every event to the reporters. `target_config`
     /// is the target's entry in `paycheck.toml`, when it has one (its secrets are masked under
     /// their variables' names).
+    ///
+    /// A target that cannot be reached, or that refuses the main merchant's credentials at
+    /// preflight, stops the run before any case: the reporters still write their output, with
+    /// the reason, and the run's exit code is [`exit_code::TARGET_UNREACHABLE`]. `Err` only when
+    /// the target contradicts its configuration (a manual clock it does not offer).
     pub async fn run(
         &self,
         plan: &Plan,
@@ -105,8 +112,13 @@ impl Runner {
         reporters: Vec<Box<dyn Reporter>>,
     ) -> Result<Finished, Stopped> {
         let options = &self.options;
+        let started_at = jiff::Timestamp::now();
         let mut target = target.clone();
-        self.check_reachable(&target, &plan::plan(&plan.cases, &target, &plan.selection)).await?;
+        let masker = Masker::labelled(secret::target_secrets(&target, target_config));
+        let planned = plan::plan(&plan.cases, &target, &plan.selection);
+        if let Err(message) = self.check_reachable(&target, &planned).await {
+            return Ok(self.stopped(&target, started_at, Vec::new(), message, reporters).await);
+        }
         let mut notes = vec![capabilities::resolve(&self.client, &mut target).await];
         let clock = TargetClock::detect(&self.client, &target)
             .await
@@ -124,13 +136,23 @@ impl Runner {
         if !clock.is_manual() {
             plan::skip_long_waits(&mut runs, options.max_wait);
         }
+        let preflight = match preflight::check(&self.client, &target, target_config, &runs, &masker).await {
+            Ok(preflight) => preflight,
+            Err(message) => return Ok(self.stopped(&target, started_at, notes, message, reporters).await),
+        };
+        notes.extend(preflight.notes);
+        let facts = RunFacts {
+            refused_roles: preflight.refused_roles,
+            callbacks_reachable: options.callback_url.is_some() || requirements::is_local(&target),
+        };
+        requirements::skip_unmet(&mut runs, &target, &facts);
         let target = &target;
         let (events, reporters) = drive::spawn(reporters);
         let context = RunContext {
             client: self.client.clone(),
             target: Arc::new(target.clone()),
             clock,
-            masker: Masker::labelled(secret::target_secrets(target, target_config)),
+            masker,
             timeout: options.timeout,
             base_scope: engine::context::base_scope(target, &self.environment.variables),
             events: events.clone(),
@@ -140,25 +162,32 @@ impl Runner {
                 public_url: options.callback_url.clone(),
             },
             strictness: options.strictness,
+            baseline: options.baseline.clone(),
         };
-        let target_url = target.root.clone().or_else(|| target.apis.values().next().cloned()).unwrap_or_default();
-        let started_at = jiff::Timestamp::now();
         let jobs = options.jobs.max(1);
         events.emit(Event::RunStarted {
             target: target.name.clone(),
-            target_url: target_url.clone(),
+            target_url: target_url(target),
             cases: runs.len(),
             jobs,
             notes: notes.clone(),
         });
-        let (summary, cases) = engine::run(Arc::new(context), runs, jobs).await;
+        let (mut summary, cases) = engine::run(Arc::new(context), runs, jobs).await;
+        if let Some(baseline) = &options.baseline {
+            summary.resolved_deviations = baseline
+                .resolved(cases.iter().map(Arc::as_ref))
+                .into_iter()
+                .map(|known| format!("{} step {} \"{}\": {}", known.case, known.step, known.name, known.cause))
+                .collect();
+            summary.strict_baseline = options.strict_baseline;
+        }
         let conformance = plan.clauses.as_ref().map(|clauses| Arc::new(Conformance::judge(clauses, &cases)));
         events.emit(Event::RunFinished { summary: summary.clone(), conformance: conformance.clone() });
         drop(events);
         let reporter_errors = reporters.await.unwrap_or_else(|error| vec![format!("a reporter stopped: {error}")]);
         let record = RunRecord {
             target: target.name.clone(),
-            target_url,
+            target_url: target_url(target),
             jobs,
             shard: options.shard.clone(),
             started_at: Some(started_at),
@@ -170,20 +199,53 @@ impl Runner {
         Ok(Finished { record, reporter_errors })
     }
 
-    /// Every API host the run will use accepts connections, or the run stops as unreachable.
-    async fn check_reachable(&self, target: &Target, runs: &[engine::CaseRun]) -> Result<(), Stopped> {
+    /// A run stopped before any case: the reporters get its start and its end with the reason.
+    async fn stopped(
+        &self,
+        target: &Target,
+        started_at: jiff::Timestamp,
+        notes: Vec<String>,
+        reason: String,
+        reporters: Vec<Box<dyn Reporter>>,
+    ) -> Finished {
+        let (events, reporters) = drive::spawn(reporters);
+        let jobs = self.options.jobs.max(1);
+        events.emit(Event::RunStarted {
+            target: target.name.clone(),
+            target_url: target_url(target),
+            cases: 0,
+            jobs,
+            notes: notes.clone(),
+        });
+        let summary = RunSummary { stopped: Some(reason), ..RunSummary::default() };
+        events.emit(Event::RunFinished { summary: summary.clone(), conformance: None });
+        drop(events);
+        let reporter_errors = reporters.await.unwrap_or_else(|error| vec![format!("a reporter stopped: {error}")]);
+        let record = RunRecord {
+            target: target.name.clone(),
+            target_url: target_url(target),
+            jobs,
+            shard: self.options.shard.clone(),
+            started_at: Some(started_at),
+            notes,
+            cases: Vec::new(),
+            summary,
+            conformance: None,
+        };
+        Finished { record, reporter_errors }
+    }
+
+    /// Every API host the run will use accepts connections.
+    async fn check_reachable(&self, target: &Target, runs: &[engine::CaseRun]) -> Result<(), String> {
         let bases: BTreeSet<&str> =
             runs.iter().filter(|run| run.skip.is_none()).filter_map(|run| target.base_url(run.api)).collect();
         for base in bases {
             if let Err(message) = http::probe_reachable(base, REACHABILITY_TIMEOUT).await {
-                return Err(Stopped {
-                    exit_code: exit_code::TARGET_UNREACHABLE,
-                    message: format!(
-                        "target `{}` is unreachable: {message}\n\
-                         this is an infrastructure problem, not a contract failure; no case was run",
-                        target.name
-                    ),
-                });
+                return Err(format!(
+                    "target `{}` is unreachable: {message}
+                     this is an infrastructure problem, not a contract failure; no case was run",
+                    target.name
+                ));
             }
         }
         Ok(())
@@ -198,4 +260,9 @@ impl Runner {
         };
         SnapshotSession { store, case_bases: plan.case_bases.clone() }
     }
+}
+
+/// Where the target is, for reports: its root, or its first API's base.
+fn target_url(target: &Target) -> String {
+    target.root.clone().or_else(|| target.apis.values().next().cloned()).unwrap_or_default()
 }

@@ -2,8 +2,10 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::baseline::Baseline;
 use crate::engine::verdict::Strictness;
 
 /// How a run treats snapshots.
@@ -41,6 +43,10 @@ pub struct RunOptions {
     pub shard: Option<String>,
     /// How `reference` clauses are judged (spec 8.2).
     pub strictness: Strictness,
+    /// Known deviations (`--baseline`): their failures are reported as known, not failed.
+    pub baseline: Option<Arc<Baseline>>,
+    /// Whether baseline entries that no longer fail fail the run (`--strict-baseline`).
+    pub strict_baseline: bool,
 }
 
 impl Default for RunOptions {
@@ -54,6 +60,8 @@ impl Default for RunOptions {
             callback_url: None,
             shard: None,
             strictness: Strictness::Must,
+            baseline: None,
+            strict_baseline: false,
         }
     }
 }

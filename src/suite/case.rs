@@ -11,6 +11,7 @@ use crate::template::{Template, TemplateValue};
 
 use super::api::{Api, Encoding};
 use super::clauses::ClauseRef;
+use super::needs::Needs;
 use super::schema_registry::CompiledSchema;
 use super::source::{SourceFile, SourceSpan};
 
@@ -38,6 +39,8 @@ pub struct Case {
     /// Whether the case needs the runner's callback listener: it awaits a callback, or its
     /// templates name `callback`.
     pub uses_callbacks: bool,
+    /// What it needs of the target (merchant roles, cards, secrets), from what its templates read.
+    pub needs: Needs,
 }
 
 impl Case {

@@ -11,6 +11,7 @@ pub mod compile;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod needs;
 pub mod schema_registry;
 pub mod source;
 pub mod suggest;

@@ -1,12 +1,10 @@
 //! The suite as a new user runs it: against the embedded reference gateway, and over the network
 //! against `paycheck serve`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command as ProcessCommand, Stdio};
-
 use assert_cmd::Command;
-use assert_cmd::cargo::cargo_bin;
 use predicates::prelude::*;
+
+use crate::support::served::serve;
 
 fn paycheck() -> Command {
     let mut command = Command::cargo_bin("paycheck").expect("the paycheck binary");
@@ -28,35 +26,6 @@ fn the_whole_suite_passes_against_the_embedded_gateway() {
 fn check_and_list_accept_the_whole_suite() {
     paycheck().arg("check").assert().code(0).stdout(predicate::str::contains("the suite is valid"));
     paycheck().arg("list").assert().code(0).stdout(predicate::str::contains("cases/v1/register.yaml"));
-}
-
-/// `paycheck serve` on an ephemeral port; killed on drop.
-struct Served {
-    child: Child,
-    url: String,
-    _output: std::io::Lines<BufReader<std::process::ChildStdout>>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(extra: &[&str]) -> Served {
-    let mut child = ProcessCommand::new(cargo_bin("paycheck"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("paycheck serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first_line = lines.next().expect("a line").expect("readable");
-    let url = first_line.rsplit(' ').next().expect("the URL ends the line").to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{first_line}");
-    Served { child, url, _output: lines }
 }
 
 #[test]

@@ -9,3 +9,4 @@ mod run;
 mod secrets_scan;
 mod snapshot_workflow;
 mod support;
+mod verdicts;

@@ -57,7 +57,7 @@ mod harness {
     fn describe_failure(result: &CaseResult) -> Option<String> {
         match &result.outcome {
             Outcome::Passed | Outcome::Skipped { .. } => None,
-            Outcome::Failed | Outcome::Errored { .. } => {
+            Outcome::Failed | Outcome::Known | Outcome::Errored { .. } => {
                 let steps: Vec<String> = result
                     .steps
                     .iter()

@@ -20,6 +20,7 @@ use super::case::{Action, Case, Exchange, Expectations, SnapshotSpec, Step, Vari
 use super::case_format::{CaseDoc, OneOrMany, RequestDoc, StepDoc};
 use super::clauses::{ClauseCatalogue, ClauseRef};
 use super::diagnostic::{Diagnostic, Diagnostics};
+use super::needs::Needs;
 use super::schema_registry::SchemaRegistry;
 use super::source::{SourceFile, SourceSpan};
 use super::{suggest, yaml};
@@ -54,6 +55,7 @@ pub fn compile_case(file: &Arc<SourceFile>, context: &CompileContext<'_>) -> Res
         diagnostics: Diagnostics::default(),
         known: BTreeSet::new(),
         uses_callbacks: false,
+        needs: Needs::default(),
         case_snapshot: None,
         snapshot_names: BTreeMap::new(),
         captured: BTreeSet::new(),
@@ -71,6 +73,8 @@ struct Compiler<'a> {
     known: BTreeSet<String>,
     /// Whether a step awaits a callback or a template reads `callback`.
     uses_callbacks: bool,
+    /// What the templates read of the target.
+    needs: Needs,
     /// The case's `snapshot:`, which every request step inherits.
     case_snapshot: Option<SnapshotSpec>,
     /// Snapshot names taken so far in the case, and where.
@@ -144,6 +148,7 @@ impl Compiler<'_> {
             vars,
             steps,
             uses_callbacks,
+            needs: std::mem::take(&mut self.needs),
         }
     }
 
@@ -277,7 +282,9 @@ impl Compiler<'_> {
     }
 
     fn check_names(&mut self, names: Vec<String>, span: &SourceSpan) {
-        for name in names {
+        for path in names {
+            self.needs.note(&path);
+            let name = path.split('.').next().unwrap_or(&path).to_string();
             if name == CALLBACK_NAMESPACE {
                 self.uses_callbacks = true;
             }

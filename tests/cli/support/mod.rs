@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod served;
 pub mod stub;
 
 use std::path::{Path, PathBuf};
