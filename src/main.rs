@@ -14,7 +14,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the suite against a target (default: the embedded reference gateway).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Validate every case, schema and clause reference; send nothing.
     Check(check::CheckArgs),
     /// List the cases, with their APIs, tags and clauses.
@@ -30,7 +30,7 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run(args) => block_on(run::run(args)),
+        Command::Run(args) => block_on(run::run(*args)),
         Command::Serve(args) => block_on(serve::serve(args)),
         Command::Check(args) => check::check(&args),
         Command::List(args) => list::list(&args),

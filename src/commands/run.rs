@@ -47,6 +47,10 @@ pub struct RunArgs {
     /// Per-request timeout, such as `10s` or `500ms`.
     #[arg(long, default_value = "30s", value_parser = parse_timeout)]
     pub timeout: Duration,
+    /// The largest response body read (decompressed), such as `8MiB` or `512KiB`; a larger one
+    /// fails its step.
+    #[arg(long, default_value = "8MiB", value_parser = http::parse_size)]
+    pub max_response_size: usize,
     /// Show only failing cases and the summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -198,6 +202,7 @@ async fn run_against(
     let snapshots = outputs::snapshot_session(loaded, &target, args.update_snapshots, args.no_snapshots);
     let mut context = RunContext::new(client, Arc::new(target), clock, args.timeout, events);
     context.masker = masker;
+    context.max_response_bytes = args.max_response_size;
     context.snapshots = snapshots;
     if !clauses.is_empty() {
         context.clauses = Some(clauses);

@@ -28,6 +28,8 @@ pub struct RunContext {
     pub masker: Masker,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The largest response body read, decompressed, in bytes (a larger one fails its step).
+    pub max_response_bytes: usize,
     /// The namespaces every case starts with.
     pub base_scope: Scope,
     /// Where events go.
@@ -64,6 +66,7 @@ impl RunContext {
             clock,
             masker,
             timeout,
+            max_response_bytes: super::http::DEFAULT_MAX_RESPONSE_BYTES,
             base_scope,
             events,
             clauses: None,

@@ -37,17 +37,17 @@ pub async fn run_exchange(
             Err(message) => return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started),
         };
         result.request = Some(record);
-        let received = match http::send(request, context.timeout).await {
+        let received = match http::send(request, context.timeout, context.max_response_bytes).await {
             Ok(received) => received,
             Err(error) => {
                 let status = match error {
                     TransportError::Unreachable(_) => StepStatus::Errored,
                     _ => StepStatus::Failed,
                 };
-                if let TransportError::Broken { status: Some(code), partial_body, .. } = &error {
-                    result.response = Some(response_record(context, *code, &HeaderMap::new(), partial_body));
+                if let Some((code, headers, partial_body)) = error.partial_response() {
+                    result.response = Some(response_record(context, code, &headers, partial_body));
                 }
-                return finish(result, status, Some(context.masker.mask(&error.describe())), started);
+                return finish(result, status, Some(error.describe(&context.masker)), started);
             }
         };
         result.response = Some(response_record(context, received.status, &received.headers, &received.body));
