@@ -181,8 +181,13 @@ async fn run_against(
             return exit_code::TARGET_UNREACHABLE;
         }
     }
-    let clock = match TargetClock::detect(&client, &target).await {
-        Ok(clock) => clock,
+    let clock = match TargetClock::probe(&client, &target, args.timeout).await {
+        Ok((clock, notice)) => {
+            if let Some(notice) = notice {
+                eprintln!("paycheck: {notice}");
+            }
+            clock
+        }
         Err(message) => {
             eprintln!("paycheck: {message}");
             return exit_code::INVALID_SUITE;
