@@ -11,11 +11,18 @@ struct Unit<'a> {
     end: usize,
     /// What it decodes to (empty for a dropped line break).
     bytes: &'a [u8],
+    /// True for a run of text with no escape, which decodes to itself byte for byte.
+    plain: bool,
 }
 
 /// True when decoding can change the text (otherwise the decoded text is the text itself).
 pub fn may_change(text: &str) -> bool {
-    text.bytes().any(|byte| matches!(byte, b'\\' | b'%' | b'&' | b'\n' | b'\r'))
+    text.bytes().any(may_start_escape)
+}
+
+/// True for a byte that may start an escape or a line break.
+fn may_start_escape(byte: u8) -> bool {
+    matches!(byte, b'\\' | b'%' | b'&' | b'\n' | b'\r')
 }
 
 /// The decoded bytes of the text.
@@ -53,16 +60,18 @@ pub fn source_spans(text: &str, ranges: &[(usize, usize)]) -> Vec<(usize, usize)
     for_each_unit(text, |unit| {
         let unit_end = decoded + unit.bytes.len();
         while let Some(&(range_start, range_end)) = ranges.get(next) {
+            let inside = |at: usize| if unit.plain { unit.start + at.saturating_sub(decoded) } else { unit.start };
             if start.is_none() {
                 if range_start >= unit_end {
                     break;
                 }
-                start = Some(unit.start);
+                start = Some(inside(range_start));
             }
             if range_end > unit_end || unit.bytes.is_empty() {
                 break;
             }
-            spans.push((start.take().unwrap_or(unit.start), unit.end));
+            let end = if unit.plain { inside(range_end) } else { unit.end };
+            spans.push((start.take().unwrap_or(unit.start), end));
             next += 1;
         }
         decoded = unit_end;
@@ -93,16 +102,20 @@ fn for_each_unit(text: &str, mut visit: impl FnMut(Unit<'_>)) {
                     }
                 };
                 let bytes = if encoded == b"\n" || encoded == b"\r" { &[][..] } else { encoded };
-                visit(Unit { start: at, end, bytes });
+                visit(Unit { start: at, end, bytes, plain: false });
                 at = end;
             }
             Some((end, None)) => {
-                visit(Unit { start: at, end, bytes: &[] });
+                visit(Unit { start: at, end, bytes: &[], plain: false });
                 at = end;
             }
             None => {
-                visit(Unit { start: at, end: at + 1, bytes: &bytes[at..at + 1] });
-                at += 1;
+                let end = bytes[at + 1..]
+                    .iter()
+                    .position(|byte| may_start_escape(*byte))
+                    .map_or(bytes.len(), |run| at + 1 + run);
+                visit(Unit { start: at, end, bytes: &bytes[at..end], plain: true });
+                at = end;
             }
         }
     }
@@ -209,5 +222,8 @@ mod tests {
         assert_eq!(decoded(text), "ab_cd_ef");
         assert_eq!(source_spans(text, &[(0, 2), (2, 3), (3, 8)]), vec![(0, 2), (2, 8), (8, text.len())]);
         assert_eq!(source_spans(text, &[(2, 4)]), vec![(2, 9)]);
+        let text = "0123456789%41bcdef";
+        assert_eq!(decoded(text), "0123456789Abcdef");
+        assert_eq!(source_spans(text, &[(1, 3), (4, 6), (9, 11), (12, 14)]), vec![(1, 3), (4, 6), (9, 13), (14, 16)]);
     }
 }
