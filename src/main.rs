@@ -1,7 +1,7 @@
 //! The `paycheck` command line: argument parsing and dispatch, nothing else.
 
 use clap::{Parser, Subcommand};
-use paycheck::commands::{check, faults, list, run, serve, snapshots};
+use paycheck::commands::{check, faults, list, report, run, serve, snapshots};
 
 /// Contract tests and conformance for payment gateway APIs, with a reference gateway.
 #[derive(Debug, Parser)]
@@ -21,6 +21,8 @@ enum Command {
     List(list::ListArgs),
     /// Review, accept or reject pending snapshots (`.snap.new` files under snapshots/).
     Snapshots(snapshots::SnapshotsArgs),
+    /// Merge the JSON reports of a sharded run into one run (`paycheck report merge A.json B.json --report html`).
+    Report(report::ReportArgs),
     /// Serve the reference gateway.
     Serve(serve::ServeArgs),
     /// List the reference gateway's faults: name, the clause it breaks, description.
@@ -36,6 +38,7 @@ fn main() {
         Command::List(args) => list::list(&args),
         Command::Faults => faults::faults(),
         Command::Snapshots(args) => snapshots::snapshots(&args),
+        Command::Report(args) => report::report(&args),
     };
     std::process::exit(code);
 }

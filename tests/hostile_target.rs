@@ -40,7 +40,7 @@ impl Suite {
         );
         suite.write(
             "clauses.yaml",
-            "version: 1\nclauses:\n  - {id: t.any, api: v1, section: '1', text: the target answers}\n",
+            "version: 1\nclauses:\n  - {id: t.any, api: v1, section: '1', text: the target answers, level: must}\n",
         );
         suite.write(
             "schemas/t/numbers.json",
@@ -265,9 +265,10 @@ fn a_slow_answer_and_a_silent_clock_are_bounded_by_the_timeout_and_the_limit_by_
     let error = step_error(&report, "Slow answer");
     assert!(error.contains("no response within 2.00s"), "{error}");
     assert!(
-        run.stderr.contains("offers no manual clock") && run.stderr.contains("`wait` steps will really wait"),
-        "the clock's fallback is not said:\n{}",
-        run.stderr
+        run.stdout.contains("clock: real (the target offers no manual clock: ")
+            && run.stdout.contains("/_paycheck/clock: no response within 2.00s"),
+        "the clock's fallback and its reason are not said:\n{}",
+        run.stdout
     );
 }
 

@@ -152,9 +152,8 @@ impl Matcher {
                 | Condition::Length(value)
                 | Condition::Contains(value) => names.extend(value.variables()),
                 Condition::OneOf(values) => names.extend(values.iter().flat_map(TemplateValue::variables)),
-                Condition::Expression(template) => {
-                    names.extend(template.variables().into_iter().filter(|name| name != "value"))
-                }
+                Condition::Expression(template) => names
+                    .extend(template.variables().into_iter().filter(|name| name.split('.').next() != Some("value"))),
                 _ => {}
             }
         }

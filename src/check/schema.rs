@@ -14,7 +14,7 @@ pub const LISTED_VIOLATIONS: usize = 50;
 pub const KEPT_BYTES: usize = 512;
 
 /// One way a document breaks a schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Violation {
     /// JSON Pointer into the response (`/orderStatus`), empty for the root.
     pub instance_path: String,

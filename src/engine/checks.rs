@@ -4,7 +4,8 @@ use serde_json::Value;
 
 use crate::check::matcher::{self, Matcher};
 use crate::check::schema;
-use crate::report::result::{CheckKind, CheckResult};
+use crate::outcome::result::Severity;
+use crate::outcome::{CheckKind, CheckResult};
 use crate::secret::Masker;
 use crate::suite::case::{Capture, CaptureSource, Expectations, JsonExpectation};
 use crate::template::Scope;
@@ -79,6 +80,9 @@ pub fn evaluate_content(
                     position,
                     violations,
                     diff: None,
+                    clauses: Vec::new(),
+                    severity: Severity::Failure,
+                    skipped: None,
                 }
             }
             Err(_) => not_json(CheckKind::Schema, subject, position),
@@ -144,6 +148,9 @@ pub fn capture(capture: &Capture, view: &ResponseView<'_>, masker: &Masker) -> (
         position: Some(capture.span.position()),
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     };
     (check, value)
 }
@@ -157,13 +164,15 @@ pub fn json_check(
 ) -> CheckResult {
     let subject = expectation.query.source().to_string();
     let position = Some(expectation.span.position());
-    match json {
+    let mut check = match json {
         Ok(document) => {
             let actual = expectation.query.select(document);
             matcher_check(CheckKind::Json, subject, &expectation.matcher, actual.as_ref(), position, scope, masker)
         }
         Err(_) => not_json(CheckKind::Json, subject, position),
-    }
+    };
+    check.clauses.clone_from(&expectation.covers);
+    check
 }
 
 fn status_check(
@@ -192,6 +201,9 @@ fn status_check(
             position: None,
             violations: Vec::new(),
             diff: None,
+            clauses: Vec::new(),
+            severity: Severity::Failure,
+            skipped: None,
         },
     }
 }
@@ -218,6 +230,9 @@ fn matcher_check(
         position,
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     }
 }
 
@@ -231,5 +246,8 @@ fn not_json(kind: CheckKind, subject: String, position: Option<String>) -> Check
         position,
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     }
 }

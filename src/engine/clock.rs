@@ -11,9 +11,6 @@ use serde_json::{Value, json};
 
 use crate::suite::target::{ClockSetting, Target};
 
-/// How long [`TargetClock::detect`] waits for the clock endpoint.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// The largest clock answer read.
 const PROBE_MAX_BYTES: usize = 64 * 1024;
 
@@ -33,13 +30,9 @@ pub enum TargetClock {
 }
 
 impl TargetClock {
-    /// Decides how time passes, asking the target when its setting is `auto`.
-    pub async fn detect(client: &reqwest::Client, target: &Target) -> Result<TargetClock, String> {
-        Self::probe(client, target, PROBE_TIMEOUT).await.map(|(clock, _)| clock)
-    }
-
     /// Decides how time passes, asking the target within `timeout` when its setting is `auto`;
-    /// with a notice to show when an `auto` target's clock did not answer (its waits will be real).
+    /// with why not, when an `auto` target's clock did not answer as a manual clock (its waits
+    /// will be real).
     pub async fn probe(
         client: &reqwest::Client,
         target: &Target,
@@ -60,13 +53,7 @@ impl TargetClock {
                 "target `{}` is configured with a manual clock but {root}{CLOCK_PATH} does not answer: {reason}",
                 target.name
             )),
-            (Err(reason), _) => Ok((
-                TargetClock::Real,
-                Some(format!(
-                    "target `{}` offers no manual clock ({root}{CLOCK_PATH}: {reason}); `wait` steps will really wait",
-                    target.name
-                )),
-            )),
+            (Err(reason), _) => Ok((TargetClock::Real, Some(format!("{root}{CLOCK_PATH}: {reason}")))),
         }
     }
 

@@ -75,7 +75,7 @@ impl TransportError {
         let text = match self {
             TransportError::Unreachable(message) => format!("target unreachable: {message}"),
             TransportError::Timeout(timeout) => {
-                format!("no response within {}", crate::report::terminal::format_duration(*timeout))
+                format!("no response within {}", crate::text::format_duration(*timeout))
             }
             TransportError::Broken { message, partial_body, .. } if partial_body.is_empty() => {
                 format!("no complete response: {message}")

@@ -5,7 +5,7 @@ use std::time::Instant;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
+use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::suite::api::{Api, Encoding};
 use crate::suite::case::{Body, CaptureSource, Case, Exchange, RequestTarget, Step};
 use crate::template::Scope;
@@ -15,6 +15,7 @@ use super::context::RunContext;
 use super::encode;
 use super::followups::{self, Followups, finish};
 use super::http::{self, TransportError};
+use super::verdict;
 
 /// How many bytes of a body that is not JSON are quoted in the error.
 const QUOTED_BYTES: usize = 512;
@@ -69,11 +70,12 @@ pub async fn run_exchange(
                     check
                 })
                 .collect();
+            verdict::judge(&mut result.checks, &verdict::step_clauses(case, step), context.rules());
             let message = format!(
                 "poll gave up after {} attempt{} in {}: the conditions never all held",
                 result.attempts,
                 if result.attempts == 1 { "" } else { "s" },
-                crate::report::terminal::format_duration(started.elapsed())
+                crate::text::format_duration(started.elapsed())
             );
             return finish(result, StepStatus::Failed, Some(message), started);
         }

@@ -9,6 +9,7 @@
 mod admin;
 pub mod alfapay_emulator;
 pub mod callbacks;
+pub mod capabilities;
 pub mod cards;
 pub mod clock;
 pub mod config;

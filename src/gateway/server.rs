@@ -14,7 +14,7 @@ use tower_http::timeout::TimeoutLayer;
 use super::clock::ClockMode;
 use super::config::GatewayConfig;
 use super::instance::Gateway;
-use super::{admin, alfapay_emulator, gate, v1};
+use super::{admin, alfapay_emulator, capabilities, gate, v1};
 
 /// The gateway's routes over a fresh order store. Time effects apply lazily, on the next request
 /// that touches an order (and at each clock advance); [`RunningGateway`] also sweeps every second.
@@ -23,7 +23,7 @@ pub fn router(config: GatewayConfig) -> Router {
 }
 
 fn app(gw: Arc<Gateway>) -> Router {
-    let mut routes = v1::routes().merge(alfapay_emulator::routes()).merge(gate::routes());
+    let mut routes = v1::routes().merge(alfapay_emulator::routes()).merge(gate::routes()).merge(capabilities::routes());
     if gw.clock.mode() == ClockMode::Manual {
         routes = routes.merge(admin::routes());
     }

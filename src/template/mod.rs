@@ -74,13 +74,15 @@ impl Template {
         &self.source
     }
 
-    /// The top-level names the template reads (for checking them against what is defined).
+    /// The names the template reads, with the attributes it looks up on them where they are
+    /// plain (`order_id`, `merchants.second.user`): the first segment is checked against what is
+    /// defined, the rest tells what the case needs of the target.
     pub fn variables(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .parts
             .iter()
             .filter_map(|part| match part {
-                Part::Expression { compiled, .. } => Some(compiled.undeclared_variables(false)),
+                Part::Expression { compiled, .. } => Some(compiled.undeclared_variables(true)),
                 Part::Literal(_) => None,
             })
             .flatten()
@@ -198,6 +200,6 @@ mod tests {
     #[test]
     fn variables_lists_the_names_read() {
         let template = Template::compile("{{ order.id }} {{ amount + extra }}").unwrap();
-        assert_eq!(template.variables(), vec!["amount", "extra", "order"]);
+        assert_eq!(template.variables(), vec!["amount", "extra", "order.id"]);
     }
 }
