@@ -5,9 +5,11 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::clock::EpochMillis;
-use super::faults::{Fault, FaultSet};
 use super::model::{Event, Order, RefundOutcome, RefundRequest, Rejection};
+use super::policy::Policy;
+use crate::gateway::clock::EpochMillis;
+use crate::gateway::config::StoreLimits;
+use crate::gateway::retention::Finished;
 
 /// How a request names an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,32 +41,52 @@ pub struct Touched<R> {
     pub order: Order,
 }
 
-/// An `orderNumber` the merchant already used.
+/// Why a new order was not stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DuplicateOrder {
-    /// Whether money was ever held or taken for the earlier order.
-    pub paid: bool,
+pub enum InsertRefused {
+    /// The merchant already used the `orderNumber`.
+    Duplicate {
+        /// Whether money was ever held or taken for the earlier order.
+        paid: bool,
+    },
+    /// The store holds its maximum and none of its orders has finished.
+    Full {
+        /// The maximum.
+        max_entries: usize,
+    },
 }
 
 #[derive(Debug, Default)]
 struct Orders {
     by_id: HashMap<String, Order>,
+    finished: Finished<String>,
     by_number: HashMap<(String, String), String>,
     by_gw_id: HashMap<String, String>,
     refund_ids: HashMap<(String, String), String>,
     numbered: u64,
 }
 
-/// All orders of one gateway.
+/// All orders of one gateway, within its limits.
 #[derive(Debug, Default)]
 pub struct Store {
     inner: Mutex<Orders>,
+    limits: StoreLimits,
 }
 
 impl Store {
-    /// An empty store.
-    pub fn new() -> Store {
-        Store::default()
+    /// An empty store that keeps within `limits`.
+    pub fn new(limits: StoreLimits) -> Store {
+        Store { inner: Mutex::default(), limits }
+    }
+
+    /// How many orders it holds.
+    pub fn len(&self) -> usize {
+        self.lock().by_id.len()
+    }
+
+    /// Whether it holds no order.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn lock(&self) -> MutexGuard<'_, Orders> {
@@ -83,16 +105,25 @@ impl Store {
         }
     }
 
-    /// Stores a newly registered order, unless the merchant already used its `orderNumber`.
-    pub fn insert(&self, order: Order, now: EpochMillis, faults: &FaultSet) -> Result<(), DuplicateOrder> {
+    /// Stores a newly registered order, unless the merchant already used its `orderNumber`. When
+    /// the store is full, the orders that finished first make room; if none has, it is refused.
+    pub fn insert(&self, order: Order, now: EpochMillis, policy: &Policy) -> Result<(), InsertRefused> {
         let mut orders = self.lock();
         let number_key = (order.registration.merchant.clone(), order.registration.order_number.clone());
         if let Some(existing) = orders.by_number.get(&number_key).cloned()
-            && !faults.has(Fault::DuplicateOrderNumberAccepted)
+            && policy.order_numbers_unique
             && let Some(earlier) = orders.by_id.get_mut(&existing)
         {
-            earlier.tick(now, faults);
-            return Err(DuplicateOrder { paid: earlier.state.was_paid() });
+            earlier.tick(now, &policy.state_machine);
+            let paid = earlier.state.was_paid();
+            orders.note(&existing);
+            return Err(InsertRefused::Duplicate { paid });
+        }
+        if orders.by_id.len() >= self.limits.max_entries {
+            orders.make_room(self.limits.max_entries.saturating_sub(1));
+            if orders.by_id.len() >= self.limits.max_entries {
+                return Err(InsertRefused::Full { max_entries: self.limits.max_entries });
+            }
         }
         orders.by_number.insert(number_key, order.registration.id.clone());
         if let Some(gw) = &order.gw_order_id {
@@ -102,8 +133,8 @@ impl Store {
         Ok(())
     }
 
-    fn resolve(orders: &Orders, merchant: &str, key: OrderKey<'_>, faults: &FaultSet) -> Option<String> {
-        let foreign_visible = faults.has(Fault::ForeignOrderVisible);
+    fn resolve(orders: &Orders, merchant: &str, key: OrderKey<'_>, policy: &Policy) -> Option<String> {
+        let foreign_visible = !policy.orders_isolated_by_merchant;
         let id = match key {
             OrderKey::Id(id) => id.to_string(),
             OrderKey::Number(number) => match orders.by_number.get(&(merchant.to_string(), number.to_string())) {
@@ -125,18 +156,19 @@ impl Store {
         merchant: &str,
         key: OrderKey<'_>,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
         f: impl FnOnce(&mut Order) -> R,
     ) -> Option<Touched<R>> {
         let mut orders = self.lock();
-        let id = Store::resolve(&orders, merchant, key, faults)?;
+        let id = Store::resolve(&orders, merchant, key, policy)?;
         let order = orders.by_id.get_mut(&id)?;
-        let ticked = order.tick(now, faults);
+        let ticked = order.tick(now, &policy.state_machine);
         let result = f(order);
         let snapshot = order.clone();
         if let Some(gw) = &snapshot.gw_order_id {
             orders.by_gw_id.insert(gw.clone(), snapshot.registration.id.clone());
         }
+        orders.note(&id);
         Some(Touched { result, ticked, order: snapshot })
     }
 
@@ -146,7 +178,7 @@ impl Store {
         &self,
         handle: PublicHandle<'_>,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
         f: impl FnOnce(&mut Order) -> R,
     ) -> Option<Touched<R>> {
         let mut orders = self.lock();
@@ -155,9 +187,11 @@ impl Store {
             PublicHandle::GwOrderId(gw) => orders.by_gw_id.get(gw)?.clone(),
         };
         let order = orders.by_id.get_mut(&id)?;
-        let ticked = order.tick(now, faults);
+        let ticked = order.tick(now, &policy.state_machine);
         let result = f(order);
-        Some(Touched { result, ticked, order: order.clone() })
+        let snapshot = order.clone();
+        orders.note(&id);
+        Some(Touched { result, ticked, order: snapshot })
     }
 
     /// `refund.do` on the merchant's order: an `externalRefundId` the merchant used on another
@@ -168,32 +202,94 @@ impl Store {
         key: OrderKey<'_>,
         request: RefundRequest,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
     ) -> Option<Touched<Result<RefundOutcome, Rejection>>> {
         let mut orders = self.lock();
-        let id = Store::resolve(&orders, merchant, key, faults)?;
+        let id = Store::resolve(&orders, merchant, key, policy)?;
         let id_key = request.external_id.as_ref().map(|ext| (merchant.to_string(), ext.clone()));
         let used_elsewhere = id_key.as_ref().and_then(|k| orders.refund_ids.get(k)).is_some_and(|owner| *owner != id);
         let order = orders.by_id.get_mut(&id)?;
-        let ticked = order.tick(now, faults);
-        let result = if used_elsewhere { Err(Rejection::RefundIdConflict) } else { order.refund(request, now, faults) };
+        let ticked = order.tick(now, &policy.state_machine);
+        let result = if used_elsewhere {
+            Err(Rejection::RefundIdConflict)
+        } else {
+            order.refund(request, now, &policy.state_machine)
+        };
         let snapshot = order.clone();
+        orders.note(&id);
         if let (Ok(RefundOutcome::Performed(_)), Some(k)) = (&result, id_key) {
             orders.refund_ids.insert(k, id);
         }
         Some(Touched { result, ticked, order: snapshot })
     }
 
-    /// Applies what time made due to every order; returns the orders that changed and why.
-    pub fn sweep(&self, now: EpochMillis, faults: &FaultSet) -> Vec<(Order, Vec<Event>)> {
+    /// Applies what time made due to every order and removes the orders that finished longer
+    /// than the retention ago; returns the orders that changed and why.
+    pub fn sweep(&self, now: EpochMillis, policy: &Policy) -> Vec<(Order, Vec<Event>)> {
         let mut orders = self.lock();
-        orders
+        let changed: Vec<(Order, Vec<Event>)> = orders
             .by_id
             .values_mut()
             .filter_map(|order| {
-                let events = order.tick(now, faults);
+                let events = order.tick(now, &policy.state_machine);
                 (!events.is_empty()).then(|| (order.clone(), events))
             })
-            .collect()
+            .collect();
+        for (order, _) in &changed {
+            orders.note(&order.registration.id);
+        }
+        let retention = i64::try_from(self.limits.retention.as_millis()).unwrap_or(i64::MAX);
+        orders.remove_finished(|at, _| at.saturating_add(retention) <= now);
+        changed
+    }
+}
+
+impl Orders {
+    /// Records the order `id` as finished, if it is.
+    fn note(&mut self, id: &str) {
+        let at = self.by_id.get(id).and_then(Order::finished_at);
+        self.finished.note(&id.to_string(), at);
+    }
+
+    /// Removes an order and every index entry that names it.
+    fn remove(&mut self, id: &str) {
+        let Some(order) = self.by_id.remove(id) else { return };
+        self.finished.forget(&id.to_string(), order.finished_at());
+        let merchant = &order.registration.merchant;
+        let number_key = (merchant.clone(), order.registration.order_number.clone());
+        if self.by_number.get(&number_key).is_some_and(|owner| owner == id) {
+            self.by_number.remove(&number_key);
+        }
+        for gw in [&order.gw_order_id, &order.registration.gw_order_id].into_iter().flatten() {
+            if self.by_gw_id.get(gw).is_some_and(|owner| owner == id) {
+                self.by_gw_id.remove(gw);
+            }
+        }
+        for external in order.refunds.iter().filter_map(|refund| refund.external_id.clone()) {
+            let key = (merchant.clone(), external);
+            if self.refund_ids.get(&key).is_some_and(|owner| owner == id) {
+                self.refund_ids.remove(&key);
+            }
+        }
+    }
+
+    /// Removes finished orders, the earliest finished first, while `due(finished at, orders
+    /// held)` holds.
+    fn remove_finished(&mut self, due: impl Fn(EpochMillis, usize) -> bool) {
+        loop {
+            let held = self.by_id.len();
+            let by_id = &self.by_id;
+            let Some(id) = self.finished.take_due(|at| due(at, held), |id| by_id.get(id).and_then(Order::finished_at))
+            else {
+                return;
+            };
+            self.remove(&id);
+        }
+    }
+
+    /// Removes finished orders, the earliest finished first, until at most `keep` remain (or no
+    /// finished order is left).
+    fn make_room(&mut self, keep: usize) {
+        self.remove_finished(|_, held| held > keep);
     }
 }

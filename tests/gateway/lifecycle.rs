@@ -1,9 +1,7 @@
 //! The v1 order lifecycle over HTTP: two-phase capture, reversal, decline, refunds, lifetime and
 //! auto dates on the manual clock, Alfa Pay, the payment page, the legacy status.
 
-mod gateway_support;
-
-use gateway_support::*;
+use crate::support::*;
 use paycheck::gateway::FaultSet;
 use serde_json::{Value, json};
 

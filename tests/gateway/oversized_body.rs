@@ -2,9 +2,7 @@
 //! and discards the rest of the body before answering, so the client is never cut off by a reset
 //! connection while it is still sending.
 
-mod gateway_support;
-
-use gateway_support::*;
+use crate::support::*;
 use paycheck::gateway::FaultSet;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

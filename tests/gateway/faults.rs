@@ -2,12 +2,11 @@
 //! the gateway with that fault switched on fails. (The suite-level fault matrix then shows which
 //! case catches it.)
 
-mod gateway_support;
-
-use gateway_support::*;
+use crate::support::*;
 use paycheck::gateway::faults::catalogue_listing;
-use paycheck::gateway::instance::Gateway;
-use paycheck::gateway::model::{Event, EventKind, Family, Order, Registration};
+use paycheck::gateway::v1::V1;
+use paycheck::gateway::v1::model::{Event, EventKind, Family, Order, Registration};
+use paycheck::gateway::{Clock, ClockMode};
 use paycheck::gateway::{Fault, FaultSet, GatewayConfig};
 use serde_json::{Value, json};
 
@@ -44,8 +43,8 @@ async fn expiring(h: &Harness) -> String {
 
 fn signs_callbacks(faults: FaultSet) -> bool {
     let config = GatewayConfig { faults, ..GatewayConfig::reference() };
-    let gw = Gateway::new(config);
-    let merchant = gw.config.merchant("main").expect("main").clone();
+    let v1 = V1::new(std::sync::Arc::new(config), std::sync::Arc::new(Clock::new(ClockMode::Real)));
+    let merchant = v1.config.merchant("main").expect("main").clone();
     let order = Order::register(
         Registration {
             id: "id".into(),
@@ -71,10 +70,10 @@ fn signs_callbacks(faults: FaultSet) -> bool {
             gw_order_id: None,
         },
         0,
-        &FaultSet::none(),
+        &Default::default(),
     );
     let event = Event { kind: EventKind::Deposited, success: true, amount: 100 };
-    let sent = gw.callbacks.notifications(&merchant, &order, &[event]);
+    let sent = v1.notifier.notifications(&merchant, &order, &[event]);
     sent.iter().all(|n| n.params.iter().any(|(k, _)| k == "checksum"))
 }
 
@@ -347,4 +346,26 @@ fn the_listing_has_one_line_per_fault() {
     for line in listing.lines() {
         assert_eq!(line.split('\t').count(), 3, "{line}");
     }
+}
+
+/// The fault table of `docs/gateway.md` is the catalogue's; `UPDATE_DOCS=1` rewrites it.
+#[test]
+fn the_docs_fault_table_is_the_catalogue() {
+    const BEGIN: &str = "<!-- faults:begin -->\n";
+    const END: &str = "<!-- faults:end -->";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/gateway.md");
+    let docs = std::fs::read_to_string(&path).expect("docs/gateway.md is readable");
+    let start = docs.find(BEGIN).expect("docs/gateway.md has the faults:begin marker") + BEGIN.len();
+    let end = docs[start..].find(END).expect("docs/gateway.md has the faults:end marker") + start;
+    let table = paycheck::gateway::catalogue_markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let updated = format!("{}{}{}", &docs[..start], table, &docs[end..]);
+        std::fs::write(&path, updated).expect("docs/gateway.md is writable");
+        return;
+    }
+    assert_eq!(
+        &docs[start..end],
+        table,
+        "the fault table of docs/gateway.md differs from the catalogue: run UPDATE_DOCS=1 cargo test --test gateway docs"
+    );
 }

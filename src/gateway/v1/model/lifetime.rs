@@ -1,28 +1,24 @@
 //! Time passing: expiry of unpaid orders (spec 3.3) and the auto dates of two-phase orders.
 
 use super::order::{OperationKind, Order};
-use super::{ACTION_DECLINED_BY_MERCHANT, ACTION_SESSION_EXPIRED, ACTION_SUCCESS, Event, EventKind, OrderState};
+use super::{ACTION_SUCCESS, Event, EventKind, OrderState, Policy};
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::{Fault, FaultSet};
 
 impl Order {
     /// Applies everything that became due by `now`: an unpaid order past its lifetime becomes
-    /// DECLINED with actionCode -2007 (keeping its bank, if it was routed); an APPROVED order is
-    /// captured at `autocompletionDate` or reversed at `autoReverseDate`, whichever comes first.
-    pub fn tick(&mut self, now: EpochMillis, faults: &FaultSet) -> Vec<Event> {
+    /// DECLINED with the policy's expiry actionCode, -2007 (keeping its bank, if it was routed); an
+    /// APPROVED order is captured at `autocompletionDate` or reversed at `autoReverseDate`,
+    /// whichever comes first.
+    pub fn tick(&mut self, now: EpochMillis, policy: &Policy) -> Vec<Event> {
         let mut events = Vec::new();
-        if self.state.is_unpaid() && now >= self.registration.expires_at && !faults.has(Fault::SessionNeverExpires) {
+        if self.state.is_unpaid() && now >= self.registration.expires_at && policy.sessions_expire {
             self.state = OrderState::Declined;
             self.timed_out = true;
             self.declined_at = Some(self.registration.expires_at);
-            self.action_code = Some(if faults.has(Fault::ExpiryWrongActionCode) {
-                ACTION_DECLINED_BY_MERCHANT
-            } else {
-                ACTION_SESSION_EXPIRED
-            });
+            self.action_code = Some(policy.expiry_action_code);
             events.push(Event { kind: EventKind::DeclinedByTimeout, success: true, amount: self.registration.amount });
         }
-        if self.state == OrderState::Approved && !faults.has(Fault::AutoDatesIgnored) {
+        if self.state == OrderState::Approved && policy.auto_dates_applied {
             let complete = self.registration.autocompletion_at.filter(|at| *at <= now);
             let reverse = self.registration.auto_reverse_at.filter(|at| *at <= now);
             match (complete, reverse) {

@@ -1,9 +1,8 @@
 //! The order record and its registration.
 
 use super::state::OrderState;
-use super::{Event, EventKind};
+use super::{Event, EventKind, Policy};
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::{Fault, FaultSet};
 
 /// The path family an order was registered through (spec 1.1, A2, A3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,9 +191,9 @@ pub struct Order {
 
 impl Order {
     /// A newly registered order: PREREGISTERED on the router, CREATED at the bank (A3).
-    pub fn register(reg: Registration, now: EpochMillis, faults: &FaultSet) -> Order {
+    pub fn register(reg: Registration, now: EpochMillis, policy: &Policy) -> Order {
         let state = match reg.family {
-            Family::Router if !faults.has(Fault::RouterSkipsPreregistered) => OrderState::Preregistered,
+            Family::Router if policy.router_orders_start_preregistered => OrderState::Preregistered,
             _ => OrderState::Created,
         };
         let (bank, gw_order_id) = (reg.bank.clone(), reg.gw_order_id.clone());
@@ -222,6 +221,17 @@ impl Order {
             declined_at: None,
             refunds: Vec::new(),
             operations: Vec::new(),
+        }
+    }
+
+    /// When the order reached a state nothing more can happen to (DECLINED, REVERSED, REFUNDED in
+    /// full); `None` while it can still change.
+    pub fn finished_at(&self) -> Option<EpochMillis> {
+        match self.state {
+            OrderState::Declined => self.declined_at.or(Some(self.created_at)),
+            OrderState::Reversed => self.reversed_at.or(Some(self.created_at)),
+            OrderState::Refunded if self.refundable() <= 0 => self.refunded_at.or(Some(self.created_at)),
+            _ => None,
         }
     }
 

@@ -2,12 +2,10 @@
 //! refund more than was deposited and never perform a replayed refund twice; simultaneous refunds
 //! carrying the same `expectedDepositedAmount` execute once.
 
-mod gateway_support;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use gateway_support::*;
+use crate::support::*;
 use paycheck::gateway::FaultSet;
 use serde_json::{Value, json};
 

@@ -1,9 +1,7 @@
 //! Every error-code path of every v1 method: the code, and that nothing changed. Each row is one
 //! request; the table is checked on the family it names.
 
-mod gateway_support;
-
-use gateway_support::*;
+use crate::support::*;
 use paycheck::gateway::FaultSet;
 use serde_json::{Map, Value, json};
 

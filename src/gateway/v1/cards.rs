@@ -1,9 +1,8 @@
 //! The emulated issuer: what a card payment attempt yields (spec section 4). Pure.
 
-use super::clock::EpochMillis;
-use super::config::TestCard;
-use super::faults::{Fault, FaultSet};
 use super::model::{Authorization, CardInfo};
+use crate::gateway::clock::EpochMillis;
+use crate::gateway::config::TestCard;
 
 /// actionCode of a card declined by the issuer (spec section 4 suggests -20010).
 pub const ACTION_ISSUER_DECLINE: i32 = -20010;
@@ -77,16 +76,17 @@ pub fn payment_system(pan: &str) -> &'static str {
 }
 
 /// The issuer's answer to a payment with `card` at `now`: an expired card is declined, a card
-/// configured under a `decline…` role is declined, any other card is approved.
-pub fn authorize(card: &CardInput, cards: &[TestCard], now: EpochMillis, faults: &FaultSet) -> Authorization {
+/// configured under a `decline…` role is declined (when `decline_cards_decline`), any other card
+/// is approved.
+pub fn authorize(card: &CardInput, cards: &[TestCard], now: EpochMillis, decline_cards_decline: bool) -> Authorization {
     let info = CardInfo {
         masked_pan: mask_pan(&card.pan),
         expiry: card.expiry.clone(),
         holder: card.holder.clone(),
         payment_system: payment_system(&card.pan).to_string(),
     };
-    let declined_by_role = cards.iter().any(|c| c.pan == card.pan && c.role.starts_with("decline"))
-        && !faults.has(Fault::DeclineCardApproved);
+    let declined_by_role =
+        decline_cards_decline && cards.iter().any(|c| c.pan == card.pan && c.role.starts_with("decline"));
     let action_code = if expiry_passed(&card.expiry, now) {
         ACTION_EXPIRED_CARD
     } else if declined_by_role {

@@ -16,8 +16,9 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use paycheck::gateway::faults::{Fault, FaultSet};
-use paycheck::gateway::model::{
-    Authorization, Family, MerchantRules, Order, OrderState, RefundOutcome, RefundRequest, Registration, ReverseWindow,
+use paycheck::gateway::v1::model::{
+    Authorization, Family, MerchantRules, Order, OrderState, Policy, RefundOutcome, RefundRequest, Registration,
+    ReverseWindow,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -210,7 +211,7 @@ fn masked(order: &Order) -> Order {
     o
 }
 
-fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCaseError> {
+fn run(s: &Scenario, policy: &Policy, figures: &Figures) -> Result<(), TestCaseError> {
     Figures::add(&figures.cases);
     let mut now = NOON;
     let reg = Registration {
@@ -236,28 +237,28 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
         bank: (s.family == Family::Bank).then(|| "BANK".into()),
         gw_order_id: (s.family == Family::Bank).then(|| "gw".into()),
     };
-    let mut order = Order::register(reg, now, faults);
+    let mut order = Order::register(reg, now, policy);
     let mut replayed_ids: HashSet<u8> = HashSet::new();
     let mut last_with_id: Option<RefundRequest> = None;
     for op in &s.ops {
         Figures::add(&figures.ops);
         now += 1_000;
         let before_tick = order.clone();
-        let ticked = order.tick(now, faults);
+        let ticked = order.tick(now, policy);
         prop_assert!(
             allowed(before_tick.state, order.state),
             "tick moved {:?} -> {:?}",
             before_tick.state,
             order.state
         );
-        if ticked.iter().any(|e| e.kind == paycheck::gateway::model::EventKind::DeclinedByTimeout) {
+        if ticked.iter().any(|e| e.kind == paycheck::gateway::v1::model::EventKind::DeclinedByTimeout) {
             Figures::add(&figures.expiries);
         }
         check_invariants(&order, &s.rules)?;
         let before = order.clone();
         let result: Result<(), ()> = match op {
-            Op::Route => order.route("BANK", "gw", faults).map(|_| ()).map_err(|_| ()),
-            Op::Redirect => order.start_redirect("ALFA", "gw", "ALFAPAY", faults).map_err(|_| ()),
+            Op::Route => order.route("BANK", "gw", policy).map(|_| ()).map_err(|_| ()),
+            Op::Redirect => order.start_redirect("ALFA", "gw", "ALFAPAY", policy).map_err(|_| ()),
             Op::Pay { approved } => {
                 let auth = Authorization {
                     approved: *approved,
@@ -265,11 +266,11 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
                     card: None,
                     payment_way: "CARD".into(),
                 };
-                order.pay(auth, now, &s.rules, faults).map(|_| ()).map_err(|_| ())
+                order.pay(auth, now, &s.rules, policy).map(|_| ()).map_err(|_| ())
             }
-            Op::Deposit(a) => order.deposit(*a, now, &s.rules, faults).map(|_| ()).map_err(|_| ()),
-            Op::Reverse(a) => order.reverse(*a, now, &s.rules, faults).map(|_| ()).map_err(|_| ()),
-            Op::Decline => order.decline(now, faults).map(|_| ()).map_err(|_| ()),
+            Op::Deposit(a) => order.deposit(*a, now, &s.rules, policy).map(|_| ()).map_err(|_| ()),
+            Op::Reverse(a) => order.reverse(*a, now, &s.rules, policy).map(|_| ()).map_err(|_| ()),
+            Op::Decline => order.decline(now, policy).map(|_| ()).map_err(|_| ()),
             Op::Refund { amount, external, expected } => {
                 let expected_deposited = match expected {
                     Expected::None => None,
@@ -283,7 +284,7 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
                     items: Vec::new(),
                 };
                 let known = external.is_some_and(|e| replayed_ids.contains(&e));
-                let outcome = order.refund(req.clone(), now, faults);
+                let outcome = order.refund(req.clone(), now, policy);
                 match &outcome {
                     Ok(RefundOutcome::Performed(_)) => {
                         Figures::add(&figures.refunds);
@@ -313,7 +314,7 @@ fn run(s: &Scenario, faults: &FaultSet, figures: &Figures) -> Result<(), TestCas
             Op::ReplayLast => match &last_with_id {
                 None => Ok(()),
                 Some(req) => {
-                    let outcome = order.refund(req.clone(), now, faults);
+                    let outcome = order.refund(req.clone(), now, policy);
                     prop_assert!(
                         matches!(outcome, Ok(RefundOutcome::Replayed)),
                         "an exact replay was not answered as a replay: {:?}",
@@ -348,8 +349,8 @@ fn hunting_runner() -> TestRunner {
 #[test]
 fn the_clean_model_keeps_every_invariant() {
     let figures = Figures::default();
-    let faults = FaultSet::none();
-    let outcome = runner().run(&scenario_strategy(), |s| run(&s, &faults, &figures));
+    let policy = Policy::default();
+    let outcome = runner().run(&scenario_strategy(), |s| run(&s, &policy, &figures));
     println!(
         "model property: {} cases, {} operations tried ({} rejected, {} refunds performed, {} replays answered, {} expiries), counterexamples found: {}",
         figures.cases.load(Ordering::Relaxed),
@@ -381,8 +382,8 @@ fn the_property_catches_each_state_machine_fault() {
     ];
     for fault in breaking {
         let figures = Figures::default();
-        let faults = FaultSet::of(&[fault]);
-        let outcome = hunting_runner().run(&scenario_strategy(), |s| run(&s, &faults, &figures));
+        let policy = FaultSet::of(&[fault]).v1_policy().state_machine;
+        let outcome = hunting_runner().run(&scenario_strategy(), |s| run(&s, &policy, &figures));
         println!(
             "fault {}: counterexample found after {} cases, {} operations",
             fault.name(),

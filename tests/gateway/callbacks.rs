@@ -2,18 +2,16 @@
 //! decline, with the checksum when the merchant has a callback token, retried when delivery fails,
 //! never delaying the API answer.
 
-mod gateway_support;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::support::*;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use gateway_support::*;
-use paycheck::gateway::callbacks::checksum;
 use paycheck::gateway::{ClockMode, GatewayConfig};
+use paycheck::signature::checksum;
 use serde_json::json;
 use tokio::sync::mpsc;
 

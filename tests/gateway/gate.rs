@@ -3,9 +3,7 @@
 //! clock, refunds down to zero, every refusal with its code, and the retry schedule compressed
 //! by the manual clock.
 
-mod gateway_support;
-
-use gateway_support::*;
+use crate::support::*;
 use paycheck::gateway::{ClockMode, Fault, FaultSet, GatewayConfig};
 use paycheck::signature::{Verification, gate as signature};
 use serde_json::{Value, json};

@@ -9,20 +9,24 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::cards::ACTION_ISSUER_DECLINE;
-use super::html::{escape, page, see_other};
-use super::instance::Gateway;
 use super::model::{Authorization, CardInfo, Order, OrderState};
+use super::payment_order::with_order_id;
+use super::service::V1;
 use super::store::PublicHandle;
-use super::v1::with_order_id;
+use crate::gateway::html::{escape, page, see_other};
 
 /// The emulator's routes.
-pub fn routes() -> Router<Arc<Gateway>> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<V1>: FromRef<S>,
+{
     Router::new()
         .route("/alfapay-emulator/{id}", get(show))
         .route("/alfapay-emulator/{id}/approve", post(approve))
@@ -33,12 +37,12 @@ fn unknown() -> Response {
     page(StatusCode::NOT_FOUND, "Alfa Pay", "<p>Unknown Alfa Pay payment.</p>")
 }
 
-async fn show(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
-    let now = gw.clock.now_ms();
-    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(&id), now, gw.faults(), |_| ()) else {
+async fn show(State(v1): State<Arc<V1>>, Path(id): Path<String>) -> Response {
+    let now = v1.clock.now_ms();
+    let Some(touched) = v1.store.with_public_order(PublicHandle::GwOrderId(&id), now, &v1.policy, |_| ()) else {
         return unknown();
     };
-    gw.notify(&touched.order, &touched.ticked);
+    v1.notify(&touched.order, &touched.ticked);
     let order = &touched.order;
     let body = if order.state == OrderState::PendingRedirect {
         format!(
@@ -57,19 +61,19 @@ async fn show(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Respons
     page(StatusCode::OK, "Alfa Pay", &body)
 }
 
-async fn approve(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
-    finish(&gw, &id, true)
+async fn approve(State(v1): State<Arc<V1>>, Path(id): Path<String>) -> Response {
+    finish(&v1, &id, true)
 }
 
-async fn decline(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
-    finish(&gw, &id, false)
+async fn decline(State(v1): State<Arc<V1>>, Path(id): Path<String>) -> Response {
+    finish(&v1, &id, false)
 }
 
-fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
-    let now = gw.clock.now_ms();
-    let faults = gw.faults();
-    let merchants = &gw.config.merchants;
-    let Some(touched) = gw.store.with_public_order(PublicHandle::GwOrderId(id), now, faults, |order| {
+fn finish(v1: &V1, id: &str, approved: bool) -> Response {
+    let now = v1.clock.now_ms();
+    let policy = &v1.policy;
+    let merchants = &v1.config.merchants;
+    let Some(touched) = v1.store.with_public_order(PublicHandle::GwOrderId(id), now, policy, |order| {
         if order.state != OrderState::PendingRedirect {
             return Vec::new();
         }
@@ -78,12 +82,12 @@ fn finish(gw: &Gateway, id: &str, approved: bool) -> Response {
             .find(|m| m.user_name == order.registration.merchant)
             .map(|m| m.rules())
             .unwrap_or_default();
-        order.pay(authorization(approved), now, &rules, faults).unwrap_or_default()
+        order.pay(authorization(approved), now, &rules, &policy.state_machine).unwrap_or_default()
     }) else {
         return unknown();
     };
-    gw.notify(&touched.order, &touched.ticked);
-    gw.notify(&touched.order, &touched.result);
+    v1.notify(&touched.order, &touched.ticked);
+    v1.notify(&touched.order, &touched.result);
     see_other(redirect_target(&touched.order))
 }
 

@@ -1,6 +1,6 @@
 //! The v1 order state machine (spec section 3) as pure code: no I/O, no clock reads. Time is an
-//! argument (epoch milliseconds) and the fault set is data, so every transition can be
-//! property-tested.
+//! argument (epoch milliseconds) and the [`Policy`] is data, so every transition can be
+//! property-tested under the spec's reading and under any deviation from it.
 //!
 //! Every operation either succeeds and returns the [`Event`]s it caused, or returns a
 //! [`Rejection`] and leaves the order exactly as it was.
@@ -11,6 +11,7 @@ mod event;
 mod lifetime;
 mod order;
 mod payment;
+mod policy;
 mod refund;
 mod rejection;
 mod reversal;
@@ -20,6 +21,7 @@ mod state;
 pub use event::{Event, EventKind};
 pub use order::{CardInfo, Family, Operation, OperationKind, Order, RefundRecord, Registration};
 pub use payment::Authorization;
+pub use policy::{FullRefund, Policy, RefundRemainder};
 pub use refund::{RefundItem, RefundOutcome, RefundRequest};
 pub use rejection::Rejection;
 pub use rules::{MerchantRules, ReverseWindow};

@@ -1,9 +1,8 @@
 //! `deposit.do`: capture of a two-phase order (spec 2.7, 3.2, A10, A11).
 
 use super::order::{OperationKind, Order};
-use super::{ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Rejection};
+use super::{ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Policy, Rejection};
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::{Fault, FaultSet};
 
 impl Order {
     /// Captures `amount` (`None` or 0: the whole hold). Any capture is final (A11); more than the
@@ -13,7 +12,7 @@ impl Order {
         amount: Option<i64>,
         now: EpochMillis,
         rules: &MerchantRules,
-        faults: &FaultSet,
+        policy: &Policy,
     ) -> Result<Vec<Event>, Rejection> {
         if let Some(a) = amount {
             if a < 0 {
@@ -23,9 +22,8 @@ impl Order {
                 return Err(Rejection::DepositBelowMinimum);
             }
         }
-        let recapture = faults.has(Fault::CaptureTwiceAllowed)
-            && self.registration.two_phase
-            && self.state == OrderState::Deposited;
+        let recapture =
+            !policy.second_capture_refused && self.registration.two_phase && self.state == OrderState::Deposited;
         if self.state != OrderState::Approved && !recapture {
             return Err(Rejection::WrongState);
         }
@@ -33,7 +31,7 @@ impl Order {
             None | Some(0) => self.approved_amount,
             Some(a) => a,
         };
-        if capture > rules.capture_limit(self.approved_amount) && !faults.has(Fault::OverCaptureAccepted) {
+        if capture > rules.capture_limit(self.approved_amount) && policy.over_capture_limit_enforced {
             return Err(Rejection::IncorrectAmount);
         }
         self.state = OrderState::Deposited;

@@ -1,9 +1,8 @@
 //! `refund.do`: partial, repeated and idempotent refunds (spec 2.10, A7, A8, A9).
 
 use super::order::{OperationKind, Order, RefundRecord};
-use super::{ACTION_SUCCESS, Event, EventKind, OrderState, Rejection};
+use super::{ACTION_SUCCESS, Event, EventKind, FullRefund, OrderState, Policy, RefundRemainder, Rejection};
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::{Fault, FaultSet};
 
 /// One `refundItems.items[]` position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,11 +43,11 @@ impl Order {
         &mut self,
         req: RefundRequest,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
     ) -> Result<RefundOutcome, Rejection> {
         if let Some(id) = &req.external_id
             && let Some(earlier) = self.refunds.iter().find(|r| r.external_id.as_ref() == Some(id))
-            && !faults.has(Fault::RefundReplayPerformedTwice)
+            && policy.refund_id_replay_idempotent
         {
             return match req.amount {
                 None | Some(0) => Ok(RefundOutcome::Replayed),
@@ -64,18 +63,22 @@ impl Order {
                 return Err(Rejection::RefundBelowMinimum);
             }
         }
-        let early = faults.has(Fault::RefundBeforeCaptureAllowed) && self.state == OrderState::Approved;
-        if !matches!(self.state, OrderState::Deposited | OrderState::Refunded) && !early {
+        let before_capture = !policy.refund_requires_capture && self.state == OrderState::Approved;
+        if !matches!(self.state, OrderState::Deposited | OrderState::Refunded) && !before_capture {
             return Err(Rejection::WrongState);
         }
-        let left = if early {
+        let left = if before_capture {
             self.approved_amount - self.refunded_amount
-        } else if faults.has(Fault::RefundRemainingNotTracked) {
-            self.deposited_amount
         } else {
-            self.refundable()
+            match policy.refund_remainder {
+                RefundRemainder::DepositedLessRefunded => self.refundable(),
+                RefundRemainder::Deposited => self.deposited_amount,
+            }
         };
-        let full = if faults.has(Fault::RefundFullRefundsOriginal) { self.registration.amount } else { left };
+        let full = match policy.full_refund {
+            FullRefund::Remainder => left,
+            FullRefund::OrderAmount => self.registration.amount,
+        };
         let refund = match req.amount {
             None | Some(0) => full,
             Some(a) if a == self.registration.amount => full,
@@ -86,13 +89,16 @@ impl Order {
         }
         if let Some(expected) = req.expected_deposited
             && expected != self.refundable()
-            && !faults.has(Fault::ExpectedDepositedIgnored)
+            && policy.expected_deposited_enforced
         {
             return Err(Rejection::ExpectedDepositedMismatch);
         }
-        if refund > left && !faults.has(Fault::RefundOverLimitAccepted) {
+        if refund > left && policy.refund_over_remainder_refused {
             return Err(Rejection::RefundExceedsDeposited);
         }
+        let Some(refunded_amount) = self.refunded_amount.checked_add(refund) else {
+            return Err(Rejection::IncorrectAmount);
+        };
         let (reference_number, approval_code) = self.next_codes(now);
         self.refunds.push(RefundRecord {
             date: now,
@@ -102,11 +108,11 @@ impl Order {
             reference_number,
             items: req.items.into_iter().map(|i| (i.position_id, i.amount)).collect(),
         });
-        self.refunded_amount += refund;
+        self.refunded_amount = refunded_amount;
         self.refunded_at = Some(now);
         self.action_code = Some(ACTION_SUCCESS);
         let partial = self.refunded_amount < self.deposited_amount;
-        if !(partial && faults.has(Fault::PartialRefundKeepsDeposited)) {
+        if !partial || policy.partial_refund_marks_refunded {
             self.state = OrderState::Refunded;
         }
         Ok(RefundOutcome::Performed(vec![self.record(

@@ -1,9 +1,7 @@
 //! The first slice end to end: register on both families, pay, both status shapes, credentials,
 //! merchant isolation, and the manual clock.
 
-mod gateway_support;
-
-use gateway_support::*;
+use crate::support::*;
 use paycheck::gateway::FaultSet;
 use serde_json::json;
 

@@ -1,9 +1,8 @@
 //! `reverse.do`: cancel an authorised or paid order (spec 2.8, 3.2, A12).
 
 use super::order::{OperationKind, Order};
-use super::{ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Rejection, ReverseWindow};
+use super::{ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Policy, Rejection, ReverseWindow};
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::{Fault, FaultSet};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -19,11 +18,11 @@ impl Order {
         amount: Option<i64>,
         now: EpochMillis,
         rules: &MerchantRules,
-        faults: &FaultSet,
+        policy: &Policy,
     ) -> Result<Vec<Event>, Rejection> {
         let (full, since) = match self.state {
             OrderState::Approved | OrderState::Deposited
-                if self.reversal_attempted && !faults.has(Fault::ReverseRetryAllowed) =>
+                if self.reversal_attempted && policy.refused_reversal_is_final =>
             {
                 return Err(Rejection::InvalidOperation);
             }
@@ -35,10 +34,8 @@ impl Order {
                 }
                 (self.deposited_amount, self.deposited_at)
             }
-            OrderState::Refunded if faults.has(Fault::ReverseAfterRefundAllowed) => {
-                (self.deposited_amount, self.deposited_at)
-            }
-            OrderState::Reversed if faults.has(Fault::ReverseTwiceAllowed) => (self.approved_amount, self.reversed_at),
+            OrderState::Refunded if policy.refunded_orders_reversible => (self.deposited_amount, self.deposited_at),
+            OrderState::Reversed if policy.reversed_orders_reversible => (self.approved_amount, self.reversed_at),
             _ => return Err(Rejection::InvalidOperation),
         };
         let amount_ok = match amount {
@@ -49,8 +46,8 @@ impl Order {
             self.reversal_attempted = true;
             return Err(Rejection::IncorrectAmount);
         }
-        let open = faults.has(Fault::ReverseWindowIgnored)
-            || window_open(rules.reverse_window, since.unwrap_or(self.created_at), now);
+        let open =
+            !policy.reverse_window_enforced || window_open(rules.reverse_window, since.unwrap_or(self.created_at), now);
         if !open {
             self.reversal_attempted = true;
             return Err(Rejection::ReverseWindowClosed);

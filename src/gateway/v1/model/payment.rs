@@ -1,9 +1,8 @@
 //! Routing and paying an order (spec 2.3, 2.4, 3.2).
 
 use super::order::{CardInfo, OperationKind, Order};
-use super::{ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Rejection};
+use super::{ACTION_SUCCESS, Event, EventKind, MerchantRules, OrderState, Policy, Rejection};
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::{Fault, FaultSet};
 
 /// The issuer's answer to a payment attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,11 +19,11 @@ pub struct Authorization {
 
 impl Order {
     /// Whether a payment may start: the order is unpaid and alive.
-    fn check_payable(&self, faults: &FaultSet) -> Result<(), Rejection> {
+    fn check_payable(&self, policy: &Policy) -> Result<(), Rejection> {
         match self.state {
             s if s.is_unpaid() => Ok(()),
             OrderState::Declined if self.timed_out => {
-                if faults.has(Fault::ExpiredOrderPayable) {
+                if policy.expired_orders_payable {
                     Ok(())
                 } else {
                     Err(Rejection::SessionExpired)
@@ -36,8 +35,8 @@ impl Order {
 
     /// Routes the order to a bank at a payment attempt: PREREGISTERED → CREATED (spec 3.2).
     /// An order already at a bank keeps it.
-    pub fn route(&mut self, bank: &str, gw_order_id: &str, faults: &FaultSet) -> Result<(), Rejection> {
-        self.check_payable(faults)?;
+    pub fn route(&mut self, bank: &str, gw_order_id: &str, policy: &Policy) -> Result<(), Rejection> {
+        self.check_payable(policy)?;
         if self.bank.is_none() {
             self.bank = Some(bank.to_string());
             self.gw_order_id = Some(gw_order_id.to_string());
@@ -54,11 +53,11 @@ impl Order {
         bank: &str,
         gw_order_id: &str,
         payment_way: &str,
-        faults: &FaultSet,
+        policy: &Policy,
     ) -> Result<(), Rejection> {
-        self.check_payable(faults)?;
+        self.check_payable(policy)?;
         let mut next = self.clone();
-        next.route(bank, gw_order_id, faults)?;
+        next.route(bank, gw_order_id, policy)?;
         next.state = OrderState::PendingRedirect;
         next.timed_out = false;
         next.payment_way = Some(payment_way.to_string());
@@ -74,9 +73,9 @@ impl Order {
         auth: Authorization,
         now: EpochMillis,
         rules: &MerchantRules,
-        faults: &FaultSet,
+        policy: &Policy,
     ) -> Result<Vec<Event>, Rejection> {
-        self.check_payable(faults)?;
+        self.check_payable(policy)?;
         if self.state == OrderState::Preregistered {
             return Err(Rejection::WrongState);
         }
