@@ -5,9 +5,7 @@
 //! The figures of a run (peak memory, output sizes) are printed; to measure another build of
 //! `paycheck`, point `PAYCHECK_HOSTILE_BIN` at it and run with `--nocapture`.
 
-#[path = "hostile_target/forms.rs"]
 mod forms;
-#[path = "hostile_target/server.rs"]
 mod server;
 
 use std::path::{Path, PathBuf};
