@@ -59,6 +59,10 @@ pub struct RunArgs {
     /// Per-request timeout, such as `10s` or `500ms`.
     #[arg(long, default_value = "30s", value_parser = parse_timeout)]
     pub timeout: Duration,
+    /// The largest response body read (decompressed), such as `8MiB` or `512KiB`; a larger one
+    /// fails its step.
+    #[arg(long, default_value = "8MiB", value_parser = engine::http::parse_size)]
+    pub max_response_size: usize,
     /// Show only failing cases and the summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -186,6 +190,7 @@ async fn run_plan(
     let options = RunOptions {
         jobs: args.jobs.unwrap_or_else(engine::default_jobs).max(1),
         timeout: args.timeout,
+        max_response_bytes: args.max_response_size,
         max_wait: args.max_wait,
         snapshots: outputs::snapshot_options(loaded, target, args.update_snapshots, args.no_snapshots),
         callback_listen: args.callback_listen,

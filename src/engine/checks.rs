@@ -63,20 +63,14 @@ pub fn evaluate_content(
         let position = Some(schema.span.position());
         checks.push(match &view.json {
             Ok(document) => {
-                let violations = schema::validate(&schema.value, document);
-                let passed = violations.is_empty();
+                let found = schema::validate(&schema.value, document, masker);
+                let passed = found.total == 0;
                 let actual = if passed {
                     "conforms".to_string()
                 } else {
-                    format!("{} violation{}", violations.len(), if violations.len() == 1 { "" } else { "s" })
+                    format!("{} violation{}", found.total, if found.total == 1 { "" } else { "s" })
                 };
-                let violations = violations
-                    .into_iter()
-                    .map(|mut violation| {
-                        violation.message = masker.mask(&violation.message);
-                        violation
-                    })
-                    .collect();
+                let violations = found.listed;
                 CheckResult {
                     kind: CheckKind::Schema,
                     subject,
@@ -150,7 +144,7 @@ pub fn capture(capture: &Capture, view: &ResponseView<'_>, masker: &Masker) -> (
         subject,
         passed: value.is_some(),
         expected: "a value to capture".into(),
-        actual: masker.mask(&matcher::show(value.as_ref())),
+        actual: matcher::shorten(masker.mask(&matcher::show(value.as_ref()))),
         position: Some(capture.span.position()),
         violations: Vec::new(),
         diff: None,
@@ -231,8 +225,8 @@ fn matcher_check(
         kind,
         subject,
         passed,
-        expected: masker.mask(&expected),
-        actual: masker.mask(&actual_text),
+        expected: matcher::shorten(masker.mask(&expected)),
+        actual: matcher::shorten(masker.mask(&actual_text)),
         position,
         violations: Vec::new(),
         diff: None,

@@ -30,6 +30,8 @@ pub struct RunContext {
     pub masker: Masker,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The largest response body read, decompressed, in bytes (a larger one fails its step).
+    pub max_response_bytes: usize,
     /// The namespaces every case starts with.
     pub base_scope: Scope,
     /// Where events go.

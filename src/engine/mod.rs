@@ -135,10 +135,9 @@ fn unmatched(context: &RunContext, listener: &CallbackListener) -> Vec<Unmatched
                 callbacks::Payload::Json(_) => String::from_utf8_lossy(&callback.body).into_owned(),
                 callbacks::Payload::Params(_) => callback.json().to_string(),
             };
-            let cut = content.char_indices().nth(UnmatchedCallback::KEPT_BYTES).map_or(content.len(), |(at, _)| at);
             UnmatchedCallback {
                 received: context.masker.mask(&callback.describe()),
-                content: context.masker.mask(&content[..cut]),
+                content: context.masker.mask_prefix(&content, UnmatchedCallback::KEPT_BYTES),
             }
         })
         .collect()

@@ -38,17 +38,17 @@ pub async fn run_exchange(
             Err(message) => return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started),
         };
         result.request = Some(record);
-        let received = match http::send(request, context.timeout).await {
+        let received = match http::send(request, context.timeout, context.max_response_bytes).await {
             Ok(received) => received,
             Err(error) => {
                 let status = match error {
                     TransportError::Unreachable(_) => StepStatus::Errored,
                     _ => StepStatus::Failed,
                 };
-                if let TransportError::Broken { status: Some(code), partial_body, .. } = &error {
-                    result.response = Some(response_record(context, *code, &HeaderMap::new(), partial_body));
+                if let Some((code, headers, partial_body)) = error.partial_response() {
+                    result.response = Some(response_record(context, code, &headers, partial_body));
                 }
-                return finish(result, status, Some(context.masker.mask(&error.describe())), started);
+                return finish(result, status, Some(error.describe(&context.masker)), started);
             }
         };
         result.response = Some(response_record(context, received.status, &received.headers, &received.body));
@@ -88,7 +88,8 @@ pub async fn run_exchange(
         || exchange.captures.iter().any(|capture| matches!(capture.source, CaptureSource::Json(_)));
     result.checks = checks::evaluate(common, extra, &view, scope, &context.masker);
     if let (true, Err(reason)) = (needs_json, &view.json) {
-        let message = format!("the response is not JSON ({reason}); body: {}", quote_bytes(&received.body));
+        let message =
+            format!("the response is not JSON ({reason}); body: {}", quote_bytes(&context.masker, &received.body));
         return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
     }
     let followups = Followups {
@@ -179,21 +180,19 @@ fn build_request(
 }
 
 fn response_record(context: &RunContext, status: u16, headers: &HeaderMap, body: &[u8]) -> ResponseRecord {
-    let kept = &body[..body.len().min(ResponseRecord::KEPT_BYTES)];
     ResponseRecord {
         status,
         headers: headers
             .iter()
             .map(|(name, value)| (name.to_string(), context.masker.mask(&String::from_utf8_lossy(value.as_bytes()))))
             .collect(),
-        body: context.masker.mask(&String::from_utf8_lossy(kept)),
+        body: context.masker.mask_prefix(&String::from_utf8_lossy(body), ResponseRecord::KEPT_BYTES),
         body_length: body.len(),
     }
 }
 
-/// The first bytes of a body, quoted, for an error message.
-fn quote_bytes(body: &[u8]) -> String {
-    let shown = &body[..body.len().min(QUOTED_BYTES)];
-    let text = String::from_utf8_lossy(shown);
+/// The first bytes of a body, masked then cut, quoted, for an error message.
+fn quote_bytes(masker: &crate::secret::Masker, body: &[u8]) -> String {
+    let text = masker.mask_prefix(&String::from_utf8_lossy(body), QUOTED_BYTES);
     if body.len() > QUOTED_BYTES { format!("{text:?}… ({} bytes in all)", body.len()) } else { format!("{text:?}") }
 }

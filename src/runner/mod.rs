@@ -120,7 +120,7 @@ impl Runner {
             return Ok(self.stopped(&target, started_at, Vec::new(), message, reporters).await);
         }
         let mut notes = vec![capabilities::resolve(&self.client, &mut target).await];
-        let clock = TargetClock::detect(&self.client, &target)
+        let (clock, no_clock) = TargetClock::probe(&self.client, &target, options.timeout)
             .await
             .map_err(|message| Stopped { exit_code: exit_code::INVALID_SUITE, message })?;
         if clock.is_manual() {
@@ -128,7 +128,8 @@ impl Runner {
         } else {
             target.capabilities.withdraw(Capability::ManualClock);
             notes.push(format!(
-                "clock: real (the target offers no manual clock); cases waiting more than {} in all are skipped",
+                "clock: real (the target offers no manual clock{}); cases waiting more than {} in all are skipped",
+                no_clock.map(|reason| format!(": {reason}")).unwrap_or_default(),
                 crate::text::format_duration(options.max_wait)
             ));
         }
@@ -154,6 +155,7 @@ impl Runner {
             clock,
             masker,
             timeout: options.timeout,
+            max_response_bytes: options.max_response_bytes,
             base_scope: engine::context::base_scope(target, &self.environment.variables),
             events: events.clone(),
             snapshots: self.snapshot_session(plan),

@@ -31,6 +31,8 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The largest response body read, decompressed, in bytes (a larger one fails its step).
+    pub max_response_bytes: usize,
     /// Against a target without a manual clock, cases whose waits add up to more are skipped.
     pub max_wait: Duration,
     /// How snapshots are treated.
@@ -54,6 +56,7 @@ impl Default for RunOptions {
         RunOptions {
             jobs: crate::engine::default_jobs(),
             timeout: crate::engine::DEFAULT_TIMEOUT,
+            max_response_bytes: crate::engine::http::DEFAULT_MAX_RESPONSE_BYTES,
             max_wait: Duration::from_secs(5 * 60),
             snapshots: SnapshotOptions::RenderOnly,
             callback_listen: None,

@@ -7,6 +7,8 @@
 //! form with `[masked]`, or `[masked:NAME]` when the secret has a name (the environment variable
 //! it comes from), so that `--curl` can put `${NAME}` back in its place.
 
+mod decoded;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine as _;
 
@@ -82,8 +84,60 @@ impl Masker {
         self.forms.is_none()
     }
 
-    /// The text with every secret form replaced.
+    /// The text with every secret form replaced: first the forms as they stand in the text, then
+    /// those that only show once its escapes are decoded (`test\u005fuser`, `test%5Fuser`,
+    /// `&#116;est`, base64 wrapped over lines), whose whole escaped span is replaced.
     pub fn mask(&self, text: &str) -> String {
+        if !self.finds_any(text) {
+            return text.to_string();
+        }
+        let masked = self.mask_forms(text);
+        if !decoded::may_change(&masked) {
+            return masked;
+        }
+        self.mask_decoded(&masked).unwrap_or(masked)
+    }
+
+    /// The first `max_bytes` bytes (at most) of the masked text: the whole text is masked before
+    /// it is cut, so that a cut never leaves part of a secret behind.
+    pub fn mask_prefix(&self, text: &str, max_bytes: usize) -> String {
+        if !self.finds_any(text) {
+            return text[..char_boundary_at_most(text, max_bytes)].to_string();
+        }
+        let mut masked = self.mask(text);
+        masked.truncate(char_boundary_at_most(&masked, max_bytes));
+        masked
+    }
+
+    /// True when the text holds a secret in a form the masker knows, as it stands or decoded
+    /// (searched without copying the text, so that a large text without secrets costs little).
+    fn finds_any(&self, text: &str) -> bool {
+        let automata: Vec<&AhoCorasick> =
+            [&self.forms, &self.embedded_base64].into_iter().flatten().map(|patterns| &patterns.automaton).collect();
+        if automata.is_empty() {
+            return false;
+        }
+        if automata.iter().any(|automaton| automaton.is_match(text)) {
+            return true;
+        }
+        let longest = automata.iter().map(|automaton| automaton.max_pattern_len()).max().unwrap_or(0);
+        decoded::may_change(text)
+            && decoded::any_block(text, longest, |block| automata.iter().any(|automaton| automaton.is_match(block)))
+    }
+
+    /// The masked text, or, when it is longer than `max_bytes`, its first `max_bytes` bytes
+    /// followed by `… (N bytes in all)` (masked before it is cut, as [`Masker::mask_prefix`]).
+    pub fn mask_quote(&self, text: &str, max_bytes: usize) -> String {
+        let mut masked = self.mask(text);
+        if masked.len() > max_bytes {
+            masked.truncate(char_boundary_at_most(&masked, max_bytes));
+            masked.push_str(&format!("… ({} bytes in all)", text.len()));
+        }
+        masked
+    }
+
+    /// The forms as they stand in the text.
+    fn mask_forms(&self, text: &str) -> String {
         let mut out = match &self.embedded_base64 {
             Some(fragments) if fragments.automaton.is_match(text) => mask_base64_runs(text, fragments),
             _ => text.to_string(),
@@ -100,6 +154,55 @@ impl Masker {
         }
         out
     }
+
+    /// The forms found in the decoded text, each replaced where it stands in the text; `None`
+    /// when there is none.
+    fn mask_decoded(&self, text: &str) -> Option<String> {
+        let plain = decoded::decode(text);
+        let mut found: Vec<(usize, usize, &str)> = Vec::new();
+        if let Some(forms) = &self.forms {
+            for hit in forms.automaton.find_iter(&plain) {
+                found.push((hit.start(), hit.end(), &forms.masks[hit.pattern().as_usize()]));
+            }
+        }
+        if let Some(fragments) = &self.embedded_base64 {
+            for hit in fragments.automaton.find_iter(&plain) {
+                let (start, end) = base64_run_around_bytes(&plain, hit.start(), hit.end());
+                found.push((start, end, &fragments.masks[hit.pattern().as_usize()]));
+            }
+        }
+        if found.is_empty() {
+            return None;
+        }
+        found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        let mut merged: Vec<(usize, usize, &str)> = Vec::with_capacity(found.len());
+        for (start, end, mask) in found {
+            match merged.last_mut() {
+                Some(last) if start < last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end, mask)),
+            }
+        }
+        let ranges: Vec<(usize, usize)> = merged.iter().map(|&(start, end, _)| (start, end)).collect();
+        let spans = decoded::source_spans(text, &ranges);
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for ((start, end), (_, _, mask)) in spans.into_iter().zip(merged) {
+            out.push_str(&text[copied..start]);
+            out.push_str(mask);
+            copied = end;
+        }
+        out.push_str(&text[copied..]);
+        Some(out)
+    }
+}
+
+/// The largest character boundary of the text not after `max_bytes`.
+fn char_boundary_at_most(text: &str, max_bytes: usize) -> usize {
+    let mut cut = max_bytes.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut
 }
 
 /// Replaces each base64 run holding a secret's fragment with the secret's mask.
@@ -255,12 +358,15 @@ fn base64_fragments(secret: &[u8]) -> Vec<String> {
 
 /// The whole run of base64 characters around `start..end` (with its padding).
 fn base64_run_around(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let is_base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
-    let run_start =
-        text[..start].char_indices().rev().take_while(|(_, c)| is_base64(*c)).last().map_or(start, |(i, _)| i);
-    let after = &text[end..];
-    let mut run_end = end + after.chars().take_while(|c| is_base64(*c)).map(char::len_utf8).sum::<usize>();
-    run_end += text[run_end..].chars().take_while(|c| *c == '=').count();
+    base64_run_around_bytes(text.as_bytes(), start, end)
+}
+
+/// The same, in bytes (base64 characters are ASCII, so the run's ends are character boundaries).
+fn base64_run_around_bytes(text: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let is_base64 = |byte: &u8| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'-' | b'_');
+    let run_start = start - text[..start].iter().rev().take_while(|byte| is_base64(byte)).count();
+    let mut run_end = end + text[end..].iter().take_while(|byte| is_base64(byte)).count();
+    run_end += text[run_end..].iter().take_while(|byte| **byte == b'=').count();
     (run_start, run_end)
 }
 
@@ -306,5 +412,57 @@ mod tests {
             "userName=test_user&password=[masked]"
         );
         assert_eq!(masker.mask("dGVzdA== plain text"), "dGVzdA== plain text");
+    }
+
+    #[test]
+    fn masks_a_secret_written_partly_or_wholly_escaped() {
+        let masker = Masker::new(["test_user_password".to_string()]);
+        for escaped in [
+            r"test\u005fuser\u005fpassword",
+            r"\u0074\u0065\u0073\u0074\u005F\u0075ser_password",
+            "test%5Fuser_password",
+            "test%5fuser%5Fpassword",
+            "&#116;est_user_password",
+            "&#x74;est&#x5F;user&#95;password",
+            "&#116est_user_password",
+            r"te&#115;t%5Fuser\u005fpassword",
+        ] {
+            assert_eq!(masker.mask(&format!("<p>{escaped}</p>")), "<p>[masked]</p>", "{escaped}");
+        }
+    }
+
+    #[test]
+    fn masks_base64_wrapped_over_lines() {
+        let masker = Masker::new(["test_user_password".to_string()]);
+        for prefix in ["", "a:", "ab:", "some longer text before the secret: "] {
+            let encoded =
+                base64::engine::general_purpose::STANDARD.encode(format!("{prefix}test_user_password and after"));
+            for width in [4, 7, 8, 76] {
+                for newline in ["\n", "\r\n", r"\n"] {
+                    let lines: Vec<String> = encoded
+                        .as_bytes()
+                        .chunks(width)
+                        .map(|line| String::from_utf8_lossy(line).into_owned())
+                        .collect();
+                    let wrapped = lines.join(newline);
+                    let masked = masker.mask(&format!("before {wrapped} after"));
+                    assert!(masked.contains(MASK), "{wrapped:?} → {masked:?}");
+                    let rest = masked.replace(MASK, "");
+                    let joined: String = rest.split(newline).collect();
+                    assert!(!joined.contains(&encoded[encoded.len() / 2..][..8]), "{wrapped:?} → {masked:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_never_leaves_part_of_a_secret() {
+        let masker = Masker::new(["s3cr3t-p4ssw0rd".to_string()]);
+        let text = r#"{"password":"s3cr3t-p4ssw0rd","echo":"s3cr3t\u002dp4ssw0rd"}"#;
+        for cut in 0..=text.len() {
+            let prefix = masker.mask_prefix(text, cut);
+            assert!(prefix.len() <= cut, "{prefix}");
+            assert!(!prefix.contains("s3cr"), "cut at {cut}: {prefix}");
+        }
     }
 }
