@@ -6,7 +6,8 @@
 //!   run. A fault that breaks only a `reference` clause makes it **warn** in the plain run (the
 //!   exit code is unaffected) and **fail** under `--strictness reference`: those faults run twice.
 //! - For each fault the matrix prints how many other clauses failed: a precise suite fails the
-//!   fault's own clause and little else.
+//!   fault's own clause and little else (issue 10: at most 1 at the median, at most 4 for any fault
+//!   but those listed in `BREAKS_SEVERAL_CLAUSES`).
 //!
 //! The test iterates `Fault::all()`, so a fault added to the catalogue later is held to the same
 //! rule without editing this file. Run `cargo test --test suite fault_matrix -- --nocapture` to see
@@ -35,6 +36,16 @@ use crate::support::{self, root};
 const CONFIGURATIONS_AT_ONCE: usize = 4;
 /// Cases run at once within one configuration.
 const JOBS: usize = 8;
+/// Issue 10's goal for a precise suite: with one fault on, the median number of other clauses that
+/// fail (plain runs) ...
+const MEDIAN_OTHERS_AT_MOST: usize = 1;
+/// ... and the worst.
+const WORST_OTHERS_AT_MOST: usize = 4;
+/// Faults that break several clauses by design, held out of the worst-case bound: with
+/// `session-never-expires` no order ever expires, so every lifetime clause (session timeout,
+/// expirationDate, both default lifetimes, expiry after a failed attempt, the expired page) is broken
+/// in fact, not by an imprecise case.
+const BREAKS_SEVERAL_CLAUSES: &[&str] = &["session-never-expires"];
 
 /// The outcome of the suite against one configuration of the reference gateway.
 struct ConfigurationRun {
@@ -193,6 +204,14 @@ fn every_fault_fails_or_warns_its_own_clause() {
         let others = run.other_failed_clauses(fault.clause());
         if run.strictness == Strictness::Must {
             others_counts.push(others.len());
+            if others.len() > WORST_OTHERS_AT_MOST && !BREAKS_SEVERAL_CLAUSES.contains(&fault.name()) {
+                problems.push(format!(
+                    "fault `{}` fails {} other clauses (at most {WORST_OTHERS_AT_MOST}): {}",
+                    fault.name(),
+                    others.len(),
+                    others.join(", ")
+                ));
+            }
         }
         let listed = others.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
         let more = if others.len() > 4 { format!(" …+{}", others.len() - 4) } else { String::new() };
@@ -211,6 +230,9 @@ fn every_fault_fails_or_warns_its_own_clause() {
     let median = others_counts.get(others_counts.len() / 2).copied().unwrap_or(0);
     let worst = others_counts.last().copied().unwrap_or(0);
     let _ = writeln!(report, "\nother clauses failed per fault (plain runs): median {median}, worst {worst}");
+    if median > MEDIAN_OTHERS_AT_MOST {
+        problems.push(format!("a fault fails {median} other clauses at the median (at most {MEDIAN_OTHERS_AT_MOST})"));
+    }
     println!("{report}");
     assert!(problems.is_empty(), "{report}\nproblems:\n  - {}", problems.join("\n  - "));
 }

@@ -5,6 +5,7 @@
 mod case_schema;
 mod cases;
 mod fault_matrix;
+mod gate_schemas;
 mod gate_suite;
 mod support;
 mod variations;
