@@ -1,6 +1,7 @@
-//! Lets the `cargo test` harness (`tests/suite/cases.rs`) see new case files: rstest's `#[files]`
-//! expands its glob at compile time, so the test crate is rebuilt whenever `cases/` changes, and
-//! the harness is compiled only when there is a case to run (rstest rejects an empty glob).
+//! Rebuilds the crate when the suite changes: the binary carries the suite (`src/suite/builtin.rs`),
+//! and the `cargo test` harness (`tests/suite/cases.rs`) sees new case files (rstest's `#[files]`
+//! expands its glob at compile time). The harness is compiled only when there is a case to run
+//! (rstest rejects an empty glob).
 
 use std::path::Path;
 
@@ -8,6 +9,8 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(paycheck_has_cases)");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=cases");
+    println!("cargo::rerun-if-changed=schemas");
+    println!("cargo::rerun-if-changed=clauses.yaml");
     if has_case_file(Path::new("cases")) {
         println!("cargo::rustc-cfg=paycheck_has_cases");
     }

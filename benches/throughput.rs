@@ -88,6 +88,7 @@ async fn bench(scenarios: usize, jobs: usize) {
         cases: vec![dir.path().to_path_buf()],
         schemas: root.join("schemas"),
         clauses: root.join("clauses.yaml"),
+        shown_from: None,
     })
     .unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(false)));
     let (target, gateway) = embedded::start_target(GatewayConfig::reference()).await.expect("reference gateway");

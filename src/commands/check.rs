@@ -20,8 +20,9 @@ pub struct CheckArgs {
 /// Runs the command and returns the exit code.
 pub fn check(args: &CheckArgs) -> i32 {
     let mut out = std::io::stdout().lock();
-    match suite_loading::load(args.config.as_deref(), &args.paths) {
-        Ok((_, suite)) => {
+    match suite_loading::load_with_origin(args.config.as_deref(), &args.paths) {
+        Ok((loaded, suite, origin)) => {
+            let _ = writeln!(out, "paycheck: {}", origin.describe(&loaded));
             let covered: std::collections::BTreeSet<&str> =
                 suite.cases.iter().flat_map(|case| case.covers.iter().map(String::as_str)).collect();
             let _ = writeln!(

@@ -20,8 +20,8 @@ pub struct ListArgs {
 /// Runs the command and returns the exit code.
 pub fn list(args: &ListArgs) -> i32 {
     let mut out = std::io::stdout().lock();
-    let suite = match suite_loading::load(args.config.as_deref(), &args.paths) {
-        Ok((_, suite)) => suite,
+    let (suite, origin) = match suite_loading::load_with_origin(args.config.as_deref(), &args.paths) {
+        Ok((loaded, suite, origin)) => (suite, origin.describe(&loaded)),
         Err(diagnostics) => {
             suite_loading::print_diagnostics(&diagnostics);
             return exit_code::INVALID_SUITE;
@@ -39,6 +39,6 @@ pub fn list(args: &ListArgs) -> i32 {
             let _ = writeln!(out, "    covers: {}", case.covers.join(", "));
         }
     }
-    let _ = writeln!(out, "{} cases", suite.cases.len());
+    let _ = writeln!(out, "{} cases, from {origin}", suite.cases.len());
     exit_code::SUCCESS
 }

@@ -76,13 +76,12 @@ pub async fn run_await(
     result.request = Some(record(context, listener, &callback));
     result.response = Some(ResponseRecord { status: 200, headers: Vec::new(), body: "OK".into(), body_length: 2 });
 
+    let mut signature_problem = None;
     if awaited.signature != SignatureExpectation::Unchecked {
         let verdict = callback.verify(key.as_deref().unwrap_or_default());
         let (check, problem) = signature_check(&callback, awaited.signature, &verdict, &context.masker);
         result.checks.push(check);
-        if let Some(problem) = problem {
-            return finish(result, StepStatus::Failed, Some(context.masker.mask(&problem)), started);
-        }
+        signature_problem = problem.map(|problem| context.masker.mask(&problem));
     }
 
     let content = match &callback.payload {
@@ -101,7 +100,11 @@ pub async fn run_await(
         snapshot: awaited.snapshot.as_ref(),
         expectations: (common, extra),
     };
-    followups::conclude(context, followups, &view, scope, result, started)
+    let mut concluded = followups::conclude(context, followups, &view, scope, result, started);
+    if concluded.status == StepStatus::Failed && concluded.error.is_none() {
+        concluded.error = signature_problem;
+    }
+    concluded
 }
 
 /// The signature check, and the step's error when it fails: which of "unsigned" or "wrongly

@@ -1,6 +1,9 @@
-//! Preflight: before any case runs, one harmless authenticated call per v1 family in use and per
-//! merchant role the run needs (a status query for an order that does not exist), so that a
-//! credentials problem is told from a contract failure. The `main` role refused stops the run
+//! Preflight: before any case runs, harmless authenticated calls per v1 family in use and per
+//! merchant role the run needs, so that a credentials problem is told from a contract failure: a
+//! status query for an order that does not exist (`6`: the credentials were accepted), and when
+//! that is refused, one without an order reference (credentials are checked first, §7: a refusal
+//! of both with `4` or `5` is a refusal of the credentials; anything else means the credentials
+//! passed and the target only answers unknown orders its own way). The `main` role refused stops the run
 //! (exit code 3, naming the role and where its password comes from); another role refused makes
 //! the cases that need it skipped, with the reason (spec 8.2 R6).
 
@@ -84,16 +87,33 @@ enum Answer {
     Inconclusive,
 }
 
-/// A status query for a fresh order id: `6` (not found) means the credentials were accepted,
-/// `4` or `5` that they were not.
+/// A status query for a fresh order id, then (if refused) one without an order reference.
 async fn ask(client: &reqwest::Client, target: &Target, role: &str, api: Api, base: &str) -> Answer {
+    match status_query(client, target, role, api, base, true).await {
+        Answer::Refused(code, message) => match status_query(client, target, role, api, base, false).await {
+            Answer::Refused(..) => Answer::Refused(code, message),
+            _ => Answer::Accepted,
+        },
+        other => other,
+    }
+}
+
+/// One status query: `6` (not found) means the credentials were accepted, `4` or `5` that they
+/// were refused (or the order reference was); without `with_order`, any other code means accepted.
+async fn status_query(
+    client: &reqwest::Client,
+    target: &Target,
+    role: &str,
+    api: Api,
+    base: &str,
+    with_order: bool,
+) -> Answer {
     let Some(merchant) = target.merchants.get(role) else { return Answer::Inconclusive };
     let field = |name: &str| merchant.fields.get(name).cloned().unwrap_or_default();
-    let body = json!({
-        "userName": field("user"),
-        "password": field("password"),
-        "orderId": uuid::Uuid::new_v4().to_string(),
-    });
+    let mut body = json!({ "userName": field("user"), "password": field("password") });
+    if with_order {
+        body["orderId"] = json!(uuid::Uuid::new_v4().to_string());
+    }
     let url = format!("{base}/getOrderStatusExtended.do");
     let request = match api {
         Api::Bank => client.post(url).form(&body),
@@ -115,6 +135,7 @@ async fn ask(client: &reqwest::Client, target: &Target, role: &str, api: Api, ba
     match code.as_deref() {
         Some("6") => Answer::Accepted,
         Some(code @ ("4" | "5")) => Answer::Refused(code.to_string(), message),
+        Some(_) if !with_order => Answer::Accepted,
         _ => Answer::Inconclusive,
     }
 }

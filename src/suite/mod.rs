@@ -3,6 +3,7 @@
 //! line and column before anything is sent.
 
 pub mod api;
+pub mod builtin;
 pub mod capabilities;
 pub mod case;
 pub mod case_format;
@@ -47,6 +48,9 @@ pub struct SuitePaths {
     pub schemas: PathBuf,
     /// The clause catalogue.
     pub clauses: PathBuf,
+    /// Case files under this folder are shown relative to it (the built-in suite, written to a
+    /// cache folder, shows as `cases/...`).
+    pub shown_from: Option<PathBuf>,
 }
 
 /// Loads everything, reporting every problem found (not just the first).
@@ -76,7 +80,8 @@ pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
                 continue;
             }
         };
-        let file = SourceFile::new(&path, text);
+        let shown = paths.shown_from.as_deref().and_then(|base| path.strip_prefix(base).ok()).unwrap_or(&path);
+        let file = SourceFile::new(shown, text);
         match compile::compile_case(&file, &context) {
             Ok(case) => {
                 let span = SourceSpan::new(&file, 0..0);

@@ -72,3 +72,22 @@ fn against_a_real_clock_cases_that_wait_long_are_skipped_with_the_reason() {
     let skipped = stdout.lines().filter(|line| line.contains("SKIP")).count();
     assert!(skipped >= 10, "the waiting cases are skipped, one line each: {stdout}");
 }
+
+#[test]
+fn an_installed_paycheck_carries_its_suite_into_any_folder() {
+    let empty = tempfile::tempdir().expect("a temporary folder");
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let run = |args: &[&str]| {
+        let mut command = Command::cargo_bin("paycheck").expect("the paycheck binary");
+        command.current_dir(empty.path()).env_remove("CI").env("NO_COLOR", "1").env("XDG_CACHE_HOME", cache.path());
+        command.args(args).assert()
+    };
+    run(&["list"])
+        .code(0)
+        .stdout(predicate::str::contains("cases/v1/register.yaml"))
+        .stdout(predicate::str::contains("from the built-in suite of paycheck"));
+    run(&["run", "--quiet", "--no-snapshots", "cases/v1/register.yaml"]).code(2);
+    run(&["run", "--quiet", "--no-snapshots", "--tag", "refund"])
+        .code(0)
+        .stdout(predicate::str::contains(" 0 failed, 0 skipped, 0 errored"));
+}

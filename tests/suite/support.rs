@@ -27,6 +27,7 @@ pub fn load(cases: &[&Path]) -> Suite {
         cases: cases.iter().map(|path| path.to_path_buf()).collect(),
         schemas: root().join("schemas"),
         clauses: root().join("clauses.yaml"),
+        shown_from: None,
     };
     suite::load(&paths).unwrap_or_else(|diagnostics| panic!("the suite does not load:\n{}", diagnostics.render(false)))
 }
