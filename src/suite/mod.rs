@@ -10,6 +10,7 @@ pub mod compile;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+mod parallel;
 pub mod schema_registry;
 pub mod source;
 pub mod suggest;
@@ -17,7 +18,7 @@ pub mod target;
 mod yaml;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use case::Case;
@@ -64,20 +65,13 @@ pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
         }
     };
     let context = CompileContext { schemas: &schemas, clauses: &clauses };
+    let compiled = parallel::map_in_order(&files, |path| load_case(path, &context));
     let mut cases: Vec<Arc<Case>> = Vec::new();
     let mut names: BTreeMap<String, SourceSpan> = BTreeMap::new();
-    for path in files {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) => {
-                diagnostics.push(Diagnostic::in_file(path.display(), format!("cannot read case file: {error}")));
-                continue;
-            }
-        };
-        let file = SourceFile::new(&path, text);
-        match compile::compile_case(&file, &context) {
+    for loaded in compiled {
+        match loaded {
             Ok(case) => {
-                let span = SourceSpan::new(&file, 0..0);
+                let span = SourceSpan::new(&case.file, 0..0);
                 if let Some(first) = names.get(&case.name) {
                     diagnostics.push(
                         Diagnostic::at(span, format!("two cases are named \"{}\"", case.name))
@@ -92,4 +86,11 @@ pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
         }
     }
     if diagnostics.is_empty() { Ok(Suite { cases, schemas, clauses }) } else { Err(diagnostics) }
+}
+
+/// Reads and compiles one case file.
+fn load_case(path: &Path, context: &CompileContext<'_>) -> Result<Case, Diagnostics> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Diagnostic::in_file(path.display(), format!("cannot read case file: {error}")))?;
+    compile::compile_case(&SourceFile::new(path, text), context)
 }
