@@ -48,7 +48,7 @@ impl Case {
         self.steps.iter().any(|step| matches!(step.action, Action::Wait(_)))
     }
 
-    /// How long the case's `wait` steps let pass, in all.
+    /// How long the case's `wait` steps let pass, in all (saturating: it never overflows).
     pub fn total_wait(&self) -> Duration {
         self.steps
             .iter()
@@ -56,7 +56,7 @@ impl Case {
                 Action::Wait(duration) => duration,
                 _ => Duration::ZERO,
             })
-            .sum()
+            .fold(Duration::ZERO, Duration::saturating_add)
     }
 }
 
