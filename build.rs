@@ -1,4 +1,4 @@
-//! Lets the `cargo test` harness (`tests/cases.rs`) see new case files: rstest's `#[files]`
+//! Lets the `cargo test` harness (`tests/suite/cases.rs`) see new case files: rstest's `#[files]`
 //! expands its glob at compile time, so the test crate is rebuilt whenever `cases/` changes, and
 //! the harness is compiled only when there is a case to run (rstest rejects an empty glob).
 

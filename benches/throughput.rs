@@ -19,12 +19,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use paycheck::commands::embedded;
-use paycheck::engine::clock::TargetClock;
-use paycheck::engine::plan::{self, Selection};
-use paycheck::engine::{self, EventSink, RunContext, http};
+use paycheck::engine::{self, http};
 use paycheck::gateway::GatewayConfig;
-use paycheck::report::drive;
-use paycheck::report::event::{Event, Reporter};
+use paycheck::outcome::Event;
+use paycheck::report::Reporter;
+use paycheck::runner::{Environment, Plan, RunOptions, Runner};
 use paycheck::suite::target::Target;
 use paycheck::suite::{self, SuitePaths};
 use serde_json::{Value, json};
@@ -91,9 +90,9 @@ async fn bench(scenarios: usize, jobs: usize) {
         clauses: root.join("clauses.yaml"),
     })
     .unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(false)));
-    let gateway = embedded::start(GatewayConfig::reference()).await.expect("reference gateway");
-    let target = Target::from_url("embedded", &gateway.url(), &embedded::reference_profile()).expect("target");
+    let (target, gateway) = embedded::start_target(GatewayConfig::reference()).await.expect("reference gateway");
     let client = http::client(engine::DEFAULT_TIMEOUT, jobs).expect("client");
+    let runner = Runner::new(RunOptions { jobs, ..RunOptions::default() }, Environment::isolated()).expect("runner");
     let base = target.base_url(paycheck::suite::api::Api::Router).expect("router API").to_string();
 
     println!(
@@ -101,13 +100,13 @@ async fn bench(scenarios: usize, jobs: usize) {
          {ROUNDS} alternating rounds (medians)\n"
     );
     plain_loop(&client, &base, scenarios / 10, jobs).await;
-    runner(&client, &target, &suite, scenarios / 10, jobs).await;
+    run_cases(&runner, &target, &suite, scenarios / 10).await;
 
     let mut plain = Vec::new();
     let mut ran = Vec::new();
     for _ in 0..ROUNDS {
         plain.push(plain_loop(&client, &base, scenarios, jobs).await);
-        ran.push(runner(&client, &target, &suite, scenarios, jobs).await);
+        ran.push(run_cases(&runner, &target, &suite, scenarios).await);
     }
     let (plain, ran) = (median(plain), median(ran));
     report("plain loop", scenarios, plain);
@@ -175,30 +174,15 @@ async fn plain_loop(client: &reqwest::Client, base: &str, scenarios: usize, jobs
     started.elapsed()
 }
 
-/// The same scenario as a case, through the engine, with events consumed by a reporter task.
-async fn runner(
-    client: &reqwest::Client,
-    target: &Target,
-    suite: &suite::Suite,
-    scenarios: usize,
-    jobs: usize,
-) -> Duration {
-    let one = plan::plan(&suite.cases, target, &Selection::default());
-    let runs: Vec<_> = one.iter().cycle().take(scenarios).cloned().collect();
+/// The same scenario as a case, through the runner API, with events consumed by a reporter task.
+async fn run_cases(runner: &Runner, target: &Target, suite: &suite::Suite, scenarios: usize) -> Duration {
+    let plan = Plan { cases: suite.cases.iter().cycle().take(scenarios).cloned().collect(), ..Plan::default() };
     let events = Arc::new(AtomicU64::new(0));
-    let (sink, reporters): (EventSink, _) = drive::spawn(vec![Box::new(CountingReporter(Arc::clone(&events)))]);
-    let context = Arc::new(RunContext::new(
-        client.clone(),
-        Arc::new(target.clone()),
-        TargetClock::Real,
-        engine::DEFAULT_TIMEOUT,
-        sink,
-    ));
+    let reporter: Box<dyn Reporter> = Box::new(CountingReporter(Arc::clone(&events)));
     let started = Instant::now();
-    let (summary, _) = engine::run(Arc::clone(&context), runs, jobs).await;
+    let finished = runner.run(&plan, target, None, vec![reporter]).await.expect("the run starts");
     let elapsed = started.elapsed();
-    drop(context);
-    let _ = reporters.await;
+    let summary = &finished.record.summary;
     assert_eq!(summary.passed, scenarios, "every scenario passes: {summary:?}");
     assert!(events.load(Ordering::Relaxed) as usize >= scenarios * 4, "events were emitted and consumed");
     elapsed

@@ -9,14 +9,18 @@
 //! holds the checks a step makes, and [`report`] renders events for people and machines.
 
 pub mod atomic_file;
+pub mod baseline;
 pub mod check;
 pub mod commands;
 pub mod engine;
 pub mod exit_code;
 pub mod gateway;
+pub mod outcome;
 pub mod report;
+pub mod runner;
 pub mod secret;
 pub mod signature;
 pub mod snapshot;
 pub mod suite;
 pub mod template;
+pub mod text;

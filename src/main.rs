@@ -1,7 +1,7 @@
 //! The `paycheck` command line: argument parsing and dispatch, nothing else.
 
 use clap::{Parser, Subcommand};
-use paycheck::commands::{check, faults, list, run, serve, snapshots};
+use paycheck::commands::{check, faults, list, report, run, serve, snapshots};
 
 /// Contract tests and conformance for payment gateway APIs, with a reference gateway.
 #[derive(Debug, Parser)]
@@ -14,13 +14,15 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the suite against a target (default: the embedded reference gateway).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Validate every case, schema and clause reference; send nothing.
     Check(check::CheckArgs),
     /// List the cases, with their APIs, tags and clauses.
     List(list::ListArgs),
     /// Review, accept or reject pending snapshots (`.snap.new` files under snapshots/).
     Snapshots(snapshots::SnapshotsArgs),
+    /// Merge the JSON reports of a sharded run into one run (`paycheck report merge A.json B.json --report html`).
+    Report(report::ReportArgs),
     /// Serve the reference gateway.
     Serve(serve::ServeArgs),
     /// List the reference gateway's faults: name, the clause it breaks, description.
@@ -30,12 +32,13 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run(args) => block_on(run::run(args)),
+        Command::Run(args) => block_on(run::run(*args)),
         Command::Serve(args) => block_on(serve::serve(args)),
         Command::Check(args) => check::check(&args),
         Command::List(args) => list::list(&args),
         Command::Faults => faults::faults(),
         Command::Snapshots(args) => snapshots::snapshots(&args),
+        Command::Report(args) => report::report(&args),
     };
     std::process::exit(code);
 }

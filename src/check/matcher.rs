@@ -156,9 +156,8 @@ impl Matcher {
                 | Condition::Length(value)
                 | Condition::Contains(value) => names.extend(value.variables()),
                 Condition::OneOf(values) => names.extend(values.iter().flat_map(TemplateValue::variables)),
-                Condition::Expression(template) => {
-                    names.extend(template.variables().into_iter().filter(|name| name != "value"))
-                }
+                Condition::Expression(template) => names
+                    .extend(template.variables().into_iter().filter(|name| name.split('.').next() != Some("value"))),
                 _ => {}
             }
         }
@@ -387,14 +386,24 @@ fn truthy(value: &Value) -> bool {
     }
 }
 
-/// A value for a report: JSON text, with its type visible, or `(absent)`.
+/// A value for a report: JSON text, with its type visible, or `(absent)`; in full ([`shorten`] it
+/// once masked).
 pub fn show(value: Option<&Value>) -> String {
     match value {
         None => "(absent)".into(),
-        Some(value) => {
-            let text = value.to_string();
-            if text.chars().count() > 200 { format!("{}…", text.chars().take(200).collect::<String>()) } else { text }
-        }
+        Some(value) => value.to_string(),
+    }
+}
+
+/// How many characters of a value a check shows.
+pub const SHOWN_CHARS: usize = 200;
+
+/// The text cut at [`SHOWN_CHARS`], with `…` when it was longer (cut only once masked, so that a
+/// cut never leaves part of a secret).
+pub fn shorten(text: String) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 

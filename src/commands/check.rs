@@ -32,6 +32,15 @@ pub fn check(args: &CheckArgs) -> i32 {
                 suite.clauses.len(),
                 covered.len()
             );
+            let levels: Vec<String> = suite
+                .clauses
+                .count_by_level()
+                .into_iter()
+                .map(|(level, count)| format!("{count} {}", level.name()))
+                .collect();
+            if !levels.is_empty() {
+                let _ = writeln!(out, "paycheck: clauses by level (spec 8.2): {}", levels.join(", "));
+            }
             exit_code::SUCCESS
         }
         Err(diagnostics) => {

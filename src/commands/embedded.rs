@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use indexmap::IndexMap;
 
 use crate::gateway::{ClockMode, GatewayConfig, RunningGateway};
-use crate::suite::target::{Merchant, ReferenceProfile};
+use crate::suite::target::{Merchant, ReferenceProfile, Target};
 
 /// The name of the embedded target.
 pub const NAME: &str = "embedded";
@@ -63,4 +63,16 @@ pub async fn start(config: GatewayConfig) -> Result<RunningGateway, String> {
     let config = GatewayConfig { clock: ClockMode::Manual, ..config };
     let address = SocketAddr::from(([127, 0, 0, 1], 0));
     RunningGateway::start(config, address).await.map_err(|error| format!("cannot start the reference gateway: {error}"))
+}
+
+/// Starts the reference gateway (see [`start`]) and returns it with the target that points at it.
+pub async fn start_target(config: GatewayConfig) -> Result<(Target, RunningGateway), String> {
+    let gateway = start(config).await?;
+    match Target::from_url(NAME, &gateway.url(), &reference_profile()) {
+        Ok(target) => Ok((target.with_reference_capabilities(), gateway)),
+        Err(diagnostic) => {
+            gateway.shutdown().await;
+            Err(format!("cannot address the reference gateway: {}", diagnostic.render(false)))
+        }
+    }
 }

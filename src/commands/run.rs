@@ -1,31 +1,26 @@
 //! `paycheck run`: the suite against a target.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::engine::clock::TargetClock;
-use crate::engine::plan::{self, Selection};
+use crate::baseline::Baseline;
+use crate::engine;
+use crate::engine::plan::Selection;
 use crate::engine::shard::Shard;
-use crate::engine::{self, RunContext, http};
+use crate::engine::verdict::Strictness;
 use crate::exit_code;
 use crate::gateway::GatewayConfig;
 use crate::report::Reporter;
-use crate::report::drive;
 use crate::report::files::{FileReporter, ReportSpec};
 use crate::report::terminal::TerminalReporter;
-use crate::secret::{self, Masker};
-use crate::suite::clauses::ClauseCatalogue;
+use crate::runner::{Environment, Plan, RunOptions, Runner};
 use crate::suite::config::LoadedConfig;
 use crate::suite::diagnostic::{Diagnostic, Diagnostics};
 use crate::suite::suggest;
 use crate::suite::target::{ReferenceProfile, Target};
 
 use super::{embedded, run_outputs as outputs, suite_loading};
-
-/// How long the pre-run reachability check waits for each host.
-const REACHABILITY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Arguments of `paycheck run`.
 #[derive(Debug, clap::Args)]
@@ -41,12 +36,33 @@ pub struct RunArgs {
     /// Run only cases with this tag (repeatable: any of them).
     #[arg(long)]
     pub tag: Vec<String>,
+    /// Leave out cases with this tag (repeatable), even when `--tag` selects them.
+    #[arg(long = "exclude-tag", value_name = "TAG")]
+    pub exclude_tag: Vec<String>,
+    /// How clauses the sources leave open are judged: `must` (a difference from the reference
+    /// gateway is a warning) or `reference` (it fails, for a mock that must mirror the reference).
+    #[arg(long, default_value = "must", value_parser = Strictness::parse)]
+    pub strictness: Strictness,
+    /// Record the run's failing steps as known deviations in this TOML file (to review and commit).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Known deviations: failures listed in this file are reported as known (XFAIL), any other
+    /// failure fails the run, and entries that no longer fail are listed for removal.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: entries that no longer fail fail the run too.
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
     /// Run only cases whose name contains this text (case-insensitive).
     #[arg(long)]
     pub filter: Option<String>,
     /// Per-request timeout, such as `10s` or `500ms`.
     #[arg(long, default_value = "30s", value_parser = parse_timeout)]
     pub timeout: Duration,
+    /// The largest response body read (decompressed), such as `8MiB` or `512KiB`; a larger one
+    /// fails its step.
+    #[arg(long, default_value = "8MiB", value_parser = engine::http::parse_size)]
+    pub max_response_size: usize,
     /// Show only failing cases and the summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -99,6 +115,7 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
 
 /// Runs the command and returns the exit code.
 pub async fn run(args: RunArgs) -> i32 {
+    let environment = Environment::from_process();
     let (loaded, suite) = match suite_loading::load(args.config.as_deref(), &args.paths) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
@@ -107,8 +124,9 @@ pub async fn run(args: RunArgs) -> i32 {
         }
     };
     let profile = embedded::reference_profile();
-    let selection = Selection { tags: args.tag.clone(), filter: args.filter.clone() };
-    let target = match named_or_url_target(&args.target, &loaded, &profile) {
+    let selection =
+        Selection { tags: args.tag.clone(), exclude_tags: args.exclude_tag.clone(), filter: args.filter.clone() };
+    let target = match named_or_url_target(&args.target, &loaded, &profile, &environment) {
         Ok(target) => target,
         Err(diagnostics) => {
             suite_loading::print_diagnostics(&diagnostics);
@@ -129,97 +147,108 @@ pub async fn run(args: RunArgs) -> i32 {
     }
     let (target, gateway) = match target {
         Some(target) => (target, None),
-        None => match embedded::start(GatewayConfig::reference()).await {
-            Ok(gateway) => match Target::from_url(embedded::NAME, &gateway.url(), &profile) {
-                Ok(target) => (target, Some(gateway)),
-                Err(diagnostic) => {
-                    suite_loading::print_diagnostics(&diagnostic.into());
-                    return exit_code::INVALID_SUITE;
-                }
-            },
+        None => match embedded::start_target(GatewayConfig::reference()).await {
+            Ok((target, gateway)) => (target, Some(gateway)),
             Err(message) => {
                 eprintln!("paycheck: {message}");
                 return exit_code::TARGET_UNREACHABLE;
             }
         },
     };
-    let clauses = Arc::new(suite.clauses);
-    let code = run_against(&args, &cases, clauses, target, &selection, &loaded).await;
+    let clauses = (!suite.clauses.is_empty()).then(|| Arc::new(suite.clauses));
+    let plan = Plan { cases, selection, clauses, case_bases: outputs::case_bases(&loaded) };
+    let code = run_plan(&args, &plan, &target, &loaded, environment).await;
     if let Some(gateway) = gateway {
         gateway.shutdown().await;
     }
     code
 }
 
-async fn run_against(
+/// Runs the plan through the runner with the terminal display and the asked-for report files.
+async fn run_plan(
     args: &RunArgs,
-    cases: &[Arc<crate::suite::case::Case>],
-    clauses: Arc<ClauseCatalogue>,
-    target: Target,
-    selection: &Selection,
+    plan: &Plan,
+    target: &Target,
     loaded: &LoadedConfig,
+    environment: Environment,
 ) -> i32 {
-    let mut runs = plan::plan(cases, &target, selection);
-    let jobs = args.jobs.unwrap_or_else(engine::default_jobs).max(1);
-    let client = match http::client(args.timeout, jobs) {
-        Ok(client) => client,
-        Err(message) => {
-            eprintln!("paycheck: {message}");
-            return exit_code::INVALID_SUITE;
-        }
-    };
-    let used_bases: BTreeSet<&str> =
-        runs.iter().filter(|run| run.skip.is_none()).filter_map(|run| target.base_url(run.api)).collect();
-    for base in used_bases {
-        if let Err(message) = http::probe_reachable(base, REACHABILITY_TIMEOUT).await {
-            eprintln!("paycheck: target `{}` is unreachable: {message}", target.name);
-            eprintln!("paycheck: this is an infrastructure problem, not a contract failure; no case was run");
-            return exit_code::TARGET_UNREACHABLE;
-        }
+    if args.update_snapshots && environment.ci {
+        eprintln!(
+            "paycheck: --update-snapshots is ignored under CI: CI never accepts snapshots (they are written as pending)"
+        );
     }
-    let clock = match TargetClock::detect(&client, &target).await {
-        Ok(clock) => clock,
-        Err(message) => {
-            eprintln!("paycheck: {message}");
-            return exit_code::INVALID_SUITE;
-        }
-    };
-    if !clock.is_manual() {
-        plan::skip_long_waits(&mut runs, args.max_wait);
-    }
-    let report_specs = outputs::report_specs(&args.reports);
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(args.quiet).with_curl(args.curl))];
-    let shard = args.shard.map(|shard| shard.to_string());
-    reporters.extend(
-        report_specs.iter().map(|spec| Box::new(FileReporter::new(spec.clone(), shard.clone())) as Box<dyn Reporter>),
-    );
-    let (events, reporters) = drive::spawn(reporters);
-    let masker = Masker::labelled(secret::target_secrets(&target, loaded.config.targets.get(&target.name)));
-    let snapshots = outputs::snapshot_session(loaded, &target, args.update_snapshots, args.no_snapshots);
-    let mut context = RunContext::new(client, Arc::new(target), clock, args.timeout, events);
-    context.masker = masker;
-    context.snapshots = snapshots;
-    if !clauses.is_empty() {
-        context.clauses = Some(clauses);
-    }
-    if let Some(listen) = args.callback_listen {
-        context.callbacks.listen = listen;
-    }
-    context.callbacks.public_url.clone_from(&args.callback_url);
-    let context = Arc::new(context);
-    let (summary, _results) = engine::run(Arc::clone(&context), runs, jobs).await;
-    drop(context);
-    if let Ok(errors) = reporters.await {
-        for error in &errors {
-            eprintln!("paycheck: {error}");
-        }
-        if errors.is_empty() {
-            for spec in &report_specs {
-                println!("paycheck: wrote the {} report to {}", spec.format.name(), spec.path.display());
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(baseline) => Some(Arc::new(baseline)),
+            Err(message) => {
+                eprintln!("paycheck: {message}");
+                return exit_code::INVALID_SUITE;
             }
+        },
+        None => None,
+    };
+    let options = RunOptions {
+        jobs: args.jobs.unwrap_or_else(engine::default_jobs).max(1),
+        timeout: args.timeout,
+        max_response_bytes: args.max_response_size,
+        max_wait: args.max_wait,
+        snapshots: outputs::snapshot_options(loaded, target, args.update_snapshots, args.no_snapshots),
+        callback_listen: args.callback_listen,
+        callback_url: args.callback_url.clone(),
+        shard: args.shard.map(|shard| shard.to_string()),
+        strictness: args.strictness,
+        baseline,
+        strict_baseline: args.strict_baseline,
+    };
+    let report_specs = outputs::report_specs(&args.reports, environment.ci);
+    let mut reporters: Vec<Box<dyn Reporter>> =
+        vec![Box::new(TerminalReporter::new(args.quiet, environment.color, environment.ci).with_curl(args.curl))];
+    reporters.extend(
+        report_specs
+            .iter()
+            .map(|spec| Box::new(FileReporter::new(spec.clone(), options.shard.clone())) as Box<dyn Reporter>),
+    );
+    let runner = match Runner::new(options, environment) {
+        Ok(runner) => runner,
+        Err(message) => {
+            eprintln!("paycheck: {message}");
+            return exit_code::INVALID_SUITE;
+        }
+    };
+    match runner.run(plan, target, loaded.config.targets.get(&target.name), reporters).await {
+        Ok(finished) => {
+            for error in &finished.reporter_errors {
+                eprintln!("paycheck: {error}");
+            }
+            if finished.reporter_errors.is_empty() {
+                for spec in &report_specs {
+                    println!("paycheck: wrote the {} report to {}", spec.format.name(), spec.path.display());
+                }
+            }
+            if let Some(path) = &args.write_baseline {
+                let record = &finished.record;
+                let baseline = Baseline::of_run(&record.target, record.cases.iter().map(Arc::as_ref));
+                match baseline.write(path) {
+                    Ok(()) => println!(
+                        "paycheck: wrote {} known deviations to {} (review it, then run with --baseline)",
+                        baseline.deviations.len(),
+                        path.display()
+                    ),
+                    Err(message) => {
+                        eprintln!("paycheck: {message}");
+                        return exit_code::INVALID_SUITE;
+                    }
+                }
+            }
+            finished.exit_code()
+        }
+        Err(stopped) => {
+            for line in stopped.message.lines() {
+                eprintln!("paycheck: {line}");
+            }
+            stopped.exit_code
         }
     }
-    summary.exit_code()
 }
 
 /// Resolves a target that needs no gateway started: a URL or a configured name (`None`: embedded).
@@ -227,6 +256,7 @@ fn named_or_url_target(
     name: &str,
     loaded: &LoadedConfig,
     profile: &ReferenceProfile,
+    environment: &Environment,
 ) -> Result<Option<Target>, Diagnostics> {
     if name == embedded::NAME {
         return Ok(None);
@@ -235,7 +265,7 @@ fn named_or_url_target(
         return Target::from_url(name, name, profile).map(Some).map_err(Diagnostics::from);
     }
     match loaded.config.targets.get(name) {
-        Some(config) => Target::from_config(name, config, profile).map(Some),
+        Some(config) => Target::from_config(name, config, profile, &environment.variables).map(Some),
         None => {
             let known: Vec<&str> =
                 std::iter::once(embedded::NAME).chain(loaded.config.targets.keys().map(String::as_str)).collect();

@@ -6,16 +6,16 @@ use std::sync::Arc;
 
 use crate::engine::shard::Shard;
 use crate::report::files::ReportSpec;
-use crate::snapshot::{SnapshotSession, SnapshotStore, WritePolicy, name, store};
+use crate::runner::SnapshotOptions;
+use crate::snapshot::{name, store};
 use crate::suite::case::Case;
 use crate::suite::config::LoadedConfig;
 use crate::suite::target::Target;
 
 /// The reports asked for; under CI with none asked for, every format at its default path.
-pub fn report_specs(asked: &[ReportSpec]) -> Vec<ReportSpec> {
-    if asked.is_empty() && store::is_ci() { ReportSpec::ci_defaults() } else { asked.to_vec() }
+pub fn report_specs(asked: &[ReportSpec], ci: bool) -> Vec<ReportSpec> {
+    if asked.is_empty() && ci { ReportSpec::ci_defaults() } else { asked.to_vec() }
 }
-
 /// The folders case keys are relative to: the cases folder, then the suite root.
 pub fn case_bases(loaded: &LoadedConfig) -> Vec<PathBuf> {
     vec![loaded.cases_dir(), loaded.root.clone()]
@@ -30,26 +30,21 @@ pub fn shard_cases(cases: &[Arc<Case>], loaded: &LoadedConfig, shard: Option<Sha
 }
 
 /// Where the target's snapshots live: `snapshots/<target>/` under the suite root. A target
-/// given as a URL is named by its host, so that a changing port does not move its snapshots.
-/// With `disabled`, the run neither compares nor writes snapshots.
-pub fn snapshot_session(loaded: &LoadedConfig, target: &Target, update: bool, disabled: bool) -> SnapshotSession {
+/// given as a URL is named by its host and port (`127.0.0.1_8080`), so that two local gateways
+/// on different ports keep separate baselines. With `disabled`, the run neither compares nor
+/// writes snapshots.
+pub fn snapshot_options(loaded: &LoadedConfig, target: &Target, update: bool, disabled: bool) -> SnapshotOptions {
     if disabled {
-        return SnapshotSession { store: None, case_bases: case_bases(loaded) };
+        return SnapshotOptions::RenderOnly;
     }
     let folder = match url::Url::parse(&target.name) {
-        Ok(url) if url.has_host() => url.host_str().unwrap_or("target").to_string(),
+        Ok(url) if url.has_host() => match url.port_or_known_default() {
+            Some(port) => format!("{}_{port}", url.host_str().unwrap_or("target")),
+            None => url.host_str().unwrap_or("target").to_string(),
+        },
         _ => target.name.clone(),
     };
     let folder: String =
         folder.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
-    let policy = WritePolicy::for_run(update);
-    if update && policy == WritePolicy::Ci {
-        eprintln!(
-            "paycheck: --update-snapshots is ignored under CI: CI never accepts snapshots (they are written as pending)"
-        );
-    }
-    SnapshotSession {
-        store: Some(SnapshotStore { dir: store::snapshots_root(&loaded.root).join(folder), policy }),
-        case_bases: case_bases(loaded),
-    }
+    SnapshotOptions::Compare { dir: store::snapshots_root(&loaded.root).join(folder), update }
 }

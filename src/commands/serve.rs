@@ -2,9 +2,10 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use crate::exit_code;
-use crate::gateway::{ClockMode, FaultSet, GatewayConfig, RunningGateway};
+use crate::gateway::{ClockMode, ConnectionLimits, FaultSet, GatewayConfig, RunningGateway, StoreLimits};
 
 /// Arguments of `paycheck serve`.
 #[derive(Debug, clap::Args)]
@@ -18,6 +19,28 @@ pub struct ServeArgs {
     /// Switch a fault on (repeatable); `paycheck faults` lists them.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = ConnectionLimits::default().header_read_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Connections served at once; more clients wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = ConnectionLimits::default().max_connections,
+          value_parser = positive)]
+    pub max_connections: usize,
+    /// Seconds a finished order (declined, reversed, refunded in full) is kept before removal.
+    #[arg(long, value_name = "SECS", default_value_t = StoreLimits::default().retention.as_secs())]
+    pub order_retention: u64,
+    /// Most orders held at once; when full, the earliest finished make room, else register.do
+    /// answers error 7.
+    #[arg(long, value_name = "N", default_value_t = StoreLimits::default().max_entries, value_parser = positive)]
+    pub max_orders: usize,
+}
+
+fn positive(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err("expected a positive integer".into()),
+    }
 }
 
 /// Serves until Ctrl-C; returns the exit code.
@@ -30,7 +53,16 @@ pub async fn serve(args: ServeArgs) -> i32 {
         }
     };
     let clock = if args.clock == "manual" { ClockMode::Manual } else { ClockMode::Real };
-    let config = GatewayConfig { clock, faults: faults.clone(), ..GatewayConfig::reference() };
+    let config = GatewayConfig {
+        clock,
+        faults: faults.clone(),
+        connections: ConnectionLimits {
+            header_read_timeout: Duration::from_secs(args.header_timeout),
+            max_connections: args.max_connections,
+        },
+        orders: StoreLimits { retention: Duration::from_secs(args.order_retention), max_entries: args.max_orders },
+        ..GatewayConfig::reference()
+    };
     let gateway = match RunningGateway::start(config, args.addr).await {
         Ok(gateway) => gateway,
         Err(error) => {

@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use anstyle::{AnsiColor, Style};
+use anstyle::Style;
 
 use crate::exit_code;
 use crate::snapshot::store::{self, Pending};
@@ -12,8 +12,6 @@ use crate::suite::config;
 
 use super::suite_loading;
 
-const GREEN: Style = AnsiColor::Green.on_default();
-const RED: Style = AnsiColor::Red.on_default();
 const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 
@@ -101,17 +99,9 @@ fn apply_all(pending: &[Pending], action: fn(&Pending) -> Result<(), String>, do
 fn show(snapshot: &Pending, out: &mut impl Write) -> Result<(), String> {
     let state = if snapshot.accepted.exists() { "changed" } else { "new" };
     let _ = writeln!(out, "\n{BOLD}{}{BOLD:#} {DIM}({state}){DIM:#}", snapshot.accepted.display());
-    for line in snapshot.diff()?.lines() {
-        let style = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("@@") {
-            DIM
-        } else if line.starts_with('+') {
-            GREEN
-        } else if line.starts_with('-') {
-            RED
-        } else {
-            Style::new()
-        };
-        let _ = writeln!(out, "  {style}{line}{style:#}");
+    for line in &snapshot.diff()?.lines {
+        let style = crate::text::diff_line_style(line.kind);
+        let _ = writeln!(out, "  {style}{}{style:#}", line.unified());
     }
     Ok(())
 }

@@ -11,12 +11,13 @@ use super::checks::{self, ResponseView};
 use super::context::RunContext;
 use super::followups::{self, Followups, finish};
 use super::http::Received;
-use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
-use crate::report::terminal::format_duration;
+use crate::outcome::result::Severity;
+use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::signature::Verification;
 use crate::suite::api::Api;
 use crate::suite::case::{AwaitCallback, Case, SignatureExpectation, Step};
 use crate::template::Scope;
+use crate::text::format_duration;
 
 /// How many unclaimed callbacks a timeout message lists.
 const LISTED: usize = 5;
@@ -146,6 +147,9 @@ fn signature_check(
         position: None,
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     };
     (check, problem)
 }

@@ -1,12 +1,14 @@
-//! Running one case on one API: variables, then the steps in order, stopping at the first failure.
+//! Running one case on one API: variables, then the steps in order. A failed step does not stop
+//! the case: a later step that reads a value the failed step did not capture is blocked, the
+//! others run. An infrastructure error (the target unreachable) stops it.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::json;
 
-use crate::report::Event;
-use crate::report::result::{CaseResult, Outcome, StepResult, StepStatus};
+use crate::outcome::Event;
+use crate::outcome::{CaseResult, Outcome, StepResult, StepStatus};
 use crate::suite::case::Action;
 use crate::template::Scope;
 
@@ -15,6 +17,7 @@ use super::callbacks::CallbackListener;
 use super::context::RunContext;
 use super::plan::CaseRun;
 use super::step;
+use super::verdict;
 
 /// The run's callback listener, as a case sees it.
 #[derive(Debug)]
@@ -39,6 +42,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
         tags: case.tags.clone(),
         covers: case.covers.clone(),
         outcome: Outcome::Passed,
+        warnings: 0,
         steps: Vec::new(),
         duration: Default::default(),
     };
@@ -76,16 +80,34 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
             request: None,
             response: None,
             checks: Vec::new(),
+            clauses: Vec::new(),
             error: Some(context.masker.mask(&message)),
             attempts: 0,
             snapshot: None,
             duration: Default::default(),
         }));
     }
+    let vars_failed = result.outcome != Outcome::Passed;
     for step in &case.steps {
-        let stopped = result.outcome != Outcome::Passed;
-        let step_result = if stopped || !step.runs_on(run.api) {
-            skipped(step, if stopped { "an earlier step failed" } else { "the step is for another API" })
+        let clauses = verdict::clauses_of_step(case, step);
+        let stopped = vars_failed || matches!(result.outcome, Outcome::Errored { .. });
+        let mut step_result = if stopped {
+            skipped(
+                step,
+                if vars_failed {
+                    "the case's variables could not be evaluated"
+                } else {
+                    "the target could not be reached"
+                },
+            )
+        } else if !step.runs_on(run.api) {
+            skipped(step, "the step is for another API")
+        } else if let Some(reason) = verdict::missing_capability(&step.covers, &context.target.capabilities) {
+            skipped(step, &reason)
+        } else if let Some(missing) = step.needs.iter().find(|name| !scope.contains(name)) {
+            let mut blocked = skipped(step, &format!("it needs `{missing}`, which an earlier step failed to capture"));
+            blocked.status = StepStatus::Blocked;
+            blocked
         } else {
             match &step.action {
                 Action::Exchange(exchange) => {
@@ -113,6 +135,8 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
                 }
             }
         };
+        step_result.clauses = clauses;
+        result.warnings += step_result.warnings().count();
         match step_result.status {
             StepStatus::Failed if result.outcome == Outcome::Passed => result.outcome = Outcome::Failed,
             StepStatus::Errored if result.outcome == Outcome::Passed => {
@@ -124,6 +148,12 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
         let step_result = Arc::new(step_result);
         context.events.emit(Event::StepFinished { case_id: run.id.clone(), step: Arc::clone(&step_result) });
         result.steps.push(step_result);
+    }
+    if let (Outcome::Failed, Some(baseline)) = (&result.outcome, &context.baseline) {
+        let failed = result.steps.iter().filter(|step| step.status == StepStatus::Failed);
+        if failed.clone().all(|step| baseline.knows(&result.id, step)) {
+            result.outcome = Outcome::Known;
+        }
     }
     result.duration = started.elapsed();
     result
@@ -148,6 +178,7 @@ fn skipped(step: &crate::suite::case::Step, reason: &str) -> StepResult {
         request: None,
         response: None,
         checks: Vec::new(),
+        clauses: Vec::new(),
         error: (!reason.is_empty()).then(|| reason.to_string()),
         attempts: 0,
         snapshot: None,

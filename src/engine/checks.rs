@@ -4,7 +4,8 @@ use serde_json::Value;
 
 use crate::check::matcher::{self, Matcher};
 use crate::check::schema;
-use crate::report::result::{CheckKind, CheckResult};
+use crate::outcome::result::Severity;
+use crate::outcome::{CheckKind, CheckResult};
 use crate::secret::Masker;
 use crate::suite::case::{Capture, CaptureSource, Expectations, JsonExpectation};
 use crate::template::Scope;
@@ -62,20 +63,14 @@ pub fn evaluate_content(
         let position = Some(schema.span.position());
         checks.push(match &view.json {
             Ok(document) => {
-                let violations = schema::validate(&schema.value, document);
-                let passed = violations.is_empty();
+                let found = schema::validate(&schema.value, document, masker);
+                let passed = found.total == 0;
                 let actual = if passed {
                     "conforms".to_string()
                 } else {
-                    format!("{} violation{}", violations.len(), if violations.len() == 1 { "" } else { "s" })
+                    format!("{} violation{}", found.total, if found.total == 1 { "" } else { "s" })
                 };
-                let violations = violations
-                    .into_iter()
-                    .map(|mut violation| {
-                        violation.message = masker.mask(&violation.message);
-                        violation
-                    })
-                    .collect();
+                let violations = found.listed;
                 CheckResult {
                     kind: CheckKind::Schema,
                     subject,
@@ -85,6 +80,9 @@ pub fn evaluate_content(
                     position,
                     violations,
                     diff: None,
+                    clauses: Vec::new(),
+                    severity: Severity::Failure,
+                    skipped: None,
                 }
             }
             Err(_) => not_json(CheckKind::Schema, subject, position),
@@ -146,10 +144,13 @@ pub fn capture(capture: &Capture, view: &ResponseView<'_>, masker: &Masker) -> (
         subject,
         passed: value.is_some(),
         expected: "a value to capture".into(),
-        actual: masker.mask(&matcher::show(value.as_ref())),
+        actual: matcher::shorten(masker.mask(&matcher::show(value.as_ref()))),
         position: Some(capture.span.position()),
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     };
     (check, value)
 }
@@ -163,13 +164,15 @@ pub fn json_check(
 ) -> CheckResult {
     let subject = expectation.query.source().to_string();
     let position = Some(expectation.span.position());
-    match json {
+    let mut check = match json {
         Ok(document) => {
             let actual = expectation.query.select(document);
             matcher_check(CheckKind::Json, subject, &expectation.matcher, actual.as_ref(), position, scope, masker)
         }
         Err(_) => not_json(CheckKind::Json, subject, position),
-    }
+    };
+    check.clauses.clone_from(&expectation.covers);
+    check
 }
 
 fn status_check(
@@ -198,6 +201,9 @@ fn status_check(
             position: None,
             violations: Vec::new(),
             diff: None,
+            clauses: Vec::new(),
+            severity: Severity::Failure,
+            skipped: None,
         },
     }
 }
@@ -219,11 +225,14 @@ fn matcher_check(
         kind,
         subject,
         passed,
-        expected: masker.mask(&expected),
-        actual: masker.mask(&actual_text),
+        expected: matcher::shorten(masker.mask(&expected)),
+        actual: matcher::shorten(masker.mask(&actual_text)),
         position,
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     }
 }
 
@@ -237,5 +246,8 @@ fn not_json(kind: CheckKind, subject: String, position: Option<String>) -> Check
         position,
         violations: Vec::new(),
         diff: None,
+        clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
     }
 }

@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 
 use crate::suite::target::{ClockSetting, Target};
 
+/// The largest clock answer read.
+const PROBE_MAX_BYTES: usize = 64 * 1024;
+
 /// The path, below a target's root, of the clock endpoint.
 pub const CLOCK_PATH: &str = "/_paycheck/clock";
 
@@ -27,25 +30,30 @@ pub enum TargetClock {
 }
 
 impl TargetClock {
-    /// Decides how time passes, asking the target when its setting is `auto`.
-    pub async fn detect(client: &reqwest::Client, target: &Target) -> Result<TargetClock, String> {
+    /// Decides how time passes, asking the target within `timeout` when its setting is `auto`;
+    /// with why not, when an `auto` target's clock did not answer as a manual clock (its waits
+    /// will be real).
+    pub async fn probe(
+        client: &reqwest::Client,
+        target: &Target,
+        timeout: Duration,
+    ) -> Result<(TargetClock, Option<String>), String> {
         if target.clock == ClockSetting::Real {
-            return Ok(TargetClock::Real);
+            return Ok((TargetClock::Real, None));
         }
         let Some(root) = &target.root else {
             return match target.clock {
                 ClockSetting::Manual => Err(format!("target `{}` has no root URL to find its clock at", target.name)),
-                _ => Ok(TargetClock::Real),
+                _ => Ok((TargetClock::Real, None)),
             };
         };
-        let offered = offers_manual_clock(client, root).await;
-        match (offered, target.clock) {
-            (true, _) => Ok(TargetClock::Manual { advance_url: format!("{root}{CLOCK_PATH}/advance") }),
-            (false, ClockSetting::Manual) => Err(format!(
-                "target `{}` is configured with a manual clock but {root}{CLOCK_PATH} does not answer",
+        match (offers_manual_clock(client, root, timeout).await, target.clock) {
+            (Ok(()), _) => Ok((TargetClock::Manual { advance_url: format!("{root}{CLOCK_PATH}/advance") }, None)),
+            (Err(reason), ClockSetting::Manual) => Err(format!(
+                "target `{}` is configured with a manual clock but {root}{CLOCK_PATH} does not answer: {reason}",
                 target.name
             )),
-            (false, _) => Ok(TargetClock::Real),
+            (Err(reason), _) => Ok((TargetClock::Real, Some(format!("{root}{CLOCK_PATH}: {reason}")))),
         }
     }
 
@@ -79,15 +87,19 @@ impl TargetClock {
     }
 }
 
-async fn offers_manual_clock(client: &reqwest::Client, root: &str) -> bool {
-    let Ok(response) = client.get(format!("{root}{CLOCK_PATH}")).timeout(Duration::from_secs(5)).send().await else {
-        return false;
-    };
-    if !response.status().is_success() {
-        return false;
+/// Whether the target answers its clock endpoint as a manual clock does, or why not.
+async fn offers_manual_clock(client: &reqwest::Client, root: &str, timeout: Duration) -> Result<(), String> {
+    let masker = crate::secret::Masker::default();
+    let request = client.get(format!("{root}{CLOCK_PATH}"));
+    let received =
+        super::http::send(request, timeout, PROBE_MAX_BYTES).await.map_err(|error| error.describe(&masker))?;
+    if !(200..300).contains(&received.status) {
+        return Err(format!("answered {}", received.status));
     }
-    match response.json::<Value>().await {
-        Ok(body) => body.get("nowMs").is_some_and(Value::is_i64) || body.get("now").is_some_and(Value::is_string),
-        Err(_) => false,
+    let body: Value = serde_json::from_slice(&received.body).map_err(|_| "answered no JSON".to_string())?;
+    if body.get("nowMs").is_some_and(Value::is_i64) || body.get("now").is_some_and(Value::is_string) {
+        Ok(())
+    } else {
+        Err("answered no `now` nor `nowMs`".into())
     }
 }

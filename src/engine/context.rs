@@ -1,20 +1,22 @@
 //! What every case of a run shares: the client, the target, its clock, the masker, the events.
+//! The runner builds it; the engine only reads it.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
-use tokio::sync::mpsc::UnboundedSender;
 
-use crate::report::Event;
+use crate::baseline::Baseline;
+use crate::outcome::EventSink;
 use crate::secret::Masker;
 use crate::snapshot::SnapshotSession;
-use crate::suite::clauses::ClauseCatalogue;
 use crate::suite::target::Target;
 use crate::template::Scope;
 
 use super::callbacks::CallbackSettings;
 use super::clock::TargetClock;
+use super::verdict::{Rules, Strictness};
 
 /// Shared by every case of a run.
 pub struct RunContext {
@@ -28,72 +30,39 @@ pub struct RunContext {
     pub masker: Masker,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The largest response body read, decompressed, in bytes (a larger one fails its step).
+    pub max_response_bytes: usize,
     /// The namespaces every case starts with.
     pub base_scope: Scope,
     /// Where events go.
     pub events: EventSink,
-    /// The clauses the run is judged against.
-    pub clauses: Option<Arc<ClauseCatalogue>>,
     /// Where snapshots are compared and written.
     pub snapshots: SnapshotSession,
     /// Where the callback listener listens, when a case needs it (loopback, ephemeral port, by default).
     pub callbacks: CallbackSettings,
+    /// How `reference` clauses are judged.
+    pub strictness: Strictness,
+    /// Known deviations: failures listed here make their case known (XFAIL), not failed.
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 impl RunContext {
-    /// Builds the shared context; the scope holds the target's namespaces, `env` and `run`.
-    pub fn new(
-        client: reqwest::Client,
-        target: Arc<Target>,
-        clock: TargetClock,
-        timeout: Duration,
-        events: EventSink,
-    ) -> RunContext {
-        let masker = Masker::new(target.secret_values());
-        let mut base_scope = Scope::default();
-        for (name, value) in target.namespaces() {
-            base_scope.set(name, value);
-        }
-        let environment: Map<String, Value> =
-            std::env::vars().map(|(name, value)| (name, Value::String(value))).collect();
-        base_scope.set("env", Value::Object(environment));
-        base_scope.set("run", json!({ "id": uuid::Uuid::new_v4().to_string() }));
-        RunContext {
-            client,
-            target,
-            clock,
-            masker,
-            timeout,
-            base_scope,
-            events,
-            clauses: None,
-            snapshots: SnapshotSession::default(),
-            callbacks: CallbackSettings::default(),
-        }
+    /// What judging a step's checks needs.
+    pub fn rules(&self) -> Rules<'_> {
+        Rules { strictness: self.strictness, capabilities: &self.target.capabilities }
     }
 }
 
-/// Sends events to the reporters; a run without reporters simply drops them.
-#[derive(Clone, Default)]
-pub struct EventSink {
-    sender: Option<UnboundedSender<Event>>,
-}
-
-impl EventSink {
-    /// A sink feeding a channel.
-    pub fn new(sender: UnboundedSender<Event>) -> EventSink {
-        EventSink { sender: Some(sender) }
+/// The names every case's templates start with: the target's namespaces (`merchant`, `cards`,
+/// `secret`, ...), `env` (the variables the runner was given) and `run` (the run's id).
+pub fn base_scope(target: &Target, variables: &BTreeMap<String, String>) -> Scope {
+    let mut scope = Scope::default();
+    for (name, value) in target.namespaces() {
+        scope.set(name, value);
     }
-
-    /// A sink that drops everything (benchmarks, embedding).
-    pub fn discard() -> EventSink {
-        EventSink { sender: None }
-    }
-
-    /// Emits an event.
-    pub fn emit(&self, event: Event) {
-        if let Some(sender) = &self.sender {
-            let _ = sender.send(event);
-        }
-    }
+    let environment: Map<String, Value> =
+        variables.iter().map(|(name, value)| (name.clone(), Value::String(value.clone()))).collect();
+    scope.set("env", Value::Object(environment));
+    scope.set("run", json!({ "id": uuid::Uuid::new_v4().to_string() }));
+    scope
 }

@@ -3,13 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use crate::report::result::{StepResult, StepStatus};
+use crate::outcome::{CheckResult, StepResult, StepStatus};
 use crate::suite::api::Api;
 use crate::suite::case::{Capture, Case, Expectations, SnapshotSpec, Step};
 use crate::template::Scope;
 
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
+use super::verdict;
 
 /// The result of `step` as it starts: passed until something fails it.
 pub fn passing(step: &Step) -> StepResult {
@@ -21,6 +22,7 @@ pub fn passing(step: &Step) -> StepResult {
         request: None,
         response: None,
         checks: Vec::new(),
+        clauses: Vec::new(),
         error: None,
         attempts: 0,
         snapshot: None,
@@ -52,9 +54,10 @@ pub struct Followups<'a> {
     pub expectations: (&'a Expectations, Option<&'a Expectations>),
 }
 
-/// Ends a step whose checks are in `result`: failed if one of them failed; otherwise takes the
-/// captures into `scope`, then the snapshot, each recorded as a check, and fails at a capture with
-/// nothing to take or a snapshot that differs.
+/// Ends a step whose checks are in `result`: judges them (clauses, severity), takes the captures
+/// it can into `scope` even when a check failed (so that later steps that need only those still
+/// run), then, when nothing failed, the snapshot; a capture with nothing to take or a snapshot
+/// that differs fails the step.
 pub fn conclude(
     context: &RunContext,
     followups: Followups<'_>,
@@ -63,21 +66,25 @@ pub fn conclude(
     mut result: StepResult,
     started: Instant,
 ) -> StepResult {
-    if result.checks.iter().any(|check| !check.passed) {
-        return finish(result, StepStatus::Failed, None, started);
-    }
+    let clauses = verdict::step_clauses(followups.case, followups.step);
+    verdict::judge(&mut result.checks, &clauses, context.rules());
+    let mut failed = result.checks.iter().any(CheckResult::fails);
     for capture in followups.captures {
-        let (check, value) = checks::capture(capture, view, &context.masker);
+        let (mut check, value) = checks::capture(capture, view, &context.masker);
+        check.clauses.clone_from(&clauses);
         result.checks.push(check);
         match value {
             Some(value) => scope.set(&capture.name, value),
-            None => return finish(result, StepStatus::Failed, None, started),
+            None => failed = true,
         }
+    }
+    if failed {
+        return finish(result, StepStatus::Failed, None, started);
     }
     if let Some(spec) = followups.snapshot {
         let (common, extra) = followups.expectations;
         let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
-        let (check, record) = crate::snapshot::take(
+        let (check, record) = super::snapshot_step::take(
             context,
             followups.case,
             followups.step,

@@ -15,9 +15,12 @@ pub mod encode;
 mod followups;
 pub mod http;
 pub mod plan;
+pub mod requirements;
 pub mod shard;
 mod sign;
+mod snapshot_step;
 mod step;
+pub mod verdict;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,14 +28,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::{RwLock, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::report::Event;
-use crate::report::conformance::Conformance;
-use crate::report::result::{CaseResult, Outcome, RunSummary, UnmatchedCallback};
+use crate::outcome::Event;
+use crate::outcome::{CaseResult, Outcome, RunSummary, UnmatchedCallback};
 
 use callbacks::CallbackListener;
 use case_run::CallbackHub;
 
-pub use context::{EventSink, RunContext};
+pub use context::RunContext;
 pub use plan::CaseRun;
 
 /// The default number of cases run at once.
@@ -43,12 +45,10 @@ pub fn default_jobs() -> usize {
 /// The default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Runs every planned case and returns the results in plan order.
+/// Runs every planned case and returns the totals and the results in plan order. It emits the
+/// events of cases and steps; the run's own start and end are the runner's.
 pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (RunSummary, Vec<Arc<CaseResult>>) {
     let started = Instant::now();
-    let target_url =
-        context.target.root.clone().or_else(|| context.target.apis.values().next().cloned()).unwrap_or_default();
-    context.events.emit(Event::RunStarted { target: context.target.name.clone(), target_url, cases: runs.len(), jobs });
     let needs_callbacks = runs.iter().any(|run| run.skip.is_none() && run.case.uses_callbacks);
     let callbacks = Arc::new(if needs_callbacks {
         match CallbackListener::start(&context.callbacks).await {
@@ -103,6 +103,7 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
                     tags: run.case.tags.clone(),
                     covers: run.case.covers.clone(),
                     outcome: Outcome::Errored { reason: "internal error: the case's task stopped unexpectedly".into() },
+                    warnings: 0,
                     steps: Vec::new(),
                     duration: Duration::ZERO,
                 });
@@ -120,8 +121,6 @@ pub async fn run(context: Arc<RunContext>, runs: Vec<CaseRun>, jobs: usize) -> (
         listener.shutdown().await;
     }
     summary.duration = started.elapsed();
-    let conformance = context.clauses.as_ref().map(|clauses| Arc::new(Conformance::judge(clauses, &results)));
-    context.events.emit(Event::RunFinished { summary: summary.clone(), conformance });
     (summary, results)
 }
 
@@ -136,10 +135,9 @@ fn unmatched(context: &RunContext, listener: &CallbackListener) -> Vec<Unmatched
                 callbacks::Payload::Json(_) => String::from_utf8_lossy(&callback.body).into_owned(),
                 callbacks::Payload::Params(_) => callback.json().to_string(),
             };
-            let cut = content.char_indices().nth(UnmatchedCallback::KEPT_BYTES).map_or(content.len(), |(at, _)| at);
             UnmatchedCallback {
                 received: context.masker.mask(&callback.describe()),
-                content: context.masker.mask(&content[..cut]),
+                content: context.masker.mask_prefix(&content, UnmatchedCallback::KEPT_BYTES),
             }
         })
         .collect()

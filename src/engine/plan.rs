@@ -25,6 +25,8 @@ pub struct CaseRun {
 pub struct Selection {
     /// Run only cases with at least one of these tags (all when empty).
     pub tags: Vec<String>,
+    /// Leave out cases with any of these tags.
+    pub exclude_tags: Vec<String>,
     /// Run only cases whose name contains this text (case-insensitive).
     pub filter: Option<String>,
 }
@@ -32,7 +34,8 @@ pub struct Selection {
 impl Selection {
     /// True when the case is selected.
     pub fn selects(&self, case: &Case) -> bool {
-        let tagged = self.tags.is_empty() || case.tags.iter().any(|tag| self.tags.contains(tag));
+        let tagged = (self.tags.is_empty() || case.tags.iter().any(|tag| self.tags.contains(tag)))
+            && !case.tags.iter().any(|tag| self.exclude_tags.contains(tag));
         let named = self.filter.as_ref().is_none_or(|filter| case.name.to_lowercase().contains(&filter.to_lowercase()));
         tagged && named
     }
@@ -43,7 +46,11 @@ pub fn plan(cases: &[Arc<Case>], target: &Target, selection: &Selection) -> Vec<
     let mut runs = Vec::new();
     for case in cases.iter().filter(|case| selection.selects(case)) {
         for &api in &case.apis {
-            let skip = (!target.offers(api)).then(|| format!("target `{}` does not offer the {api} API", target.name));
+            let skip = if target.offers(api) {
+                super::verdict::missing_capability(&case.clauses, &target.capabilities)
+            } else {
+                Some(format!("target `{}` does not offer the {api} API", target.name))
+            };
             runs.push(CaseRun { case: Arc::clone(case), api, id: format!("{} [{api}]", case.path()), skip });
         }
     }
@@ -59,8 +66,8 @@ pub fn skip_long_waits(runs: &mut [CaseRun], max_wait: std::time::Duration) {
         if waits > max_wait {
             run.skip = Some(format!(
                 "it waits {} in all and the target has no manual clock (--max-wait {})",
-                crate::report::terminal::format_duration(waits),
-                crate::report::terminal::format_duration(max_wait)
+                crate::text::format_duration(waits),
+                crate::text::format_duration(max_wait)
             ));
         }
     }

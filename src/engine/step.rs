@@ -5,7 +5,7 @@ use std::time::Instant;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::report::result::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
+use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::suite::api::{Api, Encoding};
 use crate::suite::case::{Body, CaptureSource, Case, Exchange, RequestTarget, Step};
 use crate::template::Scope;
@@ -15,6 +15,7 @@ use super::context::RunContext;
 use super::encode;
 use super::followups::{self, Followups, finish};
 use super::http::{self, TransportError};
+use super::verdict;
 
 /// How many bytes of a body that is not JSON are quoted in the error.
 const QUOTED_BYTES: usize = 512;
@@ -37,17 +38,17 @@ pub async fn run_exchange(
             Err(message) => return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started),
         };
         result.request = Some(record);
-        let received = match http::send(request, context.timeout).await {
+        let received = match http::send(request, context.timeout, context.max_response_bytes).await {
             Ok(received) => received,
             Err(error) => {
                 let status = match error {
                     TransportError::Unreachable(_) => StepStatus::Errored,
                     _ => StepStatus::Failed,
                 };
-                if let TransportError::Broken { status: Some(code), partial_body, .. } = &error {
-                    result.response = Some(response_record(context, *code, &HeaderMap::new(), partial_body));
+                if let Some((code, headers, partial_body)) = error.partial_response() {
+                    result.response = Some(response_record(context, code, &headers, partial_body));
                 }
-                return finish(result, status, Some(context.masker.mask(&error.describe())), started);
+                return finish(result, status, Some(error.describe(&context.masker)), started);
             }
         };
         result.response = Some(response_record(context, received.status, &received.headers, &received.body));
@@ -69,11 +70,12 @@ pub async fn run_exchange(
                     check
                 })
                 .collect();
+            verdict::judge(&mut result.checks, &verdict::step_clauses(case, step), context.rules());
             let message = format!(
                 "poll gave up after {} attempt{} in {}: the conditions never all held",
                 result.attempts,
                 if result.attempts == 1 { "" } else { "s" },
-                crate::report::terminal::format_duration(started.elapsed())
+                crate::text::format_duration(started.elapsed())
             );
             return finish(result, StepStatus::Failed, Some(message), started);
         }
@@ -86,7 +88,8 @@ pub async fn run_exchange(
         || exchange.captures.iter().any(|capture| matches!(capture.source, CaptureSource::Json(_)));
     result.checks = checks::evaluate(common, extra, &view, scope, &context.masker);
     if let (true, Err(reason)) = (needs_json, &view.json) {
-        let message = format!("the response is not JSON ({reason}); body: {}", quote_bytes(&received.body));
+        let message =
+            format!("the response is not JSON ({reason}); body: {}", quote_bytes(&context.masker, &received.body));
         return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
     }
     let followups = Followups {
@@ -177,21 +180,19 @@ fn build_request(
 }
 
 fn response_record(context: &RunContext, status: u16, headers: &HeaderMap, body: &[u8]) -> ResponseRecord {
-    let kept = &body[..body.len().min(ResponseRecord::KEPT_BYTES)];
     ResponseRecord {
         status,
         headers: headers
             .iter()
             .map(|(name, value)| (name.to_string(), context.masker.mask(&String::from_utf8_lossy(value.as_bytes()))))
             .collect(),
-        body: context.masker.mask(&String::from_utf8_lossy(kept)),
+        body: context.masker.mask_prefix(&String::from_utf8_lossy(body), ResponseRecord::KEPT_BYTES),
         body_length: body.len(),
     }
 }
 
-/// The first bytes of a body, quoted, for an error message.
-fn quote_bytes(body: &[u8]) -> String {
-    let shown = &body[..body.len().min(QUOTED_BYTES)];
-    let text = String::from_utf8_lossy(shown);
+/// The first bytes of a body, masked then cut, quoted, for an error message.
+fn quote_bytes(masker: &crate::secret::Masker, body: &[u8]) -> String {
+    let text = masker.mask_prefix(&String::from_utf8_lossy(body), QUOTED_BYTES);
     if body.len() > QUOTED_BYTES { format!("{text:?}… ({} bytes in all)", body.len()) } else { format!("{text:?}") }
 }

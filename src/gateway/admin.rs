@@ -11,19 +11,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::clock::EpochMillis;
-use super::instance::Gateway;
+use super::clock::{AdvanceError, Clock, EpochMillis};
+use super::server::Services;
 
 /// The admin routes.
-pub fn routes() -> Router<Arc<Gateway>> {
+pub fn routes() -> Router<Services> {
     Router::new().route("/_paycheck/clock", get(read)).route("/_paycheck/clock/advance", post(advance))
 }
 
-async fn read(State(gw): State<Arc<Gateway>>) -> Response {
-    axum::Json(time_body(gw.clock.now_ms())).into_response()
+async fn read(State(clock): State<Arc<Clock>>) -> Response {
+    axum::Json(time_body(clock.now_ms())).into_response()
 }
 
-async fn advance(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
+async fn advance(State(services): State<Services>, body: Bytes) -> Response {
     let seconds = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v.get("seconds").and_then(Value::as_u64));
     let Some(seconds) = seconds else {
         return (
@@ -32,12 +32,13 @@ async fn advance(State(gw): State<Arc<Gateway>>, body: Bytes) -> Response {
         )
             .into_response();
     };
-    match gw.clock.advance(seconds) {
-        Some(now) => {
-            gw.sweep();
+    match services.clock.advance(seconds) {
+        Ok(now) => {
+            services.sweep();
             axum::Json(time_body(now)).into_response()
         }
-        None => StatusCode::NOT_FOUND.into_response(),
+        Err(AdvanceError::RealClock) => StatusCode::NOT_FOUND.into_response(),
+        Err(refused) => (StatusCode::BAD_REQUEST, axum::Json(json!({"error": refused.to_string()}))).into_response(),
     }
 }
 

@@ -9,6 +9,34 @@ use tokio::sync::Notify;
 pub type EpochMillis = i64;
 
 const DAY_MS: i64 = 86_400_000;
+
+/// The latest time a manual clock may read: the end of year 9999 UTC, the last instant the
+/// gateway's date formats can write.
+pub const LATEST: EpochMillis = 253_402_300_799_000;
+
+/// Why a clock did not move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdvanceError {
+    /// A real clock cannot be moved.
+    RealClock,
+    /// The advance would move the clock past [`LATEST`].
+    TooFar {
+        /// The advance asked for.
+        seconds: u64,
+    },
+}
+
+impl std::fmt::Display for AdvanceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdvanceError::RealClock => f.write_str("the clock follows real time and cannot be advanced"),
+            AdvanceError::TooFar { seconds } => write!(
+                f,
+                "advancing by {seconds} s would move the clock past 9999-12-31T23:59:59Z; the clock did not move"
+            ),
+        }
+    }
+}
 const NOON_MS: i64 = 43_200_000;
 
 /// Which clock a gateway runs on.
@@ -59,15 +87,24 @@ impl Clock {
         }
     }
 
-    /// Moves a manual clock forward; `None` on a real clock, which cannot be moved.
-    pub fn advance(&self, seconds: u64) -> Option<EpochMillis> {
+    /// Moves a manual clock forward by `seconds`. Refused on a real clock, which cannot be moved,
+    /// and when the clock would pass [`LATEST`]: the clock never wraps and never goes back.
+    pub fn advance(&self, seconds: u64) -> Result<EpochMillis, AdvanceError> {
         if self.mode != ClockMode::Manual {
-            return None;
+            return Err(AdvanceError::RealClock);
         }
-        let ms = i64::try_from(seconds).unwrap_or(i64::MAX / 1000).saturating_mul(1000);
-        self.advanced_ms.fetch_add(ms, Ordering::SeqCst);
+        let too_far = AdvanceError::TooFar { seconds };
+        let ms = seconds.checked_mul(1000).and_then(|ms| i64::try_from(ms).ok()).ok_or(too_far)?;
+        self.advanced_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |advanced| {
+                let next = advanced.checked_add(ms)?;
+                let elapsed = i64::try_from(self.started.elapsed().as_millis()).ok()?;
+                let now = self.base_ms.checked_add(elapsed)?.checked_add(next)?;
+                (now <= LATEST).then_some(next)
+            })
+            .map_err(|_| too_far)?;
         self.advanced.notify_waiters();
-        Some(self.now_ms())
+        Ok(self.now_ms())
     }
 
     /// Waits until the clock reads `deadline`: real time passing, or a manual clock advanced
@@ -117,7 +154,7 @@ mod tests {
             async move { clock.sleep_until(deadline).await }
         });
         tokio::task::yield_now().await;
-        clock.advance(3600);
+        clock.advance(3600).expect("an hour is a fine advance");
         tokio::time::timeout(Duration::from_secs(5), waiter)
             .await
             .expect("the wait ends once the clock passes its deadline")
@@ -126,6 +163,20 @@ mod tests {
 
     #[test]
     fn real_clock_refuses_to_advance() {
-        assert!(Clock::new(ClockMode::Real).advance(1).is_none());
+        assert_eq!(Clock::new(ClockMode::Real).advance(1), Err(AdvanceError::RealClock));
+    }
+
+    #[test]
+    fn an_advance_past_the_latest_time_is_refused_and_changes_nothing() {
+        let clock = Clock::new(ClockMode::Manual);
+        for seconds in [u64::MAX, u64::MAX / 1000, 9_223_372_036_854_775, 300_000_000_000] {
+            let before = clock.now_ms();
+            assert_eq!(clock.advance(seconds), Err(AdvanceError::TooFar { seconds }));
+            assert!(clock.now_ms() >= before && clock.now_ms() - before < 60_000, "the clock did not move");
+        }
+        let far = clock.advance(200_000_000_000).expect("6000 years ahead is still a date");
+        assert!(far <= LATEST);
+        assert!(clock.advance(200_000_000_000).is_err(), "twice that is too far");
+        assert!(clock.now_ms() >= far, "never backwards");
     }
 }

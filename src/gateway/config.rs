@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use super::clock::ClockMode;
+use super::connections::ConnectionLimits;
 use super::faults::FaultSet;
-use super::model::{MerchantRules, ReverseWindow};
+use super::v1::model::{MerchantRules, ReverseWindow};
 
 /// Everything a gateway instance needs; [`GatewayConfig::reference`] is the built-in one.
 #[derive(Debug, Clone)]
@@ -28,8 +29,29 @@ pub struct GatewayConfig {
     /// Timeout of one callback delivery attempt.
     pub callback_timeout: Duration,
     /// The gateway's public root (`http://host:port`) for `formUrl` and redirect links;
-    /// `None`: taken from each request's `Host` header.
+    /// `None`: taken from each request's `Host` header when it is a plain `host[:port]`.
     pub public_url: Option<String>,
+    /// The bounds on clients: header-read timeout and connection cap.
+    pub connections: ConnectionLimits,
+    /// How many orders (v1) and payments (Gate v2) each store keeps, and how long finished ones stay.
+    pub orders: StoreLimits,
+}
+
+/// What a store keeps: an order (or payment) that reached a final state is removed `retention`
+/// after it did; at most `max_entries` are held at once, the oldest finished ones making room for
+/// a new one, and a new one is refused (v1 error 7) when none has finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreLimits {
+    /// How long a finished order stays readable.
+    pub retention: Duration,
+    /// The most orders held at once.
+    pub max_entries: usize,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        StoreLimits { retention: Duration::from_secs(3600), max_entries: 50_000 }
+    }
 }
 
 impl GatewayConfig {
@@ -65,6 +87,8 @@ impl GatewayConfig {
             callback_retry_delay: Duration::from_millis(200),
             callback_timeout: Duration::from_secs(5),
             public_url: None,
+            connections: ConnectionLimits::default(),
+            orders: StoreLimits::default(),
         }
     }
 

@@ -1,13 +1,25 @@
 //! The catalogue of named faults: realistic deviations from the spec that the gateway can be told
 //! to commit, so that the suite can prove it catches each of them.
+//!
+//! This is the one place that says what each fault does ([`Fault::effect`]): either it bends a
+//! rule of an API's policy (the pure models and the services read only their policy, never a
+//! fault), or it reshapes an answer or a callback in the one layer that runs after the handlers.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
+use serde_json::{Value, json};
+
+use crate::gateway::answer::Answer;
+use crate::gateway::gate::model::GateFullRefund;
+use crate::gateway::gate::policy::{CallbackSignature, Policy as GatePolicy};
+use crate::gateway::v1::model::{FullRefund, RefundRemainder};
+use crate::gateway::v1::notifier::CallbackParams;
+use crate::gateway::v1::policy::Policy as V1Policy;
+
 macro_rules! faults {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal, $clause:literal, $description:literal; )+) => {
-        /// One named deviation from the spec. Faults that bend the state machine are applied by
-        /// the pure model; faults that bend a response's shape are applied by the HTTP layer.
+        /// One named deviation from the spec; [`Fault::effect`] says what it does.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Fault {
             $( $(#[$doc])* $variant, )+
@@ -166,6 +178,126 @@ faults! {
         "a Gate v2 refund without amount refunds the payment's initial amount even after partial refunds, instead of what is left";
 }
 
+/// What a fault does.
+#[derive(Debug, Clone, Copy)]
+pub enum Effect {
+    /// Bends a rule of the v1 API's policy.
+    V1Rule(fn(&mut V1Policy)),
+    /// Bends a rule of Gate v2's policy.
+    GateRule(fn(&mut GatePolicy)),
+    /// Reshapes every v1 answer, after its handler.
+    V1Answer(fn(&mut Answer)),
+    /// Reshapes every v1 callback's parameters, after they are signed.
+    V1Callback(fn(&mut CallbackParams)),
+    /// Reshapes every Gate v2 callback document, before it is signed.
+    GateCallback(fn(&mut Value)),
+}
+
+impl Fault {
+    /// What this fault does: the rule it bends or the reshaping it applies.
+    pub fn effect(self) -> Effect {
+        use Effect::{GateCallback, GateRule, V1Answer, V1Callback, V1Rule};
+        match self {
+            Fault::RefundOverLimitAccepted => V1Rule(|p| p.state_machine.refund_over_remainder_refused = false),
+            Fault::RefundRemainingNotTracked => {
+                V1Rule(|p| p.state_machine.refund_remainder = RefundRemainder::Deposited)
+            }
+            Fault::RefundFullRefundsOriginal => V1Rule(|p| p.state_machine.full_refund = FullRefund::OrderAmount),
+            Fault::RefundReplayPerformedTwice => V1Rule(|p| p.state_machine.refund_id_replay_idempotent = false),
+            Fault::ExpectedDepositedIgnored => V1Rule(|p| p.state_machine.expected_deposited_enforced = false),
+            Fault::RefundBeforeCaptureAllowed => V1Rule(|p| p.state_machine.refund_requires_capture = false),
+            Fault::PartialRefundKeepsDeposited => V1Rule(|p| p.state_machine.partial_refund_marks_refunded = false),
+            Fault::SessionNeverExpires => V1Rule(|p| p.state_machine.sessions_expire = false),
+            Fault::ExpiryWrongActionCode => {
+                V1Rule(|p| p.state_machine.expiry_action_code = crate::gateway::v1::model::ACTION_DECLINED_BY_MERCHANT)
+            }
+            Fault::ExpiredOrderPayable => V1Rule(|p| p.state_machine.expired_orders_payable = true),
+            Fault::CaptureTwiceAllowed => V1Rule(|p| p.state_machine.second_capture_refused = false),
+            Fault::OverCaptureAccepted => V1Rule(|p| p.state_machine.over_capture_limit_enforced = false),
+            Fault::ReverseAfterRefundAllowed => V1Rule(|p| p.state_machine.refunded_orders_reversible = true),
+            Fault::ReverseTwiceAllowed => V1Rule(|p| p.state_machine.reversed_orders_reversible = true),
+            Fault::ReverseRetryAllowed => V1Rule(|p| p.state_machine.refused_reversal_is_final = false),
+            Fault::ReverseWindowIgnored => V1Rule(|p| p.state_machine.reverse_window_enforced = false),
+            Fault::DeclineWrongActionCode => {
+                V1Rule(|p| p.state_machine.decline_action_code = crate::gateway::v1::model::ACTION_SESSION_EXPIRED)
+            }
+            Fault::DeclinePaidOrderAllowed => V1Rule(|p| p.state_machine.paid_orders_declinable = true),
+            Fault::RouterSkipsPreregistered => V1Rule(|p| p.state_machine.router_orders_start_preregistered = false),
+            Fault::AutoDatesIgnored => V1Rule(|p| p.state_machine.auto_dates_applied = false),
+            Fault::DeclineCardApproved => V1Rule(|p| p.decline_cards_decline = false),
+            Fault::NonLuhnAccepted => V1Rule(|p| p.luhn_checked = false),
+            Fault::ForeignOrderVisible => V1Rule(|p| p.orders_isolated_by_merchant = false),
+            Fault::DuplicateOrderNumberAccepted => V1Rule(|p| p.order_numbers_unique = false),
+            Fault::WrongPasswordAccepted => V1Rule(|p| p.password_checked = false),
+            Fault::QueryParamsIgnored => V1Rule(|p| p.query_string_read = false),
+            Fault::OrderStatusAsString => V1Answer(order_status_as_string),
+            Fault::BusinessErrorHttp400 => V1Answer(business_error_http_400),
+            Fault::FormUrlMissing => V1Answer(|answer| remove_everywhere(&mut answer.body, "formUrl")),
+            Fault::UnknownOrderWrongCode => V1Answer(unknown_order_access_denied),
+            Fault::RefundsBlockMissing => V1Answer(|answer| remove_everywhere(&mut answer.body, "refunds")),
+            Fault::CallbackChecksumMissing => V1Callback(|params| params.retain(|(name, _)| name != "checksum")),
+            Fault::GateSignatureNotChecked => GateRule(|p| p.signature_checked = false),
+            Fault::GateCallbackUnsigned => GateRule(|p| p.callback_signature = CallbackSignature::Absent),
+            Fault::GateCallbackSignatureUnsorted => {
+                GateRule(|p| p.callback_signature = CallbackSignature::DocumentOrder)
+            }
+            Fault::GateCallbackNullFields => GateCallback(unknown_values_as_null),
+            Fault::GateDuplicatePaymentIdAccepted => GateRule(|p| p.payment_ids_unique = false),
+            Fault::GateTestAmountRuleIgnored => GateRule(|p| p.payments.test_amount_rule = false),
+            Fault::GateUntouchedNeverDeclines => GateRule(|p| p.payments.untouched_sales_decline = false),
+            Fault::GateRefundOverInitialAccepted => GateRule(|p| p.payments.refund_over_balance_declined = false),
+            Fault::GatePartialRefundStatusRefunded => GateRule(|p| p.payments.partial_refund_marks_refunded = true),
+            Fault::GateRefundFullRefundsInitial => GateRule(|p| p.payments.full_refund = GateFullRefund::InitialAmount),
+        }
+    }
+}
+
+fn remove_everywhere(body: &mut Value, key: &str) {
+    if let Value::Object(top) = body {
+        top.remove(key);
+        if let Some(Value::Object(model)) = top.get_mut("orderStatusResultModel") {
+            model.remove(key);
+        }
+    }
+}
+
+fn order_status_as_string(answer: &mut Answer) {
+    let stringify = |map: &mut serde_json::Map<String, Value>| {
+        for key in ["orderStatus", "OrderStatus"] {
+            if let Some(Value::Number(n)) = map.get(key) {
+                let text = n.to_string();
+                map.insert(key.into(), json!(text));
+            }
+        }
+    };
+    if let Value::Object(top) = &mut answer.body {
+        stringify(top);
+        if let Some(Value::Object(model)) = top.get_mut("orderStatusResultModel") {
+            stringify(model);
+        }
+    }
+}
+
+fn business_error_http_400(answer: &mut Answer) {
+    if answer.status == axum::http::StatusCode::OK && answer.is_business_error() {
+        answer.status = axum::http::StatusCode::BAD_REQUEST;
+    }
+}
+
+fn unknown_order_access_denied(answer: &mut Answer) {
+    answer.recode_error("6", "5", "Access denied");
+}
+
+fn unknown_values_as_null(callback: &mut Value) {
+    for pointer in ["/payment/description", "/operation/provider/auth_code"] {
+        if let Some(value) = callback.pointer_mut(pointer)
+            && value.as_str() == Some("")
+        {
+            *value = Value::Null;
+        }
+    }
+}
+
 impl Fault {
     /// The fault with this kebab-case name.
     pub fn from_name(name: &str) -> Option<Fault> {
@@ -236,6 +368,77 @@ impl FaultSet {
     pub fn iter(&self) -> impl Iterator<Item = Fault> + '_ {
         self.faults.iter().copied()
     }
+
+    fn effects(&self) -> impl Iterator<Item = Effect> + '_ {
+        self.iter().map(Fault::effect)
+    }
+
+    /// The v1 API's policy: the spec's, with the rules these faults bend.
+    pub fn v1_policy(&self) -> V1Policy {
+        let mut policy = V1Policy::default();
+        for effect in self.effects() {
+            if let Effect::V1Rule(bend) = effect {
+                bend(&mut policy);
+            }
+        }
+        policy
+    }
+
+    /// Gate v2's policy: the spec's, with the rules these faults bend.
+    pub fn gate_policy(&self) -> GatePolicy {
+        let mut policy = GatePolicy::default();
+        for effect in self.effects() {
+            if let Effect::GateRule(bend) = effect {
+                bend(&mut policy);
+            }
+        }
+        policy
+    }
+
+    /// The reshapings of v1 answers these faults apply.
+    pub fn v1_answer_mutations(&self) -> Vec<fn(&mut Answer)> {
+        self.effects().filter_map(|effect| if let Effect::V1Answer(f) = effect { Some(f) } else { None }).collect()
+    }
+
+    /// The reshapings of v1 callbacks these faults apply.
+    pub fn v1_callback_mutations(&self) -> Vec<fn(&mut CallbackParams)> {
+        self.effects().filter_map(|effect| if let Effect::V1Callback(f) = effect { Some(f) } else { None }).collect()
+    }
+
+    /// The reshapings of Gate v2 callbacks these faults apply.
+    pub fn gate_callback_mutations(&self) -> Vec<fn(&mut Value)> {
+        self.effects().filter_map(|effect| if let Effect::GateCallback(f) = effect { Some(f) } else { None }).collect()
+    }
+}
+
+impl Effect {
+    /// Where the effect acts, in a few words.
+    pub fn place(&self) -> &'static str {
+        match self {
+            Effect::V1Rule(_) => "v1 policy",
+            Effect::GateRule(_) => "Gate policy",
+            Effect::V1Answer(_) => "v1 answers",
+            Effect::V1Callback(_) => "v1 callbacks",
+            Effect::GateCallback(_) => "Gate callbacks",
+        }
+    }
+}
+
+/// The catalogue as the Markdown table of `docs/gateway.md`: name, clause, where it acts, what
+/// the faulty gateway does.
+pub fn catalogue_markdown() -> String {
+    let mut table = String::from("| name | clause | acts on | what the gateway does wrong |\n|---|---|---|---|\n");
+    for fault in Fault::all() {
+        let description = fault.description().replace('|', "\\|");
+        table.push_str(&format!(
+            "| `{}` | `{}` | {} | {} |\n",
+            fault.name(),
+            fault.clause(),
+            fault.effect().place(),
+            description
+        ));
+    }
+    table
 }
 
 /// The catalogue as text, one fault a line: name, clause, description, tab-separated.

@@ -5,31 +5,64 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::FromRef;
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower_http::timeout::TimeoutLayer;
 
-use super::clock::ClockMode;
+use super::clock::{Clock, ClockMode};
 use super::config::GatewayConfig;
-use super::instance::Gateway;
-use super::{admin, alfapay_emulator, gate, v1};
+use super::gate::Gate;
+use super::v1::V1;
+use super::{admin, capabilities, connections, gate, v1};
+
+/// A gateway's services: one per API, over one clock. Handlers take their part through
+/// [`FromRef`].
+#[derive(Debug, Clone, FromRef)]
+pub struct Services {
+    /// The v1 API.
+    pub v1: Arc<V1>,
+    /// Gate v2.
+    pub gate: Arc<Gate>,
+    /// The clock they share.
+    pub clock: Arc<Clock>,
+}
+
+impl Services {
+    /// Fresh services for `config`.
+    pub fn new(config: GatewayConfig) -> Services {
+        let config = Arc::new(config);
+        let clock = Arc::new(Clock::new(config.clock));
+        Services {
+            v1: Arc::new(V1::new(Arc::clone(&config), Arc::clone(&clock))),
+            gate: Arc::new(Gate::new(config, Arc::clone(&clock))),
+            clock,
+        }
+    }
+
+    /// Applies what time made due, in both APIs.
+    pub fn sweep(&self) {
+        self.v1.sweep();
+        self.gate.sweep();
+    }
+}
 
 /// The gateway's routes over a fresh order store. Time effects apply lazily, on the next request
 /// that touches an order (and at each clock advance); [`RunningGateway`] also sweeps every second.
 pub fn router(config: GatewayConfig) -> Router {
-    app(Gateway::new(config))
+    app(Services::new(config))
 }
 
-fn app(gw: Arc<Gateway>) -> Router {
-    let mut routes = v1::routes().merge(alfapay_emulator::routes()).merge(gate::routes());
-    if gw.clock.mode() == ClockMode::Manual {
+fn app(services: Services) -> Router {
+    let mut routes = v1::routes(services.v1.answers.clone()).merge(gate::routes()).merge(capabilities::routes());
+    if services.clock.mode() == ClockMode::Manual {
         routes = routes.merge(admin::routes());
     }
     routes
         .fallback(not_found)
-        .with_state(gw)
+        .with_state(services)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
 }
 
@@ -53,22 +86,17 @@ impl RunningGateway {
     pub async fn start(config: GatewayConfig, addr: SocketAddr) -> std::io::Result<RunningGateway> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let gw = Gateway::new(config);
+        let limits = config.connections;
+        let services = Services::new(config);
         let (stop, mut stopped) = watch::channel(false);
-        let mut server_stop = stop.subscribe();
-        let app = app(gw.clone());
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = server_stop.wait_for(|s| *s).await;
-                })
-                .await;
-        });
+        let server_stop = stop.subscribe();
+        let app = app(services.clone());
+        let server = tokio::spawn(connections::serve(listener, app, limits, server_stop));
         let sweeper = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             loop {
                 tokio::select! {
-                    _ = tick.tick() => gw.sweep(),
+                    _ = tick.tick() => services.sweep(),
                     _ = stopped.wait_for(|s| *s) => break,
                 }
             }

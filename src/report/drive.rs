@@ -3,9 +3,9 @@
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::engine::EventSink;
+use crate::outcome::EventSink;
 
-use super::event::Reporter;
+use super::reporter::Reporter;
 
 /// Starts a task that hands every event to each reporter in turn and, when the run is over
 /// (every sink dropped), lets each reporter write its files. The task yields the errors of

@@ -3,11 +3,10 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::Arc;
 
-use super::conformance::Conformance;
-use super::event::{Event, Reporter};
-use super::result::{CaseResult, RunSummary};
+use crate::outcome::{Event, RunRecord};
+
+use super::reporter::Reporter;
 use super::{html, json, junit};
 
 /// The folder reports go to when no path is given.
@@ -85,52 +84,15 @@ impl FromStr for ReportSpec {
     }
 }
 
-/// A run as the file writers see it, collected from the events.
-#[derive(Debug, Clone, Default)]
-pub struct RunRecord {
-    /// The target's name.
-    pub target: String,
-    /// The target's URL.
-    pub target_url: String,
-    /// Cases run at once.
-    pub jobs: usize,
-    /// `K/N` when the run was one shard.
-    pub shard: Option<String>,
-    /// When the run started.
-    pub started_at: Option<jiff::Timestamp>,
-    /// Every finished case, in the order they finished.
-    pub cases: Vec<Arc<CaseResult>>,
-    /// The totals.
-    pub summary: RunSummary,
-    /// The per-clause verdicts.
-    pub conformance: Option<Arc<Conformance>>,
-}
-
-impl RunRecord {
-    /// Takes in an event.
-    pub fn on_event(&mut self, event: &Event) {
-        match event {
-            Event::RunStarted { target, target_url, jobs, .. } => {
-                self.target = target.clone();
-                self.target_url = target_url.clone();
-                self.jobs = *jobs;
-                self.started_at = Some(jiff::Timestamp::now());
-            }
-            Event::CaseFinished(case) => self.cases.push(Arc::clone(case)),
-            Event::RunFinished { summary, conformance } => {
-                self.summary = summary.clone();
-                self.conformance = conformance.clone();
-            }
-            Event::CaseStarted { .. } | Event::StepFinished { .. } => {}
-        }
+/// Renders a run in the spec's format and writes it (atomically) to the spec's path.
+pub fn write(spec: &ReportSpec, record: &RunRecord) -> Result<(), String> {
+    let text = match spec.format {
+        ReportFormat::Junit => junit::render(record),
+        ReportFormat::Json => json::render(record),
+        ReportFormat::Html => html::render(record),
     }
-
-    /// The cases sorted by id (file path, then API), so that reports are stable.
-    pub fn sorted_cases(&self) -> Vec<&CaseResult> {
-        let mut cases: Vec<&CaseResult> = self.cases.iter().map(Arc::as_ref).collect();
-        cases.sort_by(|a, b| a.id.cmp(&b.id));
-        cases
-    }
+    .map_err(|error| format!("cannot render the {} report: {error}", spec.format.name()))?;
+    crate::atomic_file::write(&spec.path, text.as_bytes())
 }
 
 /// Writes one report file when the run is over.
@@ -152,13 +114,7 @@ impl Reporter for FileReporter {
     }
 
     fn finish(&mut self) -> Result<(), String> {
-        let text = match self.spec.format {
-            ReportFormat::Junit => junit::render(&self.record),
-            ReportFormat::Json => json::render(&self.record),
-            ReportFormat::Html => html::render(&self.record),
-        }
-        .map_err(|error| format!("cannot render the {} report: {error}", self.spec.format.name()))?;
-        crate::atomic_file::write(&self.spec.path, text.as_bytes())
+        write(&self.spec, &self.record)
     }
 }
 

@@ -3,16 +3,17 @@
 //! request and response (bodies pretty-printed, in collapsible blocks), diffs for failed checks
 //! and snapshots, timings, and a `curl` command for each failed step.
 //!
-//! The page is rendered from the same document as the JSON report, with a few additions made for
-//! reading (ordering, pretty bodies, diff lines); the template escapes everything it prints.
+//! The page is rendered from the same document as the JSON report, arranged for reading in typed
+//! views (ordering, pretty bodies, diff lines); the template escapes everything it prints.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-use super::curl::curl_command;
-use super::files::RunRecord;
-use super::json;
-use super::result::{CaseResult, Outcome, StepStatus};
-use super::terminal::format_duration;
+use crate::outcome::conformance::{ClauseVerdict, Verdict};
+use crate::outcome::{CaseResult, CheckResult, Diff, LineKind, Outcome, RunRecord, StepResult, StepStatus};
+use crate::text::{curl_command, format_duration, step_message};
+
+use super::json::{self, ReportDocument};
 
 const TEMPLATE: &str = include_str!("html/report.html");
 
@@ -22,83 +23,243 @@ pub fn render(record: &RunRecord) -> Result<String, String> {
     environment.add_template("report.html", TEMPLATE).map_err(|error| error.to_string())?;
     let template = environment.get_template("report.html").map_err(|error| error.to_string())?;
     template
-        .render(minijinja::Value::from(minijinja::value::Serde(&view(record)?)))
+        .render(minijinja::Value::from(minijinja::value::Serde(&Page::of(record))))
         .map_err(|error| format!("{error:#}"))
 }
 
-/// The JSON document, arranged for reading.
-fn view(record: &RunRecord) -> Result<Value, String> {
-    let document = json::document(record);
-    let mut view = serde_json::to_value(&document).map_err(|error| error.to_string())?;
-    let mut cases: Vec<&CaseResult> = document.cases.clone();
-    cases.sort_by_key(|case| (rank(&case.outcome), case.id.clone()));
-    let cases: Vec<Value> = cases.into_iter().map(case_view).collect::<Result<_, _>>()?;
-    let summary = &record.summary;
-    let verdict = match summary.exit_code() {
-        0 => format!("All {} case runs passed or were skipped.", summary.total()),
-        _ if summary.failed > 0 => format!("{} of {} case runs failed.", summary.failed, summary.total()),
-        _ => format!("{} case runs could not reach the target.", summary.errored),
-    };
-    view["cases"] = Value::Array(cases);
-    view["verdict"] = json!(verdict);
-    view["snapshot_total"] = json!(summary.snapshots.total());
-    view["run"]["duration"] = json!(format_duration(summary.duration));
-    view["score_line"] = json!(record.conformance.as_ref().map(|conformance| conformance.score_line()));
-    let clauses = view["conformance"]["clauses"].as_array().cloned().unwrap_or_default();
-    let mut groups = Vec::new();
-    for (verdict, collapsed, title) in [
-        ("failed", false, "failed"),
-        ("passed", true, "passed"),
-        ("not-covered", true, "not covered by any case that ran"),
-    ] {
-        let members: Vec<&Value> = clauses.iter().filter(|clause| clause["verdict"] == verdict).collect();
-        if !members.is_empty() {
-            let plural = if members.len() == 1 { "clause" } else { "clauses" };
-            let summary = format!("{} {plural} {title}", members.len());
-            groups.push(json!({ "id": verdict, "collapsed": collapsed, "summary": summary, "clauses": members }));
-        }
-    }
-    view["clause_groups"] = Value::Array(groups);
-    Ok(view)
+/// What the template reads: the JSON report's document, with the cases arranged for reading.
+#[derive(Serialize)]
+struct Page<'a> {
+    format: &'static str,
+    version: u32,
+    paycheck_version: &'static str,
+    run: RunView<'a>,
+    summary: json::Summary<'a>,
+    conformance: Option<&'a crate::outcome::Conformance>,
+    cases: Vec<CaseView<'a>>,
+    verdict: String,
+    snapshot_total: usize,
+    score_line: Option<String>,
+    clause_groups: Vec<ClauseGroup<'a>>,
+    matrix_verdicts: Vec<&'static str>,
+    clause_matrix: Vec<MatrixRow>,
 }
 
-/// Failures first, then errors, passes, skips.
+/// One clause area (`refund`, `status`, ...) and how many of its clauses got each verdict.
+#[derive(Serialize)]
+struct MatrixRow {
+    area: String,
+    counts: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct RunView<'a> {
+    #[serde(flatten)]
+    info: json::RunInfo<'a>,
+    duration: String,
+}
+
+#[derive(Serialize)]
+struct ClauseGroup<'a> {
+    id: &'static str,
+    collapsed: bool,
+    summary: String,
+    clauses: Vec<&'a ClauseVerdict>,
+}
+
+#[derive(Serialize)]
+struct CaseView<'a> {
+    id: &'a str,
+    name: &'a str,
+    path: &'a str,
+    api: String,
+    tags: &'a [String],
+    covers: &'a [String],
+    outcome: &'a Outcome,
+    duration: String,
+    failing: bool,
+    first_failure: Option<String>,
+    steps: Vec<StepView<'a>>,
+}
+
+#[derive(Serialize)]
+struct StepView<'a> {
+    number: usize,
+    name: &'a str,
+    position: &'a str,
+    status: StepStatus,
+    request: Option<&'a crate::outcome::RequestRecord>,
+    response: Option<&'a crate::outcome::ResponseRecord>,
+    error: Option<&'a str>,
+    attempts: u32,
+    snapshot: Option<&'a crate::outcome::result::SnapshotRecord>,
+    duration: String,
+    failing: bool,
+    request_body: Option<String>,
+    response_body: Option<String>,
+    curl: Option<String>,
+    checks: Vec<CheckView<'a>>,
+}
+
+#[derive(Serialize)]
+struct CheckView<'a> {
+    #[serde(flatten)]
+    check: &'a CheckResult,
+    diff_lines: Option<Vec<LineView<'a>>>,
+}
+
+#[derive(Serialize)]
+struct LineView<'a> {
+    kind: LineKind,
+    text: std::borrow::Cow<'a, str>,
+}
+
+impl<'a> Page<'a> {
+    fn of(record: &'a RunRecord) -> Page<'a> {
+        let ReportDocument { format, version, paycheck_version, run, summary, conformance, cases } =
+            json::document(record);
+        let mut cases = cases;
+        cases.sort_by_key(|case| (rank(&case.outcome), case.id.clone()));
+        let totals = &record.summary;
+        let verdict = match totals.exit_code() {
+            _ if totals.stopped.is_some() => {
+                format!("The run stopped before any case: {}", totals.stopped.as_deref().unwrap_or_default())
+            }
+            0 => format!("All {} case runs passed or were skipped.", totals.total()),
+            _ if totals.failed > 0 => format!("{} of {} case runs failed.", totals.failed, totals.total()),
+            _ => format!("{} case runs could not reach the target.", totals.errored),
+        };
+        Page {
+            format,
+            version,
+            paycheck_version,
+            run: RunView { info: run, duration: format_duration(totals.duration) },
+            summary,
+            conformance,
+            cases: cases.into_iter().map(CaseView::of).collect(),
+            verdict,
+            snapshot_total: totals.snapshots.total(),
+            score_line: conformance.map(|conformance| conformance.score_line()),
+            clause_groups: conformance.map(clause_groups).unwrap_or_default(),
+            matrix_verdicts: Verdict::ALL.iter().map(|verdict| verdict.name()).collect(),
+            clause_matrix: conformance.map(clause_matrix).unwrap_or_default(),
+        }
+    }
+}
+
+/// The clauses by verdict, worst first; passed and not covered ones collapsed.
+fn clause_groups(conformance: &crate::outcome::Conformance) -> Vec<ClauseGroup<'_>> {
+    Verdict::ALL
+        .into_iter()
+        .filter_map(|verdict| {
+            let clauses: Vec<&ClauseVerdict> =
+                conformance.clauses.iter().filter(|clause| clause.verdict == verdict).collect();
+            let plural = if clauses.len() == 1 { "clause" } else { "clauses" };
+            let title = match verdict {
+                Verdict::Failed => "failed",
+                Verdict::Warned => "differ from the reference gateway (warnings)",
+                Verdict::Blocked => "blocked by an earlier failure",
+                Verdict::NotRun => "not run (skipped)",
+                Verdict::NotCovered => "not covered by any case",
+                Verdict::Passed => "passed",
+            };
+            let collapsed = matches!(verdict, Verdict::Passed | Verdict::NotCovered);
+            let summary = format!("{} {plural} {title}", clauses.len());
+            (!clauses.is_empty()).then_some(ClauseGroup { id: verdict.name(), collapsed, summary, clauses })
+        })
+        .collect()
+}
+
+/// Clause areas × verdicts, so that a person takes in the run at a glance.
+fn clause_matrix(conformance: &crate::outcome::Conformance) -> Vec<MatrixRow> {
+    let mut rows: Vec<MatrixRow> = Vec::new();
+    for clause in &conformance.clauses {
+        let area = clause.id.split('.').next().unwrap_or(&clause.id).to_string();
+        let column = Verdict::ALL.iter().position(|verdict| *verdict == clause.verdict).unwrap_or(0);
+        match rows.iter_mut().find(|row| row.area == area) {
+            Some(row) => row.counts[column] += 1,
+            None => {
+                let mut counts = vec![0; Verdict::ALL.len()];
+                counts[column] = 1;
+                rows.push(MatrixRow { area, counts });
+            }
+        }
+    }
+    rows
+}
+
+impl<'a> CaseView<'a> {
+    fn of(case: &'a CaseResult) -> CaseView<'a> {
+        let first_failure = case.steps.iter().find(|step| is_failing(step)).map(|step| step_message(step));
+        CaseView {
+            id: &case.id,
+            name: &case.name,
+            path: &case.path,
+            api: case.api.to_string(),
+            tags: &case.tags,
+            covers: &case.covers,
+            outcome: &case.outcome,
+            duration: format_duration(case.duration),
+            failing: matches!(case.outcome, Outcome::Failed | Outcome::Errored { .. }),
+            first_failure,
+            steps: case.steps.iter().map(|step| StepView::of(step)).collect(),
+        }
+    }
+}
+
+impl<'a> StepView<'a> {
+    fn of(step: &'a StepResult) -> StepView<'a> {
+        let failing = is_failing(step);
+        StepView {
+            number: step.number,
+            name: &step.name,
+            position: &step.position,
+            status: step.status,
+            request: step.request.as_ref(),
+            response: step.response.as_ref(),
+            error: step.error.as_deref(),
+            attempts: step.attempts,
+            snapshot: step.snapshot.as_ref(),
+            duration: format_duration(step.duration),
+            failing,
+            request_body: step.request.as_ref().and_then(|request| request.body.as_deref()).map(pretty_body),
+            response_body: step.response.as_ref().map(|response| pretty_body(&response.body)),
+            curl: step.request.as_ref().filter(|_| failing).map(curl_command),
+            checks: step
+                .checks
+                .iter()
+                .map(|check| CheckView { check, diff_lines: check.diff.as_ref().map(line_views) })
+                .collect(),
+        }
+    }
+}
+
+fn is_failing(step: &StepResult) -> bool {
+    matches!(step.status, StepStatus::Failed | StepStatus::Errored)
+}
+
+fn line_views(diff: &Diff) -> Vec<LineView<'_>> {
+    diff.lines
+        .iter()
+        .map(|line| LineView {
+            kind: line.kind,
+            text: match line.kind {
+                LineKind::Header => std::borrow::Cow::Borrowed(line.text.as_str()),
+                _ => std::borrow::Cow::Owned(line.unified()),
+            },
+        })
+        .collect()
+}
+
+/// Failures first, then errors, known deviations, passes, skips.
 fn rank(outcome: &Outcome) -> u8 {
     match outcome {
         Outcome::Failed => 0,
         Outcome::Errored { .. } => 1,
-        Outcome::Passed => 2,
-        Outcome::Skipped { .. } => 3,
+        Outcome::Known => 2,
+        Outcome::Passed => 3,
+        Outcome::Skipped { .. } => 4,
     }
-}
-
-fn case_view(case: &CaseResult) -> Result<Value, String> {
-    let mut view = serde_json::to_value(case).map_err(|error| error.to_string())?;
-    view["failing"] = json!(matches!(case.outcome, Outcome::Failed | Outcome::Errored { .. }));
-    let first_failure = case.steps.iter().find(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored));
-    view["first_failure"] = json!(first_failure.map(|step| super::junit::step_message(step)));
-    view["duration"] = json!(format_duration(case.duration));
-    for (index, step) in case.steps.iter().enumerate() {
-        let step_view = &mut view["steps"][index];
-        let failing = matches!(step.status, StepStatus::Failed | StepStatus::Errored);
-        step_view["failing"] = json!(failing);
-        step_view["duration"] = json!(format_duration(step.duration));
-        if let Some(request) = &step.request {
-            step_view["request_body"] = json!(request.body.as_deref().map(pretty_body));
-            if failing {
-                step_view["curl"] = json!(curl_command(request));
-            }
-        }
-        if let Some(response) = &step.response {
-            step_view["response_body"] = json!(pretty_body(&response.body));
-        }
-        for (check_index, check) in step.checks.iter().enumerate() {
-            if let Some(diff) = &check.diff {
-                step_view["checks"][check_index]["diff_lines"] = json!(diff_lines(diff));
-            }
-        }
-    }
-    Ok(view)
 }
 
 /// A JSON body pretty-printed; any other body as it is.
@@ -107,21 +268,4 @@ fn pretty_body(body: &str) -> String {
         .ok()
         .and_then(|value| serde_json::to_string_pretty(&value).ok())
         .unwrap_or_else(|| body.to_string())
-}
-
-fn diff_lines(diff: &str) -> Vec<Value> {
-    diff.lines()
-        .map(|line| {
-            let kind = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("@@") {
-                "hunk"
-            } else if line.starts_with('+') {
-                "add"
-            } else if line.starts_with('-') {
-                "del"
-            } else {
-                "same"
-            };
-            json!({ "kind": kind, "text": line })
-        })
-        .collect()
 }

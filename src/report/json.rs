@@ -4,14 +4,12 @@
 
 use serde::Serialize;
 
-use super::conformance::Conformance;
-use super::files::RunRecord;
-use super::result::{CaseResult, SnapshotCounts, UnmatchedCallback};
+use crate::outcome::{CaseResult, Conformance, RunRecord, SnapshotCounts, UnmatchedCallback};
 
 /// The value of the document's `format` field.
 pub const FORMAT: &str = "paycheck-report";
 /// The version of the document's shape.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The whole document.
 #[derive(Debug, Serialize)]
@@ -47,6 +45,8 @@ pub struct RunInfo<'a> {
     pub jobs: usize,
     /// `K/N` when the run was one shard of the suite.
     pub shard: Option<&'a str>,
+    /// What the runner assumed or learnt about the target (capabilities, clock).
+    pub notes: &'a [String],
 }
 
 /// The totals.
@@ -58,6 +58,9 @@ pub struct Summary<'a> {
     pub passed: usize,
     /// Failed.
     pub failed: usize,
+    /// Failed only by known deviations of the baseline (left out when there is no baseline).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub known: usize,
     /// Skipped.
     pub skipped: usize,
     /// Stopped by infrastructure errors.
@@ -67,6 +70,12 @@ pub struct Summary<'a> {
     /// Callbacks no `await_callback` step took (left out when there are none).
     #[serde(skip_serializing_if = "<[UnmatchedCallback]>::is_empty")]
     pub unmatched_callbacks: &'a [UnmatchedCallback],
+    /// Baseline entries whose case ran without that failure.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub resolved_deviations: &'a [String],
+    /// Why the run stopped before any case ran, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<&'a str>,
     /// The exit code of the run.
     pub exit_code: i32,
 }
@@ -85,15 +94,19 @@ pub fn document(record: &RunRecord) -> ReportDocument<'_> {
             duration_ms: summary.duration.as_secs_f64() * 1000.0,
             jobs: record.jobs,
             shard: record.shard.as_deref(),
+            notes: &record.notes,
         },
         summary: Summary {
             total: summary.total(),
             passed: summary.passed,
             failed: summary.failed,
+            known: summary.known,
             skipped: summary.skipped,
             errored: summary.errored,
             snapshots: &summary.snapshots,
             unmatched_callbacks: &summary.unmatched_callbacks,
+            resolved_deviations: &summary.resolved_deviations,
+            stopped: summary.stopped.as_deref(),
             exit_code: summary.exit_code(),
         },
         conformance: record.conformance.as_deref(),
@@ -106,4 +119,8 @@ pub fn render(record: &RunRecord) -> Result<String, String> {
     let mut text = serde_json::to_string_pretty(&document(record)).map_err(|error| error.to_string())?;
     text.push('\n');
     Ok(text)
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }

@@ -3,14 +3,13 @@
 //! command), skipped cases as skipped, infrastructure errors as errors, timings throughout.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::curl::curl_command;
-use super::files::RunRecord;
-use super::result::{CaseResult, CheckKind, CheckResult, Outcome, StepResult, StepStatus};
+use crate::outcome::RunRecord;
+use crate::outcome::{CaseResult, Outcome, StepResult, StepStatus};
+use crate::text::{step_details, step_message};
 
 /// The report as XML.
 pub fn render(record: &RunRecord) -> Result<String, String> {
@@ -18,6 +17,16 @@ pub fn render(record: &RunRecord) -> Result<String, String> {
     report.set_time(record.summary.duration);
     if let Some(started) = record.started_at {
         report.set_timestamp(to_chrono(started));
+    }
+    if let Some(reason) = &record.summary.stopped {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(reason.lines().next().unwrap_or_default());
+        status.set_type("infrastructure");
+        status.set_description(reason.as_str());
+        let mut suite = TestSuite::new("preflight");
+        suite.add_property(Property::new("target", record.target.as_str()));
+        suite.add_test_case(TestCase::new("the target is reachable and accepts the credentials", status));
+        report.add_test_suite(suite);
     }
     let mut folders: BTreeMap<String, Vec<&CaseResult>> = BTreeMap::new();
     for case in record.sorted_cases() {
@@ -45,6 +54,12 @@ fn test_case(case: &CaseResult, folder: &str) -> TestCase {
         Outcome::Skipped { reason } => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(reason.as_str());
+            status
+        }
+        Outcome::Known => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message("known deviation (listed in the baseline)");
+            status.set_type("xfail");
             status
         }
         Outcome::Failed | Outcome::Errored { .. } => {
@@ -86,76 +101,12 @@ fn folder_of(path: &str) -> String {
     }
 }
 
-/// One line: which step, and the first thing that went wrong in it.
-pub fn step_message(step: &StepResult) -> String {
-    let what = match (step.failed_checks().next(), &step.error) {
-        (_, Some(error)) => error.clone(),
-        (Some(check), None) if check.kind == CheckKind::Snapshot => format!("{}: {}", check_label(check), check.actual),
-        (Some(check), None) => format!("{}: expected {}, got {}", check_label(check), check.expected, check.actual),
-        (None, None) => "failed".to_string(),
-    };
-    format!("step {} \"{}\": {what}", step.number, step.name)
-}
-
-/// `status`, `schema v1/register.response.json`, `json $.errorCode`.
-fn check_label(check: &CheckResult) -> String {
-    let kind = format!("{:?}", check.kind).to_lowercase();
-    if check.subject.eq_ignore_ascii_case(&kind) { kind } else { format!("{kind} {}", check.subject) }
-}
-
 fn failure_type(step: &StepResult) -> String {
     match (step.status, step.failed_checks().next()) {
         (StepStatus::Errored, _) => "unreachable".to_string(),
         (_, Some(check)) => format!("{:?}", check.kind).to_lowercase(),
         _ => "error".to_string(),
     }
-}
-
-/// Everything about a failed step, as plain text.
-pub fn step_details(step: &StepResult) -> String {
-    let mut text = String::new();
-    let _ = writeln!(text, "step {} \"{}\" at {}", step.number, step.name, step.position);
-    if let Some(error) = &step.error {
-        let _ = writeln!(text, "  error: {error}");
-    }
-    for check in step.failed_checks() {
-        let at = check.position.as_deref().map(|position| format!(" (at {position})")).unwrap_or_default();
-        let _ = writeln!(text, "  ✗ {}{at}", check_label(check));
-        let _ = writeln!(text, "    expected: {}", check.expected);
-        let _ = writeln!(text, "    actual:   {}", check.actual);
-        for violation in &check.violations {
-            let at = if violation.instance_path.is_empty() { "(root)" } else { violation.instance_path.as_str() };
-            let _ = writeln!(text, "    {at}: {}", violation.message);
-        }
-        if let Some(diff) = &check.diff {
-            let _ = writeln!(text, "    diff:");
-            for line in diff.lines() {
-                let _ = writeln!(text, "      {line}");
-            }
-        }
-    }
-    if let Some(request) = &step.request {
-        let _ = writeln!(text, "request: {} {}", request.method, request.url);
-        for (name, value) in &request.headers {
-            let _ = writeln!(text, "  {name}: {value}");
-        }
-        if let Some(body) = &request.body {
-            let _ = writeln!(text, "  {body}");
-        }
-    }
-    if let Some(response) = &step.response {
-        let _ = writeln!(text, "response: HTTP {}", response.status);
-        for (name, value) in &response.headers {
-            let _ = writeln!(text, "  {name}: {value}");
-        }
-        if !response.body.is_empty() {
-            let _ = writeln!(text, "  {}", response.body);
-        }
-    }
-    if let Some(request) = &step.request {
-        let _ = writeln!(text, "reproduce with:\n{}", curl_command(request));
-    }
-    text
 }
 
 fn to_chrono(timestamp: jiff::Timestamp) -> chrono::DateTime<chrono::FixedOffset> {

@@ -1,14 +1,13 @@
-//! Events, results, and the reporters that render them.
+//! The reporters: each turns the outcome of a run into something for people or machines. They
+//! read the outcome layer and the shared text module, never each other, and never make requests.
 
-pub mod conformance;
-pub mod curl;
 pub mod drive;
-pub mod event;
 pub mod files;
 pub mod html;
 pub mod json;
 pub mod junit;
-pub mod result;
+pub mod merge;
+pub mod reporter;
 pub mod terminal;
 
-pub use event::{Event, Reporter};
+pub use reporter::Reporter;

@@ -3,15 +3,25 @@
 //! response), and a summary. Secrets are already masked in the results it renders.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anstyle::{AnsiColor, Style};
 
-use super::conformance::{Conformance, Verdict};
-use super::event::{Event, Reporter};
-use super::result::{CaseResult, CheckResult, Outcome, RunSummary, StepResult, StepStatus, UnmatchedCallback};
+use super::reporter::Reporter;
+use crate::outcome::conformance::{ClauseVerdict, Conformance, Verdict};
+use crate::outcome::{
+    CaseResult, CheckResult, Diff, Event, Outcome, RunSummary, StepResult, StepStatus, UnmatchedCallback,
+};
+use crate::suite::clauses::ClauseRef;
+use crate::text::cause::{check_cause, clause_list, step_cause};
+use crate::text::{diff_line_style, format_duration};
 
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+/// How many repeated causes the run's end lists.
+const TOP_CAUSES: usize = 10;
+/// How much of a cause the list shows.
+const CAUSE_WIDTH: usize = 160;
 const BODY_LINES: usize = 40;
 
 const GREEN: Style = AnsiColor::Green.on_default().bold();
@@ -30,17 +40,28 @@ pub struct TerminalReporter {
     failed: usize,
     last_progress: Option<Instant>,
     progress_shown: bool,
-    failures: Vec<std::sync::Arc<CaseResult>>,
+    failures: Vec<Arc<CaseResult>>,
+    warned: Vec<Arc<CaseResult>>,
     curl: bool,
+    /// Each cause shown in full so far, with where it was first shown and how often it struck.
+    causes: Vec<Cause>,
+}
+
+/// One cause of failure and the step runs it struck.
+struct Cause {
+    key: String,
+    first: String,
+    count: usize,
 }
 
 impl TerminalReporter {
-    /// A reporter on stdout; `quiet` hides passing cases. The progress line only appears on a
-    /// terminal, and never under CI.
-    pub fn new(quiet: bool) -> TerminalReporter {
-        let progress = std::io::stdout().is_terminal() && std::env::var_os("CI").is_none();
+    /// A reporter on stdout; `quiet` hides passing cases. Colours only when `color`; the progress
+    /// line only on a terminal, and never under CI.
+    pub fn new(quiet: bool, color: bool, ci: bool) -> TerminalReporter {
+        let progress = std::io::stdout().is_terminal() && !ci;
+        let choice = if color { anstream::ColorChoice::Always } else { anstream::ColorChoice::Never };
         TerminalReporter {
-            out: anstream::stdout(),
+            out: anstream::AutoStream::new(std::io::stdout(), choice),
             progress,
             quiet,
             planned: 0,
@@ -49,7 +70,9 @@ impl TerminalReporter {
             last_progress: None,
             progress_shown: false,
             failures: Vec::new(),
+            warned: Vec::new(),
             curl: false,
+            causes: Vec::new(),
         }
     }
 
@@ -99,6 +122,29 @@ impl TerminalReporter {
 
     fn failure_details(&mut self, case: &CaseResult) {
         let style = outcome_style(&case.outcome);
+        let failing: Vec<&Arc<StepResult>> =
+            case.steps.iter().filter(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored)).collect();
+        let repeats: Vec<&Cause> =
+            failing.iter().filter_map(|step| self.causes.iter().find(|cause| cause.key == step_cause(step))).collect();
+        if !failing.is_empty() && repeats.len() == failing.len() {
+            let firsts: Vec<&str> = repeats.iter().map(|cause| cause.first.as_str()).collect();
+            let _ = writeln!(
+                self.out,
+                "{style}--- {}{style:#} {BOLD}[{}] {}{BOLD:#} {DIM}({}){DIM:#}: same cause as {}",
+                case.outcome.label(),
+                case.api,
+                case.name,
+                case.path,
+                firsts.join(", ")
+            );
+            for step in failing {
+                let key = step_cause(step);
+                if let Some(cause) = self.causes.iter_mut().find(|cause| cause.key == key) {
+                    cause.count += 1;
+                }
+            }
+            return;
+        }
         let _ = writeln!(
             self.out,
             "\n{style}--- {}{style:#} {BOLD}[{}] {}{BOLD:#} {DIM}({}){DIM:#}",
@@ -108,7 +154,35 @@ impl TerminalReporter {
             case.path
         );
         for step in case.steps.iter().filter(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored)) {
-            self.step_details(step);
+            let key = step_cause(step);
+            let here = format!("{} step {}", case.id, step.number);
+            match self.causes.iter_mut().find(|cause| cause.key == key) {
+                Some(cause) => {
+                    cause.count += 1;
+                    let _ = writeln!(
+                        self.out,
+                        "  step {} \"{}\" {DIM}at {}{DIM:#}\n    {RED}✗{RED:#} same cause as {}{}",
+                        step.number,
+                        step.name,
+                        step.position,
+                        cause.first,
+                        clauses_note(&step.clauses)
+                    );
+                }
+                None => {
+                    self.causes.push(Cause { key, first: here, count: 1 });
+                    self.step_details(step);
+                }
+            }
+        }
+        let blocked: Vec<String> = case
+            .steps
+            .iter()
+            .filter(|step| step.status == StepStatus::Blocked)
+            .map(|step| format!("{} \"{}\"", step.number, step.name))
+            .collect();
+        if !blocked.is_empty() {
+            let _ = writeln!(self.out, "  {DIM}blocked by the failure: step {}{DIM:#}", blocked.join(", step "));
         }
         if let Outcome::Errored { reason } = &case.outcome
             && case.steps.iter().all(|step| step.status != StepStatus::Errored)
@@ -117,8 +191,70 @@ impl TerminalReporter {
         }
     }
 
+    /// Every check that differs from the reference gateway on a point the sources leave open,
+    /// grouped by cause.
+    fn warnings(&mut self) {
+        let mut groups: Vec<(String, Vec<String>, String)> = Vec::new();
+        let mut cases = std::mem::take(&mut self.warned);
+        cases.sort_by(|a, b| a.id.cmp(&b.id));
+        for case in &cases {
+            for check in case.steps.iter().flat_map(|step| step.warnings()) {
+                let key = check_cause(check);
+                match groups.iter_mut().find(|(known, _, _)| *known == key) {
+                    Some((_, runs, _)) => runs.push(case.id.clone()),
+                    None => groups.push((key, vec![case.id.clone()], clause_list(&check.clauses))),
+                }
+            }
+        }
+        if groups.is_empty() {
+            return;
+        }
+        let total: usize = groups.iter().map(|(_, runs, _)| runs.len()).sum();
+        let _ = writeln!(
+            self.out,
+            "\n{YELLOW}warnings{YELLOW:#}: {total} check{} differ from the reference gateway on points the sources leave open \
+             {DIM}(spec 8.2; `--strictness reference` fails them){DIM:#}",
+            if total == 1 { "" } else { "s" }
+        );
+        for (cause, runs, clauses) in &groups {
+            let _ = writeln!(self.out, "  {YELLOW}!{YELLOW:#} {cause}  {DIM}[{clauses}]{DIM:#}");
+            let shown: Vec<&str> = runs.iter().take(3).map(String::as_str).collect();
+            let more = if runs.len() > 3 { format!(" and {} more", runs.len() - 3) } else { String::new() };
+            let _ = writeln!(self.out, "    {DIM}in {}{more}{DIM:#}", shown.join(", "));
+        }
+    }
+
+    /// The causes that struck more than once, most frequent first.
+    fn top_causes(&mut self) {
+        let mut repeated: Vec<&Cause> = self.causes.iter().filter(|cause| cause.count > 1).collect();
+        if repeated.is_empty() {
+            return;
+        }
+        repeated.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.first.cmp(&b.first)));
+        let _ = writeln!(self.out, "\n{BOLD}top causes of failure:{BOLD:#}");
+        let lines: Vec<String> = repeated
+            .iter()
+            .take(TOP_CAUSES)
+            .map(|cause| {
+                let key: String = cause.key.chars().take(CAUSE_WIDTH).collect();
+                let cut = if cause.key.chars().count() > CAUSE_WIDTH { "…" } else { "" };
+                format!("  {:>4}× {key}{cut}", cause.count)
+            })
+            .collect();
+        for line in lines {
+            let _ = writeln!(self.out, "{line}");
+        }
+    }
+
     fn step_details(&mut self, step: &StepResult) {
-        let _ = writeln!(self.out, "  step {} \"{}\" {DIM}at {}{DIM:#}", step.number, step.name, step.position);
+        let _ = writeln!(
+            self.out,
+            "  step {} \"{}\" {DIM}at {}{DIM:#}{}",
+            step.number,
+            step.name,
+            step.position,
+            clauses_note(&step.clauses)
+        );
         if let Some(error) = &step.error {
             let _ = writeln!(self.out, "    {RED}✗{RED:#} {error}");
         }
@@ -157,7 +293,7 @@ impl TerminalReporter {
         }
         if let (true, Some(request)) = (self.curl, &step.request) {
             let _ = writeln!(self.out, "  {BOLD}reproduce with{BOLD:#}");
-            for line in super::curl::curl_command(request).lines() {
+            for line in crate::text::curl_command(request).lines() {
                 let _ = writeln!(self.out, "    {line}");
             }
         }
@@ -165,7 +301,13 @@ impl TerminalReporter {
 
     fn check_details(&mut self, check: &CheckResult) {
         let at = check.position.as_ref().map(|position| format!("  {DIM}at {position}{DIM:#}")).unwrap_or_default();
-        let _ = writeln!(self.out, "    {RED}✗{RED:#} {:?} {}{at}", check.kind, check.subject);
+        let _ = writeln!(
+            self.out,
+            "    {RED}✗{RED:#} {:?} {}{at}{}",
+            check.kind,
+            check.subject,
+            clauses_note(&check.clauses)
+        );
         if let Some(diff) = &check.diff {
             let _ = writeln!(self.out, "      {}", check.actual);
             self.diff_lines(diff);
@@ -188,19 +330,11 @@ impl TerminalReporter {
         }
     }
 
-    /// A diff, expected in green and actual in red, headers and context dimmed.
-    fn diff_lines(&mut self, diff: &str) {
-        for line in diff.lines() {
-            let style = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("@@") {
-                DIM
-            } else if line.starts_with('+') {
-                RED
-            } else if line.starts_with('-') {
-                GREEN
-            } else {
-                DIM
-            };
-            let _ = writeln!(self.out, "      {style}{line}{style:#}");
+    /// A diff, each line styled by its kind.
+    fn diff_lines(&mut self, diff: &Diff) {
+        for line in &diff.lines {
+            let style = diff_line_style(line.kind);
+            let _ = writeln!(self.out, "      {style}{}{style:#}", line.unified());
         }
     }
 
@@ -218,28 +352,42 @@ impl TerminalReporter {
         }
     }
 
+    /// The clauses that did not pass, worst first, then the score. Passed clauses are listed too
+    /// when no clause failed (the table a vendor attaches), unless `--quiet`.
     fn conformance(&mut self, conformance: &Conformance) {
         let _ = writeln!(self.out, "\n{BOLD}conformance by clause:{BOLD:#}");
         let width = conformance.clauses.iter().map(|clause| clause.id.len()).max().unwrap_or(0);
-        for clause in &conformance.clauses {
-            let (mark, style) = match clause.verdict {
-                Verdict::Passed => ("pass", GREEN),
-                Verdict::Failed => ("FAIL", RED),
-                Verdict::NotCovered => ("  - ", DIM),
-            };
-            if self.quiet && clause.verdict == Verdict::Passed {
+        for verdict in Verdict::ALL {
+            let clauses: Vec<&ClauseVerdict> =
+                conformance.clauses.iter().filter(|clause| clause.verdict == verdict).collect();
+            if clauses.is_empty() || (verdict == Verdict::Passed && (self.quiet || conformance.failed > 0)) {
                 continue;
             }
-            let detail = match clause.verdict {
-                Verdict::Failed => format!("  failed by: {}", clause.failed_by.join(", ")),
-                Verdict::NotCovered => "  not covered".to_string(),
-                Verdict::Passed => String::new(),
+            let (mark, style) = match verdict {
+                Verdict::Passed => ("pass", GREEN),
+                Verdict::Failed => ("FAIL", RED),
+                Verdict::Warned => ("WARN", YELLOW),
+                Verdict::Blocked => ("BLKD", YELLOW),
+                Verdict::NotRun => ("skip", DIM),
+                Verdict::NotCovered => ("  - ", DIM),
             };
-            let _ = writeln!(
-                self.out,
-                "  {style}{mark}{style:#} {:<width$} {DIM}§{}{DIM:#}{detail}",
-                clause.id, clause.section
-            );
+            for clause in clauses {
+                let detail = match verdict {
+                    Verdict::Failed => format!("  failed by: {}", shortened(&clause.failed_by)),
+                    Verdict::Warned => format!("  differs from the reference in: {}", shortened(&clause.warned_by)),
+                    Verdict::Blocked => format!("  blocked in: {}", shortened(&clause.blocked_by)),
+                    Verdict::NotRun => format!("  not run: {}", clause.not_run.join("; ")),
+                    Verdict::NotCovered => "  not covered".to_string(),
+                    Verdict::Passed => String::new(),
+                };
+                let _ = writeln!(
+                    self.out,
+                    "  {style}{mark}{style:#} {:<width$} {DIM}§{} {}{DIM:#}{detail}",
+                    clause.id,
+                    clause.section,
+                    clause.level.name()
+                );
+            }
         }
         let _ = writeln!(self.out, "{}", conformance.score_line());
     }
@@ -273,9 +421,10 @@ impl TerminalReporter {
             1 => ", 1 unmatched callback".to_string(),
             n => format!(", {n} unmatched callbacks"),
         };
+        let known = if summary.known > 0 { format!(", {} known deviations", summary.known) } else { String::new() };
         let _ = writeln!(
             self.out,
-            "\n{style}summary{style:#}: {} cases: {} passed, {} failed, {} skipped, {} errored in {}{unmatched}",
+            "\n{style}summary{style:#}: {} cases: {} passed, {} failed, {} skipped, {} errored in {}{known}{unmatched}",
             summary.total(),
             summary.passed,
             summary.failed,
@@ -283,6 +432,22 @@ impl TerminalReporter {
             summary.errored,
             format_duration(summary.duration),
         );
+        if !summary.resolved_deviations.is_empty() {
+            let (style, verdict) = if summary.strict_baseline {
+                (RED, "fail the run (--strict-baseline)")
+            } else {
+                (YELLOW, "can be removed")
+            };
+            let _ = writeln!(
+                self.out,
+                "{style}baseline{style:#}: {} known deviation{} no longer fail and {verdict}:",
+                summary.resolved_deviations.len(),
+                if summary.resolved_deviations.len() == 1 { "" } else { "s" }
+            );
+            for deviation in &summary.resolved_deviations {
+                let _ = writeln!(self.out, "  {DIM}{deviation}{DIM:#}");
+            }
+        }
         let snapshots = &summary.snapshots;
         if snapshots.total() > 0 {
             let mut parts = vec![format!("{} matched", snapshots.matched)];
@@ -306,12 +471,16 @@ impl TerminalReporter {
 impl Reporter for TerminalReporter {
     fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { target, target_url, cases, jobs } => {
+            Event::RunStarted { target, target_url, cases, jobs, notes } => {
                 self.planned = *cases;
                 let _ = writeln!(
                     self.out,
-                    "{BOLD}paycheck{BOLD:#}: {cases} case runs against {target} ({target_url}), {jobs} at a time\n"
+                    "{BOLD}paycheck{BOLD:#}: {cases} case runs against {target} ({target_url}), {jobs} at a time"
                 );
+                for note in notes {
+                    let _ = writeln!(self.out, "  {DIM}{note}{DIM:#}");
+                }
+                let _ = writeln!(self.out);
             }
             Event::CaseStarted { .. } | Event::StepFinished { .. } => self.show_progress(),
             Event::CaseFinished(case) => {
@@ -320,7 +489,10 @@ impl Reporter for TerminalReporter {
                 let is_failure = matches!(case.outcome, Outcome::Failed | Outcome::Errored { .. });
                 if is_failure {
                     self.failed += 1;
-                    self.failures.push(std::sync::Arc::clone(case));
+                    self.failures.push(Arc::clone(case));
+                }
+                if case.warnings > 0 {
+                    self.warned.push(Arc::clone(case));
                 }
                 if is_failure || !self.quiet {
                     self.case_line(case);
@@ -329,16 +501,24 @@ impl Reporter for TerminalReporter {
             }
             Event::RunFinished { summary, conformance } => {
                 self.clear_progress();
+                if let Some(reason) = &summary.stopped {
+                    for line in reason.lines() {
+                        eprintln!("paycheck: {line}");
+                    }
+                }
                 if !self.failures.is_empty() {
-                    let _ = writeln!(self.out, "\n{BOLD}failures:{BOLD:#}");
-                    let failures = std::mem::take(&mut self.failures);
+                    let _ = writeln!(self.out, "\n{BOLD}failures{BOLD:#} {DIM}(by case file){DIM:#}:");
+                    let mut failures = std::mem::take(&mut self.failures);
+                    failures.sort_by(|a, b| a.id.cmp(&b.id));
                     for case in &failures {
                         self.failure_details(case);
                     }
                 }
+                self.warnings();
                 if let Some(conformance) = conformance {
                     self.conformance(conformance);
                 }
+                self.top_causes();
                 self.unmatched_callbacks(&summary.unmatched_callbacks);
                 self.summary(summary);
                 let _ = self.out.flush();
@@ -351,13 +531,28 @@ fn outcome_style(outcome: &Outcome) -> Style {
     match outcome {
         Outcome::Passed => GREEN,
         Outcome::Failed => RED,
-        Outcome::Skipped { .. } => DIM,
+        Outcome::Known | Outcome::Skipped { .. } => DIM,
         Outcome::Errored { .. } => YELLOW,
     }
 }
 
+/// ` [refund.over-limit §8 A9]`, dimmed; nothing when no clause is named.
+fn clauses_note(clauses: &[ClauseRef]) -> String {
+    if clauses.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = clauses.iter().map(|clause| format!("{} §{}", clause.id, clause.section)).collect();
+    format!("  {DIM}[{}]{DIM:#}", names.join(", "))
+}
+
+/// The first few case runs of a list, and how many more.
+fn shortened(runs: &[String]) -> String {
+    let shown: Vec<&str> = runs.iter().take(2).map(String::as_str).collect();
+    if runs.len() > 2 { format!("{} and {} more", shown.join(", "), runs.len() - 2) } else { shown.join(", ") }
+}
+
 /// A line diff of two JSON documents (pretty-printed), when both are objects or arrays.
-fn json_diff(expected: &str, actual: &str) -> Option<String> {
+fn json_diff(expected: &str, actual: &str) -> Option<Diff> {
     let expected: serde_json::Value = serde_json::from_str(expected).ok()?;
     let actual: serde_json::Value = serde_json::from_str(actual).ok()?;
     if !(expected.is_object() || expected.is_array()) || !(actual.is_object() || actual.is_array()) {
@@ -365,29 +560,5 @@ fn json_diff(expected: &str, actual: &str) -> Option<String> {
     }
     let expected = serde_json::to_string_pretty(&expected).ok()?;
     let actual = serde_json::to_string_pretty(&actual).ok()?;
-    let diff = similar::TextDiff::from_lines(&expected, &actual);
-    let mut out = String::new();
-    for change in diff.iter_all_changes() {
-        let sign = match change.tag() {
-            similar::ChangeTag::Delete => '-',
-            similar::ChangeTag::Insert => '+',
-            similar::ChangeTag::Equal => ' ',
-        };
-        out.push(sign);
-        out.push_str(change.value().trim_end_matches('\n'));
-        out.push('\n');
-    }
-    Some(out)
-}
-
-/// `12ms`, `1.23s`, `2m 03s`.
-pub fn format_duration(duration: Duration) -> String {
-    let millis = duration.as_millis();
-    if millis < 1000 {
-        format!("{millis}ms")
-    } else if millis < 60_000 {
-        format!("{:.2}s", duration.as_secs_f64())
-    } else {
-        format!("{}m {:02}s", millis / 60_000, (millis % 60_000) / 1000)
-    }
+    Some(Diff::whole(&expected, &actual))
 }

@@ -5,19 +5,18 @@
 //!
 //! - [`render`]: `render_snapshot`, the text (shared with the `cargo test` harness);
 //! - [`name`]: case keys, step slugs and file locations;
-//! - [`store`]: reading, comparing, writing (atomically), pending, accept and reject;
-//! - [`take`]: the engine's hook, turning a response into a `Snapshot` check.
+//! - [`store`]: reading, comparing, writing (atomically), pending, accept and reject.
+//!
+//! It is a library over plain inputs: taking a snapshot inside a step is the engine's job.
 
 pub mod name;
 pub mod render;
 pub mod store;
-mod take;
 
 use std::path::PathBuf;
 
 pub use render::{Normalisation, SnapshotInput, render_snapshot};
 pub use store::{SnapshotStore, WritePolicy};
-pub use take::take;
 
 /// How a run treats snapshots.
 #[derive(Debug, Clone, Default)]

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::outcome::Diff;
+
 use super::name::SnapshotName;
 use super::render::normalise_text;
 
@@ -28,9 +30,9 @@ pub enum WritePolicy {
 }
 
 impl WritePolicy {
-    /// The policy for a run: `CI` set in the environment wins over `--update-snapshots`.
-    pub fn for_run(update_requested: bool) -> WritePolicy {
-        if is_ci() {
+    /// The policy for a run: CI wins over `--update-snapshots`.
+    pub fn for_run(update_requested: bool, ci: bool) -> WritePolicy {
+        if ci {
             WritePolicy::Ci
         } else if update_requested {
             WritePolicy::Accept
@@ -38,11 +40,6 @@ impl WritePolicy {
             WritePolicy::Pending
         }
     }
-}
-
-/// True when `CI` is set to something other than empty, `0` or `false`.
-pub fn is_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| !matches!(value.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
 }
 
 /// The header fields of a snapshot file (those insta reads).
@@ -72,13 +69,13 @@ pub enum Assertion {
     Changed {
         /// The pending file.
         pending: PathBuf,
-        /// A unified diff, accepted → new.
-        diff: String,
+        /// The diff, accepted → new.
+        diff: Diff,
     },
     /// Written as the accepted snapshot (`--update-snapshots`).
     Accepted {
         /// The diff from the former snapshot, if there was one.
-        diff: Option<String>,
+        diff: Option<Diff>,
     },
 }
 
@@ -191,9 +188,8 @@ fn yaml_scalar(value: &str) -> String {
 }
 
 /// A unified diff with three lines of context, `-` accepted and `+` new.
-pub fn unified_diff(old: &str, new: &str) -> String {
-    let (old, new) = (format!("{old}\n"), format!("{new}\n"));
-    similar::TextDiff::from_lines(&old, &new).unified_diff().context_radius(3).header("accepted", "new").to_string()
+pub fn unified_diff(old: &str, new: &str) -> Diff {
+    Diff::unified(old, new, "accepted", "new")
 }
 
 fn remove_if_present(path: &Path) -> Result<(), String> {
@@ -226,7 +222,7 @@ impl Pending {
     }
 
     /// The diff from the accepted snapshot (every line added when there is none).
-    pub fn diff(&self) -> Result<String, String> {
+    pub fn diff(&self) -> Result<Diff, String> {
         let new = read_contents(&self.pending)?.unwrap_or_default();
         let old = read_contents(&self.accepted)?.unwrap_or_default();
         Ok(unified_diff(&old, &new))
@@ -278,6 +274,7 @@ mod tests {
         let Assertion::Changed { diff, .. } = pending_store.assert(&name, &meta, "HTTP 201\n\n{}").unwrap() else {
             panic!("expected a change")
         };
+        let diff = diff.to_unified();
         assert!(diff.contains("-HTTP 200") && diff.contains("+HTTP 201"), "{diff}");
         assert!(pending.exists());
 

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// An API family of the gateway (spec 1.1), each with its own base path and body encoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Api {
     /// The router's v1 API: `/v1/<method>.do`, JSON bodies.

@@ -10,6 +10,8 @@ use crate::check::matcher::Matcher;
 use crate::template::{Template, TemplateValue};
 
 use super::api::{Api, Encoding};
+use super::clauses::ClauseRef;
+use super::needs::Needs;
 use super::schema_registry::CompiledSchema;
 use super::source::{SourceFile, SourceSpan};
 
@@ -24,6 +26,8 @@ pub struct Case {
     pub description: Option<String>,
     /// Clause ids covered.
     pub covers: Vec<String>,
+    /// The same clauses, resolved from the catalogue.
+    pub clauses: Vec<ClauseRef>,
     /// Labels for `--tag`.
     pub tags: Vec<String>,
     /// The APIs the case runs on, each as a separate run of the case.
@@ -35,6 +39,8 @@ pub struct Case {
     /// Whether the case needs the runner's callback listener: it awaits a callback, or its
     /// templates name `callback`.
     pub uses_callbacks: bool,
+    /// What it needs of the target (merchant roles, cards, secrets), from what its templates read.
+    pub needs: Needs,
 }
 
 impl Case {
@@ -82,6 +88,11 @@ pub struct Step {
     pub span: SourceSpan,
     /// The APIs the step runs on (`None`: all the case runs on).
     pub only: Option<Vec<Api>>,
+    /// The clauses the step's checks verify (empty: the case's, when it names exactly one).
+    pub covers: Vec<ClauseRef>,
+    /// Names captured by earlier steps that this step reads: when one is missing (its step
+    /// failed), this step is blocked.
+    pub needs: Vec<String>,
     /// What the step does.
     pub action: Action,
 }
@@ -288,6 +299,8 @@ pub struct JsonExpectation {
     pub query: JsonQuery,
     /// The matcher.
     pub matcher: Matcher,
+    /// The clauses this check verifies (empty: the step's).
+    pub covers: Vec<ClauseRef>,
     /// Where it was written.
     pub span: SourceSpan,
 }

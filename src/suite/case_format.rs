@@ -65,6 +65,9 @@ pub struct StepDoc {
     /// A short name for reports.
     #[serde(default)]
     pub name: Option<Spanned<String>>,
+    /// Ids of the clauses this step's checks verify (default: the case's, when it names one).
+    #[serde(default)]
+    pub covers: Vec<Spanned<String>>,
     /// Run the step only on these APIs (the case may run on several).
     #[serde(default)]
     pub only: Option<Spanned<OneOrMany>>,
@@ -208,7 +211,7 @@ pub mod keys {
     pub const CASE: &[&str] = &["name", "description", "covers", "tags", "api", "vars", "steps", "snapshot"];
     /// Keys of a step.
     pub const STEP: &[&str] =
-        &["name", "only", "request", "wait", "await_callback", "expect", "capture", "poll", "snapshot"];
+        &["name", "covers", "only", "request", "wait", "await_callback", "expect", "capture", "poll", "snapshot"];
     /// Keys of a request.
     pub const REQUEST: &[&str] = &["method", "path", "url", "headers", "query", "body", "raw_body", "encoding", "sign"];
     /// Keys of a request's `sign` block.

@@ -26,6 +26,132 @@ pub struct Clause {
     pub sources: Vec<String>,
     /// The statement, in one line.
     pub text: String,
+    /// What a target that differs gets (spec 8.2).
+    pub level: Level,
+    /// For a `capability` clause: the capability it needs the target to declare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<Capability>,
+}
+
+/// A clause as a case, a step or a check refers to it: resolved at load time, so that results
+/// carry what reporters and the conformance table need without the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct ClauseRef {
+    /// The clause id.
+    pub id: String,
+    /// The spec section.
+    pub section: String,
+    /// Its level.
+    pub level: Level,
+    /// The capability a `capability` clause needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<Capability>,
+}
+
+/// How binding a clause is (spec 8.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Settled by a source: a target that differs fails.
+    Must,
+    /// The reference gateway's own choice: a target that differs gets a warning, unless the run
+    /// asks for reference strictness.
+    Reference,
+    /// Behaviour a gateway offers only if configured: checked only when the target declares it.
+    Capability,
+}
+
+impl Level {
+    /// Every level, in order.
+    pub const ALL: [Level; 3] = [Level::Must, Level::Reference, Level::Capability];
+
+    /// The name in `clauses.yaml` and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Must => "must",
+            Level::Reference => "reference",
+            Level::Capability => "capability",
+        }
+    }
+}
+
+/// An optional capability a target may declare (spec 8.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Capability {
+    /// v1 callbacks (§2.11 "optional").
+    Callbacks,
+    /// `token` authentication instead of userName/password (§1.2 "alternatively").
+    TokenAuth,
+    /// A partial `reverse.do` (§2.8 "needs permission").
+    PartialReversal,
+    /// Capture over the hold (A10).
+    OverCapture,
+    /// Status fields of this version and later (§2.5: `depositedDate` 10, `refundedDate` and
+    /// `reversedDate` 12, `externalRefundId` 21).
+    StatusVersion(u32),
+    /// Emulated 3-D Secure steps.
+    ThreeDs,
+    /// The Alfa Pay page (`alfapay/paymentOrder.do`).
+    AlfaPay,
+    /// A manual clock (`/_paycheck/clock`), for waits of any length.
+    ManualClock,
+    /// Child merchants acting through `merchantLogin`.
+    ChildMerchants,
+}
+
+impl Capability {
+    /// The names of the capabilities without a value, as `clauses.yaml` and `paycheck.toml` write them.
+    pub const SIMPLE_NAMES: [&'static str; 7] =
+        ["callbacks", "token-auth", "partial-reversal", "over-capture", "three-ds", "alfa-pay", "child-merchants"];
+
+    /// Parses `callbacks`, `status-version-12`, ...
+    pub fn parse(text: &str) -> Option<Capability> {
+        Some(match text {
+            "callbacks" => Capability::Callbacks,
+            "token-auth" => Capability::TokenAuth,
+            "partial-reversal" => Capability::PartialReversal,
+            "over-capture" => Capability::OverCapture,
+            "three-ds" => Capability::ThreeDs,
+            "alfa-pay" => Capability::AlfaPay,
+            "manual-clock" => Capability::ManualClock,
+            "child-merchants" => Capability::ChildMerchants,
+            other => Capability::StatusVersion(other.strip_prefix("status-version-")?.parse().ok()?),
+        })
+    }
+}
+
+impl std::fmt::Display for Capability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Capability::Callbacks => f.write_str("callbacks"),
+            Capability::TokenAuth => f.write_str("token-auth"),
+            Capability::PartialReversal => f.write_str("partial-reversal"),
+            Capability::OverCapture => f.write_str("over-capture"),
+            Capability::StatusVersion(version) => write!(f, "status-version-{version}"),
+            Capability::ThreeDs => f.write_str("three-ds"),
+            Capability::AlfaPay => f.write_str("alfa-pay"),
+            Capability::ManualClock => f.write_str("manual-clock"),
+            Capability::ChildMerchants => f.write_str("child-merchants"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Capability {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Capability, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Capability::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown capability `{text}`: use {}, manual-clock or status-version-N",
+                Capability::SIMPLE_NAMES.join(", ")
+            ))
+        })
+    }
+}
+
+impl serde::Serialize for Capability {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,6 +196,27 @@ impl ClauseCatalogue {
                 );
                 continue;
             }
+            match (clause.value.level, clause.value.capability) {
+                (Level::Capability, None) => diagnostics.push(
+                    Diagnostic::at(
+                        SourceSpan::from_location(&file, &clause.referenced),
+                        "a capability clause names no capability",
+                    )
+                    .with_label(format!("`{}` needs `capability: <name>` (spec 8.2)", clause.value.id)),
+                ),
+                (Level::Must | Level::Reference, Some(_)) => diagnostics.push(
+                    Diagnostic::at(
+                        SourceSpan::from_location(&file, &clause.referenced),
+                        "only a capability clause names a capability",
+                    )
+                    .with_label(format!(
+                        "`{}` is a {} clause",
+                        clause.value.id,
+                        clause.value.level.name()
+                    )),
+                ),
+                _ => {}
+            }
             catalogue.index.insert(clause.value.id.clone(), catalogue.clauses.len());
             catalogue.clauses.push(clause.value);
         }
@@ -79,6 +226,16 @@ impl ClauseCatalogue {
     /// The clause with this id.
     pub fn get(&self, id: &str) -> Option<&Clause> {
         self.index.get(id).map(|&position| &self.clauses[position])
+    }
+
+    /// The clause with this id, as cases refer to it.
+    pub fn reference(&self, id: &str) -> Option<ClauseRef> {
+        self.get(id).map(|clause| ClauseRef {
+            id: clause.id.clone(),
+            section: clause.section.clone(),
+            level: clause.level,
+            capability: clause.capability,
+        })
     }
 
     /// Every clause, in catalogue order.
@@ -94,6 +251,15 @@ impl ClauseCatalogue {
     /// How many clauses there are.
     pub fn len(&self) -> usize {
         self.clauses.len()
+    }
+
+    /// How many clauses there are of each level.
+    pub fn count_by_level(&self) -> BTreeMap<Level, usize> {
+        let mut counts = BTreeMap::new();
+        for clause in &self.clauses {
+            *counts.entry(clause.level).or_insert(0) += 1;
+        }
+        counts
     }
 
     /// True when the catalogue is empty.

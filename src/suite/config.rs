@@ -19,6 +19,9 @@
 //! callback_token = { env = "PAYCHECK_UAT_CALLBACK_TOKEN" }
 //! [targets.uat.settings]                  # free values, available to cases as target.settings.*
 //! currency = "643"
+//! [targets.uat.capabilities]              # optional behaviours of spec 8.2 the target offers
+//! status_version = 12
+//! callbacks = true
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -92,7 +95,46 @@ pub struct TargetConfig {
     /// Free values.
     #[serde(default)]
     pub settings: toml::Table,
+    /// The optional behaviours of spec 8.2 the target offers (none when the table is absent).
+    #[serde(default)]
+    pub capabilities: Option<CapabilitiesConfig>,
 }
+
+/// `[targets.NAME.capabilities]`: what the target offers among the optional behaviours (spec 8.2).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilitiesConfig {
+    /// The getOrderStatusExtended version the merchant is configured for (§2.5: 10 adds
+    /// `depositedDate`, 12 `refundedDate`/`reversedDate`, 21 `externalRefundId`).
+    #[serde(default)]
+    pub status_version: Option<u32>,
+    /// v1 callbacks (§2.11).
+    #[serde(default)]
+    pub callbacks: bool,
+    /// `token` authentication (§1.2).
+    #[serde(default)]
+    pub token_auth: bool,
+    /// A partial `reverse.do` (§2.8).
+    #[serde(default)]
+    pub partial_reversal: bool,
+    /// Capture over the hold (A10).
+    #[serde(default)]
+    pub over_capture: bool,
+    /// 3-D Secure steps.
+    #[serde(default)]
+    pub three_ds: bool,
+    /// The Alfa Pay page.
+    #[serde(default)]
+    pub alfa_pay: bool,
+    /// Child merchants through `merchantLogin`.
+    #[serde(default)]
+    pub child_merchants: bool,
+}
+
+/// The fields a merchant table may have.
+pub const MERCHANT_FIELDS: &[&str] = &["user", "password", "token", "callback_token", "project_id", "secret_key"];
+/// The fields a card table may have.
+pub const CARD_FIELDS: &[&str] = &["pan", "expiry", "cvc", "holder"];
 
 /// A configuration value: literal text, or a reference to an environment variable.
 #[derive(Debug, Deserialize)]

@@ -3,6 +3,7 @@
 //! line and column before anything is sent.
 
 pub mod api;
+pub mod capabilities;
 pub mod case;
 pub mod case_format;
 pub mod clauses;
@@ -10,6 +11,7 @@ pub mod compile;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod needs;
 mod parallel;
 pub mod schema_registry;
 pub mod source;

@@ -6,7 +6,9 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use super::api::{self, Api};
-use super::config::{FieldValue, TargetConfig};
+use super::capabilities::Capabilities;
+use super::clauses::Capability;
+use super::config::{CARD_FIELDS, CapabilitiesConfig, FieldValue, MERCHANT_FIELDS, TargetConfig};
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::suggest;
 
@@ -62,6 +64,25 @@ pub struct Target {
     pub settings: Map<String, Value>,
     /// How time passes.
     pub clock: ClockSetting,
+    /// The optional behaviours it declares (spec 8.2).
+    pub capabilities: Capabilities,
+    /// Where the capabilities came from, for the run's header.
+    pub capabilities_source: CapabilitiesSource,
+}
+
+/// How the runner knows a target's capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapabilitiesSource {
+    /// The reference gateway, in-process: every capability.
+    Reference,
+    /// `[targets.NAME.capabilities]` in `paycheck.toml`.
+    Configured,
+    /// Not known yet: asked of the target (`GET <root>/_paycheck/capabilities`) before the run.
+    Ask,
+    /// Asked of the target, which advertised them.
+    Advertised,
+    /// Asked of the target, which advertises none: no optional capability is assumed.
+    Assumed,
 }
 
 impl Target {
@@ -78,11 +99,25 @@ impl Target {
             secrets: IndexMap::new(),
             settings: Map::new(),
             clock: ClockSetting::Auto,
+            capabilities: Capabilities::none(),
+            capabilities_source: CapabilitiesSource::Ask,
         })
     }
 
-    /// A target from `paycheck.toml`, reading its secrets from the environment.
-    pub fn from_config(name: &str, config: &TargetConfig, profile: &ReferenceProfile) -> Result<Target, Diagnostics> {
+    /// The target with the capabilities of the reference gateway (every one).
+    pub fn with_reference_capabilities(mut self) -> Target {
+        self.capabilities = Capabilities::all();
+        self.capabilities_source = CapabilitiesSource::Reference;
+        self
+    }
+
+    /// A target from `paycheck.toml`, reading its secrets from the environment's `variables`.
+    pub fn from_config(
+        name: &str,
+        config: &TargetConfig,
+        profile: &ReferenceProfile,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<Target, Diagnostics> {
         let mut diagnostics = Diagnostics::default();
         let context = format!("target `{name}`");
         let root = match &config.url {
@@ -143,6 +178,10 @@ impl Target {
         for (role, fields) in &config.merchants {
             let mut merchant = Merchant::default();
             for (field, value) in fields {
+                if !MERCHANT_FIELDS.contains(&field.as_str()) {
+                    diagnostics.push(unknown_key(&format!("{context}: merchant `{role}`"), field, MERCHANT_FIELDS));
+                    continue;
+                }
                 let is_secret_field = SECRET_FIELDS.contains(&field.as_str());
                 match value {
                     FieldValue::Literal(_) if is_secret_field => diagnostics.push(
@@ -154,7 +193,7 @@ impl Target {
                     FieldValue::Literal(text) => {
                         merchant.fields.insert(field.clone(), text.clone());
                     }
-                    FieldValue::Env(reference) => match read_env(&reference.env, &format!("{context}, merchant `{role}`, `{field}`")) {
+                    FieldValue::Env(reference) => match read_env(variables, &reference.env, &format!("{context}, merchant `{role}`, `{field}`")) {
                         Ok(text) => {
                             merchant.fields.insert(field.clone(), text);
                             merchant.secret_fields.push(field.clone());
@@ -170,14 +209,23 @@ impl Target {
         }
         let mut secrets = IndexMap::new();
         for (secret, reference) in &config.secrets {
-            match read_env(&reference.env, &format!("{context}, secret `{secret}`")) {
+            match read_env(variables, &reference.env, &format!("{context}, secret `{secret}`")) {
                 Ok(text) => {
                     secrets.insert(secret.clone(), text);
                 }
                 Err(diagnostic) => diagnostics.push(diagnostic),
             }
         }
+        for (role, fields) in &config.cards {
+            for field in fields.keys().filter(|field| !CARD_FIELDS.contains(&field.as_str())) {
+                diagnostics.push(unknown_key(&format!("{context}: card `{role}`"), field, CARD_FIELDS));
+            }
+        }
         let cards = if config.cards.is_empty() { profile.cards.clone() } else { config.cards.clone() };
+        let (capabilities, capabilities_source) = match &config.capabilities {
+            Some(declared) => (declared_capabilities(declared), CapabilitiesSource::Configured),
+            None => (Capabilities::none(), CapabilitiesSource::Ask),
+        };
         let settings = match serde_json::to_value(&config.settings) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
@@ -185,7 +233,18 @@ impl Target {
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }
-        Ok(Target { name: name.to_string(), root, apis, merchants, cards, secrets, settings, clock })
+        Ok(Target {
+            name: name.to_string(),
+            root,
+            apis,
+            merchants,
+            cards,
+            secrets,
+            settings,
+            clock,
+            capabilities,
+            capabilities_source,
+        })
     }
 
     /// True when the target offers the API.
@@ -243,12 +302,39 @@ fn normalise_root(url: &str) -> Result<String, Diagnostic> {
     }
 }
 
-fn read_env(name: &str, context: &str) -> Result<String, Diagnostic> {
-    match std::env::var(name) {
-        Ok(value) if !value.is_empty() => Ok(value),
+fn read_env(variables: &BTreeMap<String, String>, name: &str, context: &str) -> Result<String, Diagnostic> {
+    match variables.get(name) {
+        Some(value) if !value.is_empty() => Ok(value.clone()),
         _ => Err(Diagnostic::general(format!("environment variable `{name}` is not set ({context})"))
             .with_help(format!("export {name}=… before running, or remove it from paycheck.toml"))),
     }
+}
+
+fn unknown_key(context: &str, key: &str, known: &[&str]) -> Diagnostic {
+    let help = suggest::did_you_mean(key, known.iter().copied())
+        .unwrap_or_else(|| format!("the keys are: {}", known.join(", ")));
+    Diagnostic::general(format!("{context}: unknown key `{key}`")).with_help(help)
+}
+
+fn declared_capabilities(config: &CapabilitiesConfig) -> Capabilities {
+    let mut capabilities = Capabilities::none();
+    for (declared, capability) in [
+        (config.callbacks, Capability::Callbacks),
+        (config.token_auth, Capability::TokenAuth),
+        (config.partial_reversal, Capability::PartialReversal),
+        (config.over_capture, Capability::OverCapture),
+        (config.three_ds, Capability::ThreeDs),
+        (config.alfa_pay, Capability::AlfaPay),
+        (config.child_merchants, Capability::ChildMerchants),
+    ] {
+        if declared {
+            capabilities.declare(capability);
+        }
+    }
+    if let Some(version) = config.status_version {
+        capabilities.declare(Capability::StatusVersion(version));
+    }
+    capabilities
 }
 
 fn unknown_api(context: &str, name: &str) -> Diagnostic {

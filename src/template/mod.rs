@@ -87,7 +87,9 @@ impl Template {
         &self.source
     }
 
-    /// The top-level names the template reads (for checking them against what is defined).
+    /// The names the template reads, with the attributes it looks up on them where they are
+    /// plain (`order_id`, `merchants.second.user`): the first segment is checked against what is
+    /// defined, the rest tells what the case needs of the target.
     pub fn variables(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .parts
@@ -146,7 +148,7 @@ fn compile_expression(expression: &str) -> Result<Arc<CompiledExpression>, Templ
     let compiled = environment::get().compile_expression_owned(expression.to_string()).map_err(|error| {
         TemplateError { message: format!("invalid expression `{expression}`: {}", describe(&error)) }
     })?;
-    let mut variables: Vec<String> = compiled.undeclared_variables(false).into_iter().collect();
+    let mut variables: Vec<String> = compiled.undeclared_variables(true).into_iter().collect();
     variables.sort();
     Ok(Arc::new(CompiledExpression { source: expression.to_string(), compiled, variables }))
 }
@@ -221,7 +223,7 @@ mod tests {
     #[test]
     fn variables_lists_the_names_read() {
         let template = Template::compile("{{ order.id }} {{ amount + extra }}").unwrap();
-        assert_eq!(template.variables(), vec!["amount", "extra", "order"]);
+        assert_eq!(template.variables(), vec!["amount", "extra", "order.id"]);
     }
 }
 

@@ -5,8 +5,8 @@
 use serde_json::{Map, Value, json};
 
 use super::model::{Notice, Operation, Payment};
+use super::policy::CallbackSignature;
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::{Fault, FaultSet};
 use crate::signature::gate as signature;
 
 /// `operation.provider.id` of the emulated bank.
@@ -31,16 +31,15 @@ pub fn redirect_url(root: &str, token: &str) -> String {
     format!("{}{EMULATOR_PATH}?orderId={token}", root.trim_end_matches('/'))
 }
 
-/// The callback `notice` calls for, signed with `key`. `root` is the gateway's public root,
-/// needed for the redirect data of a sale's first callback.
-pub fn callback(payment: &Payment, notice: Notice, root: Option<&str>, key: &str, faults: &FaultSet) -> Value {
-    let nulls = faults.has(Fault::GateCallbackNullFields);
+/// The callback `notice` calls for, not yet signed. `root` is the gateway's public root, needed
+/// for the redirect data of a sale's first callback.
+pub fn callback(payment: &Payment, notice: Notice, root: Option<&str>) -> Value {
     let mut body = Map::new();
     body.insert("project_id".into(), json!(payment.project_id));
-    body.insert("payment".into(), payment_object(payment, nulls));
+    body.insert("payment".into(), payment_object(payment));
     body.insert("account".into(), json!({"number": payment.account}));
     if let Some(operation) = payment.operations.get(notice.operation) {
-        body.insert("operation".into(), operation_object(operation, nulls));
+        body.insert("operation".into(), operation_object(operation));
     }
     if notice.redirect
         && let (Some(root), Some(token)) = (root, payment.redirect_token())
@@ -50,25 +49,25 @@ pub fn callback(payment: &Payment, notice: Notice, root: Option<&str>, key: &str
             json!({"body": {"redirectType": "redirect"}, "method": "GET", "url": redirect_url(root, token)}),
         );
     }
-    let mut body = Value::Object(body);
-    if !faults.has(Fault::GateCallbackUnsigned) {
-        let signed = if faults.has(Fault::GateCallbackSignatureUnsorted) {
-            signature::sign_text(&signature::join(&signature::entries(&body)), key)
-        } else {
-            signature::sign(&body, key)
-        };
-        body[signature::SIGNATURE_KEY] = json!(signed);
-    }
-    body
+    Value::Object(body)
+}
+
+/// Signs a callback document with `key`, the way `how` says.
+pub fn sign(body: &mut Value, key: &str, how: CallbackSignature) {
+    let signed = match how {
+        CallbackSignature::SortedEntries => signature::sign(body, key),
+        CallbackSignature::DocumentOrder => signature::sign_text(&signature::join(&signature::entries(body)), key),
+        CallbackSignature::Absent => return,
+    };
+    body[signature::SIGNATURE_KEY] = json!(signed);
 }
 
 /// The answer of `/v2/payment/status`: the payment, its account and every operation, signed.
 pub fn status(payment: &Payment, key: &str) -> Value {
-    let operations: Vec<Value> =
-        payment.operations.iter().map(|operation| operation_object(operation, false)).collect();
+    let operations: Vec<Value> = payment.operations.iter().map(operation_object).collect();
     let mut body = json!({
         "project_id": payment.project_id,
-        "payment": payment_object(payment, false),
+        "payment": payment_object(payment),
         "account": {"number": payment.account},
         "customer": {"id": payment.customer_id},
         "operations": operations,
@@ -77,15 +76,7 @@ pub fn status(payment: &Payment, key: &str) -> Value {
     body
 }
 
-fn text_or_null(text: Option<&str>, nulls: bool) -> Value {
-    match text {
-        Some(text) => json!(text),
-        None if nulls => Value::Null,
-        None => json!(""),
-    }
-}
-
-fn payment_object(payment: &Payment, nulls: bool) -> Value {
+fn payment_object(payment: &Payment) -> Value {
     json!({
         "id": payment.id,
         "type": "purchase",
@@ -93,18 +84,18 @@ fn payment_object(payment: &Payment, nulls: bool) -> Value {
         "date": date(payment.date),
         "method": METHOD,
         "sum": {"amount": payment.balance(), "currency": payment.currency},
-        "description": text_or_null(payment.description.as_deref(), nulls),
+        "description": payment.description.as_deref().unwrap_or(""),
     })
 }
 
-fn operation_object(operation: &Operation, nulls: bool) -> Value {
+fn operation_object(operation: &Operation) -> Value {
     let sum = json!({"amount": operation.amount, "currency": operation.currency});
     let mut provider = Map::new();
     provider.insert("id".into(), json!(PROVIDER_ID));
     provider.insert("payment_id".into(), json!(operation.provider_payment_id));
     if let Some(answered) = operation.provider_date {
         provider.insert("date".into(), json!(date(answered)));
-        provider.insert("auth_code".into(), text_or_null(None, nulls));
+        provider.insert("auth_code".into(), json!(""));
     }
     provider.insert("endpoint_id".into(), json!(PROVIDER_ENDPOINT));
     let mut object = Map::new();
@@ -144,7 +135,7 @@ mod tests {
         let op = NewOperation { id: 1000, request_id: "r".into(), provider_payment_id: "p".into() };
         let rules = ProjectRules { test_mode: true, redirect_timeout_secs: 1800 };
         let (mut payment, _) = Payment::open(sale, op, 1_551_697_628_000, rules);
-        payment.payer_choice(PayerChoice::Success, 1_551_697_642_000, &FaultSet::none());
+        payment.payer_choice(PayerChoice::Success, 1_551_697_642_000, &Default::default());
         payment
     }
 
@@ -165,7 +156,8 @@ mod tests {
     #[test]
     fn a_callback_is_signed_with_the_project_key_and_has_no_null() {
         let notice = Notice { operation: 0, redirect: false };
-        let body = callback(&paid(), notice, None, "k", &FaultSet::none());
+        let mut body = callback(&paid(), notice, None);
+        sign(&mut body, "k", CallbackSignature::SortedEntries);
         assert_eq!(signature::verify(&body, "k"), Verification::Valid);
         assert!(!has_null(&body), "{body}");
         assert_eq!(body["operation"]["code"], "0");
@@ -177,20 +169,20 @@ mod tests {
     #[test]
     fn the_first_callback_carries_the_redirect_data() {
         let sale = paid();
-        let body = callback(&sale, Notice { operation: 0, redirect: true }, Some("http://gw"), "k", &FaultSet::none());
+        let body = callback(&sale, Notice { operation: 0, redirect: true }, Some("http://gw"));
         assert_eq!(body["redirect_data"]["url"], "http://gw/alfa-click-emulator/checkout/payments/?orderId=p");
         assert_eq!(body["redirect_data"]["method"], "GET");
     }
 
     #[test]
-    fn callback_faults_break_the_signature_or_add_nulls() {
+    fn other_signings_break_the_signature() {
         let notice = Notice { operation: 0, redirect: false };
-        let unsigned = callback(&paid(), notice, None, "k", &FaultSet::of(&[Fault::GateCallbackUnsigned]));
+        let mut unsigned = callback(&paid(), notice, None);
+        sign(&mut unsigned, "k", CallbackSignature::Absent);
         assert_eq!(signature::verify(&unsigned, "k"), Verification::Missing);
-        let unsorted = callback(&paid(), notice, None, "k", &FaultSet::of(&[Fault::GateCallbackSignatureUnsorted]));
+        let mut unsorted = callback(&paid(), notice, None);
+        sign(&mut unsorted, "k", CallbackSignature::DocumentOrder);
         assert!(matches!(signature::verify(&unsorted, "k"), Verification::Invalid { .. }));
-        let nulls = callback(&paid(), notice, None, "k", &FaultSet::of(&[Fault::GateCallbackNullFields]));
-        assert!(has_null(&nulls));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -20,11 +20,15 @@ use serde_json::Value;
 
 use super::callback::EMULATOR_PATH;
 use super::model::{PayerChoice, PaymentStatus};
+use super::service::Gate;
 use crate::gateway::html::{escape, page};
-use crate::gateway::instance::Gateway;
 
 /// The emulator's routes.
-pub fn routes() -> Router<Arc<Gateway>> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Gate>: FromRef<S>,
+{
     Router::new().route(EMULATOR_PATH, get(show).post(press))
 }
 
@@ -36,11 +40,11 @@ fn unknown() -> Response {
     page(StatusCode::NOT_FOUND, "Alfa-Click", "<p>Unknown Alfa-Click payment.</p>")
 }
 
-async fn show(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn show(State(gate): State<Arc<Gate>>, Query(query): Query<HashMap<String, String>>) -> Response {
     let Some(token) = token(&query) else { return unknown() };
-    let now = gw.clock.now_ms();
-    let Some(touched) = gw.gate.store.with_token(token, now, gw.faults(), |_| ()) else { return unknown() };
-    gw.gate_notify(&touched.payment, touched.ticked.as_slice(), None);
+    let now = gate.clock.now_ms();
+    let Some(touched) = gate.store.with_token(token, now, &gate.policy, |_| ()) else { return unknown() };
+    gate.notify(&touched.payment, touched.ticked.as_slice(), None);
     let payment = &touched.payment;
     let body = if payment.status == PaymentStatus::AwaitingRedirectResult {
         let action = format!("{EMULATOR_PATH}?orderId={}", escape(token));
@@ -78,7 +82,7 @@ fn button(headers: &HeaderMap, body: &[u8]) -> Option<PayerChoice> {
 }
 
 async fn press(
-    State(gw): State<Arc<Gateway>>,
+    State(gate): State<Arc<Gate>>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
@@ -91,18 +95,18 @@ async fn press(
             "<p>Press a button: send button=success or button=decline.</p>",
         );
     };
-    let now = gw.clock.now_ms();
-    let faults = gw.faults();
+    let now = gate.clock.now_ms();
+    let policy = &gate.policy;
     let Some(touched) =
-        gw.gate.store.with_token(token, now, faults, |payment| payment.payer_choice(choice, now, faults))
+        gate.store.with_token(token, now, policy, |payment| payment.payer_choice(choice, now, &policy.payments))
     else {
         return unknown();
     };
-    gw.gate_notify(&touched.payment, touched.ticked.as_slice(), None);
+    gate.notify(&touched.payment, touched.ticked.as_slice(), None);
     let status = touched.payment.status.as_str();
     match touched.result {
         Some(notice) => {
-            gw.gate_notify(&touched.payment, &[notice], None);
+            gate.notify(&touched.payment, &[notice], None);
             page(StatusCode::OK, "Alfa-Click", &format!("<p>Payment {status}.</p>"))
         }
         None => page(

@@ -1,6 +1,6 @@
 //! A Gate v2 payment as pure state (spec 5.3, 5.5–5.7, decisions A17 and A21): no I/O, no clock
-//! reads. Time, fresh ids and the fault set are arguments, so every transition can be tested
-//! alone.
+//! reads. Time, fresh ids and the [`Policy`] are arguments, so every transition can be tested
+//! alone, under the spec's reading and under any deviation from it.
 //!
 //! Lifecycle: a sale opens the payment `awaiting redirect result` (callback 1 carries the
 //! redirect data); the payer's choice on the emulator page, or 30 minutes without one, settles
@@ -9,7 +9,42 @@
 //! [`Notice`] of the callback it calls for.
 
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::{Fault, FaultSet};
+
+/// What a refund without amount refunds (spec 5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateFullRefund {
+    /// What is left of the payment.
+    Balance,
+    /// The payment's initial amount, even after partial refunds, whatever is left.
+    InitialAmount,
+}
+
+/// The rules of the payment lifecycle. The default is the spec's reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// In test mode a sale of 40000 or 40400 declines whatever the payer does (spec 5.7).
+    pub test_amount_rule: bool,
+    /// In test mode a sale nobody answers declines after the redirect timeout (spec 5.7, A21).
+    pub untouched_sales_decline: bool,
+    /// A refund over what is left of the payment is declined with 3283 (spec 5.3).
+    pub refund_over_balance_declined: bool,
+    /// A partial refund makes the payment `partially refunded`, not `refunded` (spec 5.6).
+    pub partial_refund_marks_refunded: bool,
+    /// What a refund without amount refunds.
+    pub full_refund: GateFullRefund,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            test_amount_rule: true,
+            untouched_sales_decline: true,
+            refund_over_balance_declined: true,
+            partial_refund_marks_refunded: false,
+            full_refund: GateFullRefund::Balance,
+        }
+    }
+}
 
 /// Amounts that a test project's sale declines with, whatever the payer does (spec 5.7).
 pub const TEST_DECLINE_AMOUNTS: [i64; 2] = [40_000, 40_400];
@@ -297,6 +332,12 @@ impl Payment {
         (payment, Notice { operation: 0, redirect: true })
     }
 
+    /// When the payment reached a state nothing more can happen to (declined, or refunded in
+    /// full); `None` while it can still change.
+    pub fn finished_at(&self) -> Option<EpochMillis> {
+        matches!(self.status, PaymentStatus::Decline | PaymentStatus::Refunded).then_some(self.date)
+    }
+
     /// What is left to refund (`payment.sum` in callbacks, A17).
     pub fn balance(&self) -> i64 {
         self.amount - self.refunded
@@ -314,13 +355,11 @@ impl Payment {
 
     /// The payer pressed a button on the emulator page. `None` when the sale is no longer
     /// waiting for them. In test mode the amount rule wins over the button (spec 5.7).
-    pub fn payer_choice(&mut self, choice: PayerChoice, now: EpochMillis, faults: &FaultSet) -> Option<Notice> {
+    pub fn payer_choice(&mut self, choice: PayerChoice, now: EpochMillis, policy: &Policy) -> Option<Notice> {
         if self.status != PaymentStatus::AwaitingRedirectResult {
             return None;
         }
-        let amount_rule = self.test_mode
-            && TEST_DECLINE_AMOUNTS.contains(&self.amount)
-            && !faults.has(Fault::GateTestAmountRuleIgnored);
+        let amount_rule = self.test_mode && TEST_DECLINE_AMOUNTS.contains(&self.amount) && policy.test_amount_rule;
         let result = match choice {
             _ if amount_rule => INSUFFICIENT_FUNDS,
             PayerChoice::Success => SUCCESS,
@@ -330,10 +369,10 @@ impl Payment {
     }
 
     /// Applies what time made due: a sale untouched past its deadline declines (spec 5.7, A21).
-    pub fn tick(&mut self, now: EpochMillis, faults: &FaultSet) -> Option<Notice> {
+    pub fn tick(&mut self, now: EpochMillis, policy: &Policy) -> Option<Notice> {
         let due = self.status == PaymentStatus::AwaitingRedirectResult
             && now >= self.redirect_deadline
-            && !faults.has(Fault::GateUntouchedNeverDeclines);
+            && policy.untouched_sales_decline;
         due.then(|| self.settle_sale(GENERAL_DECLINE, now))
     }
 
@@ -358,7 +397,7 @@ impl Payment {
         request: &RefundRequest,
         op: NewOperation,
         now: EpochMillis,
-        faults: &FaultSet,
+        policy: &Policy,
     ) -> Result<Notice, RefundRefusal> {
         if !self.status.refundable() {
             return Err(RefundRefusal::StatusForbids);
@@ -369,12 +408,12 @@ impl Payment {
             _ => {}
         }
         let left = self.balance();
-        let initial_as_full = request.amount.is_none() && faults.has(Fault::GateRefundFullRefundsInitial);
+        let initial_as_full = request.amount.is_none() && policy.full_refund == GateFullRefund::InitialAmount;
         let amount = request.amount.unwrap_or(if initial_as_full { self.amount } else { left });
-        let performed = amount <= left || initial_as_full || faults.has(Fault::GateRefundOverInitialAccepted);
+        let performed = amount <= left || initial_as_full || !policy.refund_over_balance_declined;
         if performed {
             self.refunded = self.refunded.saturating_add(amount);
-            self.status = if self.refunded >= self.amount || faults.has(Fault::GatePartialRefundStatusRefunded) {
+            self.status = if self.refunded >= self.amount || policy.partial_refund_marks_refunded {
                 PaymentStatus::Refunded
             } else {
                 PaymentStatus::PartiallyRefunded
@@ -428,7 +467,7 @@ mod tests {
 
     fn paid(amount: i64) -> Payment {
         let mut payment = open(amount);
-        assert!(payment.payer_choice(PayerChoice::Success, NOW + 1, &FaultSet::none()).is_some());
+        assert!(payment.payer_choice(PayerChoice::Success, NOW + 1, &Policy::default()).is_some());
         payment
     }
 
@@ -443,7 +482,7 @@ mod tests {
 
     #[test]
     fn the_button_decides_unless_the_test_amount_rule_applies() {
-        let clean = FaultSet::none();
+        let clean = Policy::default();
         let mut ok = open(10_000);
         ok.payer_choice(PayerChoice::Success, NOW, &clean);
         assert_eq!((ok.status, ok.operations[0].result), (PaymentStatus::Success, Some(SUCCESS)));
@@ -456,7 +495,7 @@ mod tests {
             assert_eq!(payment.status, PaymentStatus::Decline);
             assert_eq!(payment.operations[0].result, Some(INSUFFICIENT_FUNDS));
             let mut ignored = open(amount);
-            ignored.payer_choice(PayerChoice::Success, NOW, &FaultSet::of(&[Fault::GateTestAmountRuleIgnored]));
+            ignored.payer_choice(PayerChoice::Success, NOW, &Policy { test_amount_rule: false, ..Policy::default() });
             assert_eq!(ignored.status, PaymentStatus::Success);
         }
         assert!(ok.payer_choice(PayerChoice::Decline, NOW, &clean).is_none(), "a settled sale stays settled");
@@ -465,19 +504,19 @@ mod tests {
 
     #[test]
     fn an_untouched_sale_declines_after_thirty_minutes() {
-        let clean = FaultSet::none();
+        let clean = Policy::default();
         let mut payment = open(10_000);
         assert!(payment.tick(NOW + 1_799_999, &clean).is_none());
         assert_eq!(payment.tick(NOW + 1_800_000, &clean), Some(Notice { operation: 0, redirect: false }));
         assert_eq!((payment.status, payment.operations[0].result), (PaymentStatus::Decline, Some(GENERAL_DECLINE)));
         assert!(payment.tick(NOW + 9_000_000, &clean).is_none(), "declines once");
         let mut never = open(10_000);
-        assert!(never.tick(NOW + 9_000_000, &FaultSet::of(&[Fault::GateUntouchedNeverDeclines])).is_none());
+        assert!(never.tick(NOW + 9_000_000, &Policy { untouched_sales_decline: false, ..Policy::default() }).is_none());
     }
 
     #[test]
     fn refunds_lower_the_balance_until_the_payment_is_refunded() {
-        let clean = FaultSet::none();
+        let clean = Policy::default();
         let mut payment = paid(10_000);
         let first = payment.refund(&refund(Some(3_000)), op(2), NOW + 2, &clean).expect("refundable");
         assert_eq!(first.operation, 1);
@@ -490,20 +529,27 @@ mod tests {
 
     #[test]
     fn a_refund_over_what_is_left_is_declined_and_changes_nothing() {
-        let clean = FaultSet::none();
+        let clean = Policy::default();
         let mut payment = paid(10_000);
         payment.refund(&refund(Some(10_001)), op(2), NOW, &clean).expect("answered by callback");
         assert_eq!((payment.status, payment.balance()), (PaymentStatus::Success, 10_000));
         assert_eq!(payment.operations[1].status, OperationStatus::Decline);
         assert_eq!(payment.operations[1].result, Some(REFUND_OVER_INITIAL));
         let mut faulty = paid(10_000);
-        faulty.refund(&refund(Some(10_001)), op(2), NOW, &FaultSet::of(&[Fault::GateRefundOverInitialAccepted])).ok();
+        faulty
+            .refund(
+                &refund(Some(10_001)),
+                op(2),
+                NOW,
+                &Policy { refund_over_balance_declined: false, ..Policy::default() },
+            )
+            .ok();
         assert_eq!(faulty.status, PaymentStatus::Refunded);
     }
 
     #[test]
     fn refunds_need_a_paid_payment_and_its_currency() {
-        let clean = FaultSet::none();
+        let clean = Policy::default();
         assert_eq!(open(10_000).refund(&refund(None), op(2), NOW, &clean), Err(RefundRefusal::StatusForbids));
         let mut payment = paid(10_000);
         let no_currency =
@@ -520,14 +566,21 @@ mod tests {
     }
 
     #[test]
-    fn refund_faults_bend_what_they_name() {
+    fn refund_rules_bend_what_they_name() {
         let mut partial = paid(10_000);
-        partial.refund(&refund(Some(1_000)), op(2), NOW, &FaultSet::of(&[Fault::GatePartialRefundStatusRefunded])).ok();
+        partial
+            .refund(
+                &refund(Some(1_000)),
+                op(2),
+                NOW,
+                &Policy { partial_refund_marks_refunded: true, ..Policy::default() },
+            )
+            .ok();
         assert_eq!(partial.status, PaymentStatus::Refunded);
-        let faults = FaultSet::of(&[Fault::GateRefundFullRefundsInitial]);
+        let policy = Policy { full_refund: GateFullRefund::InitialAmount, ..Policy::default() };
         let mut full = paid(10_000);
-        full.refund(&refund(Some(3_000)), op(2), NOW, &faults).ok();
-        full.refund(&refund(None), op(3), NOW, &faults).ok();
+        full.refund(&refund(Some(3_000)), op(2), NOW, &policy).ok();
+        full.refund(&refund(None), op(3), NOW, &policy).ok();
         assert_eq!((full.operations[2].amount, full.operations[2].status), (10_000, OperationStatus::Success));
     }
 }

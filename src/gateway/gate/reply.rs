@@ -55,6 +55,18 @@ impl GateError {
         }
     }
 
+    /// A sale refused because the gateway holds its maximum of payments, none finished (`503`,
+    /// the gateway's own choice: the sources document no such case).
+    pub fn store_full(max_entries: usize) -> GateError {
+        GateError {
+            http_status: StatusCode::SERVICE_UNAVAILABLE,
+            ..GateError::wrong_request(format!(
+                "the gateway holds its maximum of {max_entries} payments, none of them finished; \
+                 finished payments are removed after the retention period"
+            ))
+        }
+    }
+
     /// A refusal with one of the documented codes.
     pub fn coded(result: ResultCode) -> GateError {
         GateError { code: result.code, message: result.message.to_string(), ..GateError::wrong_request("") }

@@ -8,7 +8,7 @@ use super::context::Ctx;
 use super::lookup::order_key;
 use super::reply::ApiError;
 use super::request::Params;
-use crate::gateway::model::Rejection;
+use crate::gateway::v1::model::Rejection;
 
 /// `gwId` of orders paid through Alfa Pay.
 pub const ALFAPAY_BANK: &str = "ALFABANK";
@@ -18,13 +18,13 @@ pub const ALFAPAY_BANK: &str = "ALFABANK";
 pub fn alfapay_payment_order(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
     let named = order_key(p, &["orderId"], false, ApiError::new(4, "[orderId] is empty"))?;
-    let faults = ctx.faults();
+    let policy = ctx.policy();
     let candidate = uuid::Uuid::new_v4().to_string();
     let touched = ctx
-        .gw
+        .v1
         .store
-        .with_order(&merchant.user_name, named.key(), ctx.now, faults, |order| {
-            order.start_redirect(ALFAPAY_BANK, &candidate, "ALFAPAY", faults)
+        .with_order(&merchant.user_name, named.key(), ctx.now, policy, |order| {
+            order.start_redirect(ALFAPAY_BANK, &candidate, "ALFAPAY", &policy.state_machine)
         })
         .ok_or_else(|| ApiError::new(6, "Order not found"))?;
     ctx.notify(&touched.order, &touched.ticked);

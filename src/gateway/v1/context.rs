@@ -1,14 +1,14 @@
 //! What a v1 method handler works with.
 
+use super::service::V1;
 use crate::gateway::clock::EpochMillis;
-use crate::gateway::faults::FaultSet;
-use crate::gateway::instance::Gateway;
-use crate::gateway::model::{Event, Family, Order};
+use crate::gateway::v1::model::{Event, Family, Order};
+use crate::gateway::v1::policy::Policy;
 
 /// One request's view of the gateway.
 pub struct Ctx<'a> {
-    /// The gateway.
-    pub gw: &'a Gateway,
+    /// The v1 service.
+    pub v1: &'a V1,
     /// The path family the request came through.
     pub family: Family,
     /// The gateway's public root, `http://host:port`.
@@ -18,13 +18,13 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The faults switched on.
-    pub fn faults(&self) -> &FaultSet {
-        self.gw.faults()
+    /// The v1 API's rules.
+    pub fn policy(&self) -> &Policy {
+        &self.v1.policy
     }
 
     /// Sends the callbacks of `events` (in the background).
     pub fn notify(&self, order: &Order, events: &[Event]) {
-        self.gw.notify(order, events);
+        self.v1.notify(order, events);
     }
 }

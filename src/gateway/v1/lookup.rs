@@ -2,7 +2,7 @@
 
 use super::reply::ApiError;
 use super::request::Params;
-use crate::gateway::store::OrderKey;
+use crate::gateway::v1::store::OrderKey;
 
 /// An order as a request names it.
 #[derive(Debug, Clone, PartialEq, Eq)]

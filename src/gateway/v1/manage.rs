@@ -9,14 +9,14 @@ use super::lookup::order_key;
 use super::reply::{ApiError, success};
 use super::request::Params;
 use crate::gateway::config::MerchantConfig;
-use crate::gateway::model::{Event, Order, Rejection};
+use crate::gateway::v1::model::{self, Event, Order, Rejection};
 
 /// `deposit.do`: capture; amount omitted or 0 captures the whole hold.
 pub fn deposit(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
     let amount = operation_amount(p)?;
     let rules = merchant.rules();
-    operate(ctx, p, merchant, |order, faults| order.deposit(amount, ctx.now, &rules, faults))
+    operate(ctx, p, merchant, |order, policy| order.deposit(amount, ctx.now, &rules, policy))
 }
 
 /// `reverse.do`: full reversal of an approved or paid order, once, within the window.
@@ -24,27 +24,27 @@ pub fn reverse(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
     let amount = operation_amount(p)?;
     let rules = merchant.rules();
-    operate(ctx, p, merchant, |order, faults| order.reverse(amount, ctx.now, &rules, faults))
+    operate(ctx, p, merchant, |order, policy| order.reverse(amount, ctx.now, &rules, policy))
 }
 
 /// `decline.do`: cancel an unpaid order (DECLINED, actionCode 4005).
 pub fn decline(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
-    operate(ctx, p, merchant, |order, faults| order.decline(ctx.now, faults))
+    operate(ctx, p, merchant, |order, policy| order.decline(ctx.now, policy))
 }
 
 fn operate(
     ctx: &Ctx<'_>,
     p: &Params,
     merchant: &MerchantConfig,
-    op: impl FnOnce(&mut Order, &crate::gateway::faults::FaultSet) -> Result<Vec<Event>, Rejection>,
+    op: impl FnOnce(&mut Order, &model::Policy) -> Result<Vec<Event>, Rejection>,
 ) -> Result<Value, ApiError> {
     let named = order_key(p, &["orderId"], true, ApiError::new(5, "[orderId] is empty"))?;
-    let faults = ctx.faults();
+    let policy = ctx.policy();
     let touched = ctx
-        .gw
+        .v1
         .store
-        .with_order(&merchant.user_name, named.key(), ctx.now, faults, |order| op(order, faults))
+        .with_order(&merchant.user_name, named.key(), ctx.now, policy, |order| op(order, &policy.state_machine))
         .ok_or_else(|| ApiError::new(6, "Wrong order number"))?;
     ctx.notify(&touched.order, &touched.ticked);
     let events = touched.result?;

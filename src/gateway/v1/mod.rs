@@ -1,32 +1,43 @@
 //! The v1 API on both path families over one order store (spec sections 1–2, A2): the router
 //! (`/v1/<method>.do`) and the bank gateway (`/payment/rest/<method>.do`). Either family takes
 //! JSON or form bodies, decided by `Content-Type`, plus query-string parameters (SDK-1).
+//!
+//! [`model`] is the pure order state machine under its [`policy`]; [`store`] holds the orders;
+//! [`notifier`] sends the callbacks; [`cards`] is the emulated issuer; [`emulator`] is the Alfa
+//! Pay payer page; [`service`] ties them together; the other modules are the endpoints.
 
 mod alfapay;
 mod auth;
 mod card_input;
+pub mod cards;
 mod context;
+pub mod emulator;
 mod fields;
 mod instant_payment;
 mod lookup;
 mod manage;
+pub mod model;
+pub mod notifier;
 mod payment_order;
 mod payment_page;
+pub mod policy;
 mod refund;
 mod register;
 mod reply;
 mod request;
+pub mod service;
 mod status;
 mod status_bank;
 mod status_legacy;
 mod status_router;
 mod status_view;
+pub mod store;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{FromRef, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use serde_json::Value;
@@ -36,10 +47,11 @@ pub use payment_order::with_order_id;
 pub use register::REFERENCE_BANK;
 pub use reply::{ApiError, Style};
 pub use request::Params;
+pub use service::V1;
 
-use crate::gateway::faults::Fault;
-use crate::gateway::instance::Gateway;
-use crate::gateway::model::Family;
+use crate::gateway::answer::{self, Mutations};
+use crate::gateway::http;
+use model::Family;
 
 /// A v1 method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,21 +150,31 @@ pub fn prefix(family: Family) -> &'static str {
     }
 }
 
-/// The routes of every v1 method on both families, and the payment page.
-pub fn routes() -> Router<Arc<Gateway>> {
-    let mut router = payment_page::routes();
+/// The routes of every v1 method on both families, their answers reshaped by `answers`, the
+/// payment page and the Alfa Pay emulator.
+pub fn routes<S>(answers: Mutations) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<V1>: FromRef<S>,
+{
+    let mut api = Router::new();
     for family in [Family::Router, Family::Bank] {
         for method in Method::ALL.into_iter().filter(|m| m.served_on(family)) {
             let path = format!("{}/{}", prefix(family), method.path());
-            router = router.route(&path, endpoint(family, method));
+            api = api.route(&path, endpoint(family, method));
         }
     }
-    router
+    let api = api.layer(axum::middleware::map_response_with_state(answers, answer::reshape));
+    payment_page::routes().merge(emulator::routes()).merge(api)
 }
 
-fn endpoint(family: Family, method: Method) -> MethodRouter<Arc<Gateway>> {
-    let handler = move |State(gw): State<Arc<Gateway>>, req: Request| async move {
-        handle(&gw, family, req, |ctx, p| method.call(ctx, p), method.style()).await
+fn endpoint<S>(family: Family, method: Method) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<V1>: FromRef<S>,
+{
+    let handler = move |State(v1): State<Arc<V1>>, req: Request| async move {
+        handle(&v1, family, req, |ctx, p| method.call(ctx, p), method.style()).await
     };
     axum::routing::get(handler).post(handler)
 }
@@ -160,64 +182,30 @@ fn endpoint(family: Family, method: Method) -> MethodRouter<Arc<Gateway>> {
 /// Reads and decodes a request and renders the answer of `call` (HTTP 200 for every business
 /// answer; 413 for a body over the limit).
 pub async fn handle(
-    gw: &Gateway,
+    v1: &V1,
     family: Family,
     req: Request,
     call: impl FnOnce(&Ctx<'_>, &Params) -> Result<Value, ApiError>,
     style: Style,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let limit = gw.config.body_limit_bytes;
-    let declared =
-        parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > DRAIN_LIMIT_BYTES) {
+    let limit = v1.config.body_limit_bytes;
+    if http::declared_too_large(&parts.headers) {
         return too_large(limit);
     }
-    let Some(bytes) = read_body(body, limit).await else {
+    let Some(bytes) = http::read_body(body, limit).await else {
         return too_large(limit);
     };
-    let read_query = !gw.faults().has(Fault::QueryParamsIgnored);
-    let ctx = Ctx { gw, family, root: root_url(gw, &parts.headers), now: gw.clock.now_ms() };
+    let read_query = v1.policy.query_string_read;
+    let root = http::root_url(v1.config.public_url.as_deref(), &parts.headers);
+    let ctx = Ctx { v1, family, root, now: v1.clock.now_ms() };
     let result =
         Params::parse(&parts.headers, parts.uri.query(), &bytes, read_query).and_then(|params| call(&ctx, &params));
-    reply::finish(result, style, gw.faults())
-}
-
-/// How much of an oversized body is read (and discarded) before the 413 answer.
-const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
-
-/// The body, or `None` when it is over `limit` bytes or cannot be read. An oversized body is still
-/// read to its end (up to [`DRAIN_LIMIT_BYTES`]) and discarded: a server that answers and closes
-/// while the client is still sending resets the connection, and the client then often sees a
-/// broken pipe instead of the 413 answer (SDK-4 wants that answer).
-async fn read_body(body: axum::body::Body, limit: usize) -> Option<bytes::Bytes> {
-    use futures::StreamExt as _;
-    let mut stream = body.into_data_stream();
-    let mut kept = Vec::new();
-    let mut seen = 0usize;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.ok()?;
-        seen = seen.saturating_add(chunk.len());
-        if seen <= limit {
-            kept.extend_from_slice(&chunk);
-        } else if seen > DRAIN_LIMIT_BYTES {
-            return None;
-        }
-    }
-    (seen <= limit).then(|| bytes::Bytes::from(kept))
+    reply::finish(result, style)
 }
 
 fn too_large(limit: usize) -> Response {
     let body =
         reply::error_body(&ApiError::new(5, format!("The request body is larger than {limit} bytes")), Style::Standard);
     (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response()
-}
-
-/// The gateway's public root: the configured one, else `http://<Host>`.
-pub fn root_url(gw: &Gateway, headers: &HeaderMap) -> String {
-    if let Some(url) = &gw.config.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty()).unwrap_or("127.0.0.1");
-    format!("http://{host}")
 }

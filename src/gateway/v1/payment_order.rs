@@ -9,10 +9,10 @@ use super::lookup::order_key;
 use super::register::REFERENCE_BANK;
 use super::reply::{ApiError, success};
 use super::request::Params;
-use crate::gateway::cards::{CardInput, authorize};
 use crate::gateway::config::MerchantConfig;
-use crate::gateway::model::{Order, OrderState, Rejection};
-use crate::gateway::store::OrderKey;
+use crate::gateway::v1::cards::{CardInput, authorize};
+use crate::gateway::v1::model::{Order, OrderState, Rejection};
+use crate::gateway::v1::store::OrderKey;
 
 const INFO_PAID: &str = "Your payment has been processed, redirecting...";
 const INFO_DECLINED: &str = "Operation declined. Check the entered data and try again. Redirecting...";
@@ -21,7 +21,7 @@ const INFO_DECLINED: &str = "Operation declined. Check the entered data and try 
 pub fn payment_order(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let merchant = authenticate(ctx, p)?;
     let named = order_key(p, &["MDORDER", "mdOrder", "orderId"], false, ApiError::new(4, "[MDORDER] is empty"))?;
-    let card = card_input(p, ctx.faults())?;
+    let card = card_input(p, ctx.policy().luhn_checked)?;
     let order = pay_with_card(ctx, merchant, named.key(), &card)?;
     Ok(payment_answer(&order, INFO_PAID))
 }
@@ -33,16 +33,16 @@ pub fn pay_with_card(
     key: OrderKey<'_>,
     card: &CardInput,
 ) -> Result<Order, ApiError> {
-    let faults = ctx.faults();
+    let policy = ctx.policy();
     let gw_order_id = uuid::Uuid::new_v4().to_string();
     let rules = merchant.rules();
     let touched = ctx
-        .gw
+        .v1
         .store
-        .with_order(&merchant.user_name, key, ctx.now, faults, |order| {
-            order.route(REFERENCE_BANK, &gw_order_id, faults)?;
-            let auth = authorize(card, &ctx.gw.config.cards, ctx.now, faults);
-            order.pay(auth, ctx.now, &rules, faults)
+        .with_order(&merchant.user_name, key, ctx.now, policy, |order| {
+            order.route(REFERENCE_BANK, &gw_order_id, &policy.state_machine)?;
+            let auth = authorize(card, &ctx.v1.config.cards, ctx.now, policy.decline_cards_decline);
+            order.pay(auth, ctx.now, &rules, &policy.state_machine)
         })
         .ok_or_else(|| ApiError::new(6, "Order not found"))?;
     ctx.notify(&touched.order, &touched.ticked);

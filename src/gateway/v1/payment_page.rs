@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -23,14 +23,18 @@ use super::card_input::card_input;
 use super::payment_order::with_order_id;
 use super::register::REFERENCE_BANK;
 use super::request::Params;
-use crate::gateway::cards::authorize;
+use super::service::V1;
 use crate::gateway::html::{self, escape, see_other};
-use crate::gateway::instance::Gateway;
-use crate::gateway::model::{Order, OrderState};
-use crate::gateway::store::PublicHandle;
+use crate::gateway::v1::cards::authorize;
+use crate::gateway::v1::model::{Order, OrderState};
+use crate::gateway::v1::store::PublicHandle;
 
 /// The payment page routes of both families.
-pub fn routes() -> Router<Arc<Gateway>> {
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<V1>: FromRef<S>,
+{
     Router::new().route("/wl/payment.html", get(show).post(pay)).route("/payment/merchants/{page}", get(show).post(pay))
 }
 
@@ -48,15 +52,15 @@ fn outcome_url(order: &Order) -> String {
     with_order_id(url, &order.registration.id)
 }
 
-async fn show(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn show(State(v1): State<Arc<V1>>, Query(query): Query<HashMap<String, String>>) -> Response {
     let Some(id) = query.get("mdOrder") else {
         return page(StatusCode::BAD_REQUEST, "<p>mdOrder is missing.</p>".into());
     };
-    let now = gw.clock.now_ms();
-    let Some(touched) = gw.store.with_public_order(PublicHandle::OrderId(id), now, gw.faults(), |_| ()) else {
+    let now = v1.clock.now_ms();
+    let Some(touched) = v1.store.with_public_order(PublicHandle::OrderId(id), now, &v1.policy, |_| ()) else {
         return page(StatusCode::NOT_FOUND, "<p>Unknown order.</p>".into());
     };
-    gw.notify(&touched.order, &touched.ticked);
+    v1.notify(&touched.order, &touched.ticked);
     let order = &touched.order;
     if !order.state.is_unpaid() {
         return see_other(outcome_url(order));
@@ -78,7 +82,7 @@ async fn show(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String
     )
 }
 
-async fn pay(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String, String>>, body: Bytes) -> Response {
+async fn pay(State(v1): State<Arc<V1>>, Query(query): Query<HashMap<String, String>>, body: Bytes) -> Response {
     let Some(id) = query.get("mdOrder") else {
         return page(StatusCode::BAD_REQUEST, "<p>mdOrder is missing.</p>".into());
     };
@@ -87,31 +91,31 @@ async fn pay(State(gw): State<Arc<Gateway>>, Query(query): Query<HashMap<String,
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
-    let faults = gw.faults();
-    let card = match card_input(&Params::from_map(fields), faults) {
+    let policy = &v1.policy;
+    let card = match card_input(&Params::from_map(fields), policy.luhn_checked) {
         Ok(card) => card,
         Err(e) => {
             return page(StatusCode::BAD_REQUEST, format!("<p>{}</p>", escape(&e.message)));
         }
     };
-    let now = gw.clock.now_ms();
+    let now = v1.clock.now_ms();
     let gw_order_id = uuid::Uuid::new_v4().to_string();
-    let merchants = &gw.config.merchants;
-    let cards = &gw.config.cards;
-    let Some(touched) = gw.store.with_public_order(PublicHandle::OrderId(id), now, faults, |order| {
+    let merchants = &v1.config.merchants;
+    let cards = &v1.config.cards;
+    let Some(touched) = v1.store.with_public_order(PublicHandle::OrderId(id), now, policy, |order| {
         let rules = merchants
             .iter()
             .find(|m| m.user_name == order.registration.merchant)
             .map(|m| m.rules())
             .unwrap_or_default();
-        order.route(REFERENCE_BANK, &gw_order_id, faults)?;
-        order.pay(authorize(&card, cards, now, faults), now, &rules, faults)
+        order.route(REFERENCE_BANK, &gw_order_id, &policy.state_machine)?;
+        order.pay(authorize(&card, cards, now, policy.decline_cards_decline), now, &rules, &policy.state_machine)
     }) else {
         return page(StatusCode::NOT_FOUND, "<p>Unknown order.</p>".into());
     };
-    gw.notify(&touched.order, &touched.ticked);
+    v1.notify(&touched.order, &touched.ticked);
     if let Ok(events) = &touched.result {
-        gw.notify(&touched.order, events);
+        v1.notify(&touched.order, events);
     }
     see_other(outcome_url(&touched.order))
 }

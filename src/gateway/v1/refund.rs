@@ -4,11 +4,11 @@ use serde_json::Value;
 
 use super::auth::authenticate;
 use super::context::Ctx;
-use super::fields::operation_amount;
+use super::fields::{MAX_AMOUNT, operation_amount};
 use super::lookup::order_key;
 use super::reply::{ApiError, success};
 use super::request::Params;
-use crate::gateway::model::{RefundItem, RefundOutcome, RefundRequest};
+use crate::gateway::v1::model::{RefundItem, RefundOutcome, RefundRequest};
 
 /// `refund.do`.
 pub fn refund(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
@@ -27,7 +27,13 @@ pub fn refund(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     };
     let items = refund_items(p)?;
     if !items.is_empty() {
-        let sum: i64 = items.iter().map(|i| i.amount).sum();
+        let sum = items
+            .iter()
+            .try_fold(0i64, |sum, item| sum.checked_add(item.amount))
+            .filter(|sum| *sum <= MAX_AMOUNT)
+            .ok_or_else(|| {
+                ApiError::new(5, "Invalid [refundItems]: the items add up to more than the largest amount")
+            })?;
         match amount {
             None => amount = Some(sum),
             Some(a) if a == sum => {}
@@ -38,9 +44,9 @@ pub fn refund(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     }
     let request = RefundRequest { amount, external_id, expected_deposited, items };
     let touched = ctx
-        .gw
+        .v1
         .store
-        .refund(&merchant.user_name, named.key(), request, ctx.now, ctx.faults())
+        .refund(&merchant.user_name, named.key(), request, ctx.now, ctx.policy())
         .ok_or_else(|| ApiError::new(6, "Wrong order number"))?;
     ctx.notify(&touched.order, &touched.ticked);
     match touched.result? {
@@ -69,7 +75,7 @@ fn refund_items(p: &Params) -> Result<Vec<RefundItem>, ApiError> {
                 Some(Value::String(s)) => s.parse().ok(),
                 _ => None,
             }
-            .filter(|a| *a >= 0)
+            .filter(|a| (0..=MAX_AMOUNT).contains(a))
             .ok_or_else(invalid)?;
             Ok(RefundItem { position_id, amount })
         })

@@ -7,9 +7,9 @@ use super::context::Ctx;
 use super::fields::{MAX_AMOUNT, absolute_url, registration_date, text_upto};
 use super::reply::{ApiError, success};
 use super::request::Params;
+use super::store::InsertRefused;
 use crate::gateway::config::MerchantConfig;
-use crate::gateway::faults::Fault;
-use crate::gateway::model::{Family, Order, Registration};
+use crate::gateway::v1::model::{Family, Order, Registration};
 
 /// `gwId` of orders at the reference bank.
 pub const REFERENCE_BANK: &str = "PAYCHECK";
@@ -118,7 +118,7 @@ pub fn registration(
         Family::Router => (None, None),
         Family::Bank => (Some(REFERENCE_BANK.to_string()), Some(uuid::Uuid::new_v4().to_string())),
     };
-    let order_number = order_number.unwrap_or_else(|| ctx.gw.store.next_order_number(&merchant.user_name));
+    let order_number = order_number.unwrap_or_else(|| ctx.v1.store.next_order_number(&merchant.user_name));
     Ok(Registration {
         id,
         merchant: merchant.user_name.clone(),
@@ -146,16 +146,19 @@ pub fn registration(
 
 /// Stores the order; error 1 if the merchant already used its `orderNumber` (spec section 7).
 pub fn store_new_order(ctx: &Ctx<'_>, reg: Registration) -> Result<Order, ApiError> {
-    let order = Order::register(reg, ctx.now, ctx.faults());
-    ctx.gw.store.insert(order.clone(), ctx.now, ctx.faults()).map_err(|dup| {
-        ApiError::new(
-            1,
-            if dup.paid {
-                "Order with this number was already processed"
-            } else {
-                "Order with this number was registered, but was not paid"
-            },
-        )
+    let order = Order::register(reg, ctx.now, &ctx.policy().state_machine);
+    ctx.v1.store.insert(order.clone(), ctx.now, ctx.policy()).map_err(|refused| match refused {
+        InsertRefused::Duplicate { paid: true } => ApiError::new(1, "Order with this number was already processed"),
+        InsertRefused::Duplicate { paid: false } => {
+            ApiError::new(1, "Order with this number was registered, but was not paid")
+        }
+        InsertRefused::Full { max_entries } => ApiError::new(
+            7,
+            format!(
+                "System error: the gateway holds its maximum of {max_entries} orders, none of them finished; \
+                 finished orders are removed after the retention period"
+            ),
+        ),
     })?;
     Ok(order)
 }
@@ -187,9 +190,6 @@ fn register_answer(ctx: &Ctx<'_>, order: &Order, p: &Params) -> Value {
             m.insert("orderId".into(), json!(order.registration.id));
             m.insert("formUrl".into(), json!(form_url(ctx, order, &language)));
         }
-    }
-    if ctx.faults().has(Fault::FormUrlMissing) {
-        m.remove("formUrl");
     }
     Value::Object(m)
 }

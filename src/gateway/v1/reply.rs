@@ -1,11 +1,9 @@
 //! Answers: the business envelope (always HTTP 200, `errorCode` a string, spec A1, SDK-3,
-//! SDK-4), its legacy and wallet variants, and the response-shape faults.
+//! SDK-4) and its legacy and wallet variants.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
-
-use crate::gateway::faults::{Fault, FaultSet};
 
 /// A business error: `errorCode` and `errorMessage`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +21,8 @@ impl ApiError {
     }
 }
 
-impl From<crate::gateway::model::Rejection> for ApiError {
-    fn from(r: crate::gateway::model::Rejection) -> ApiError {
+impl From<crate::gateway::v1::model::Rejection> for ApiError {
+    fn from(r: crate::gateway::v1::model::Rejection) -> ApiError {
         ApiError::new(r.error_code(), r.message())
     }
 }
@@ -48,25 +46,13 @@ pub fn success() -> Map<String, Value> {
     m
 }
 
-/// Renders a method's result as an HTTP response, applying the response-shape faults.
-pub fn finish(result: Result<Value, ApiError>, style: Style, faults: &FaultSet) -> Response {
-    let is_error = result.is_err();
-    let mut body = match result {
+/// Renders a method's result as an HTTP 200 response.
+pub fn finish(result: Result<Value, ApiError>, style: Style) -> Response {
+    let body = match result {
         Ok(v) => v,
-        Err(mut e) => {
-            if e.code == 6 && faults.has(Fault::UnknownOrderWrongCode) {
-                e = ApiError::new(5, "Access denied");
-            }
-            error_body(&e, style)
-        }
+        Err(e) => error_body(&e, style),
     };
-    reshape(&mut body, faults);
-    if let Some(model) = body.get_mut("orderStatusResultModel") {
-        reshape(model, faults);
-    }
-    let status =
-        if is_error && faults.has(Fault::BusinessErrorHttp400) { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    (status, axum::Json(body)).into_response()
+    (StatusCode::OK, axum::Json(body)).into_response()
 }
 
 /// The error body of `style`.
@@ -78,17 +64,5 @@ pub fn error_body(e: &ApiError, style: Style) -> Value {
             "success": false,
             "error": {"code": e.code.to_string(), "message": e.message}
         }),
-    }
-}
-
-fn reshape(body: &mut Value, faults: &FaultSet) {
-    let Value::Object(map) = body else { return };
-    if faults.has(Fault::OrderStatusAsString) {
-        for key in ["orderStatus", "OrderStatus"] {
-            if let Some(Value::Number(n)) = map.get(key) {
-                let text = n.to_string();
-                map.insert(key.into(), json!(text));
-            }
-        }
     }
 }

@@ -147,12 +147,48 @@ fn encoding(headers: &HeaderMap, body: &[u8]) -> Result<Encoding, ApiError> {
     }
 }
 
+/// Decodes `application/x-www-form-urlencoded` text strictly: the raw bytes and every name and
+/// value after percent-decoding must be UTF-8 (`%FF` is refused like a raw 0xFF byte, never
+/// replaced by U+FFFD, so two different byte strings never decode to the same text).
 fn decode_form(bytes: &[u8], what: &str) -> Result<Vec<(String, String)>, ApiError> {
+    let invalid = || ApiError::new(5, format!("The {what} is not valid UTF-8"));
     if std::str::from_utf8(bytes).is_err() {
-        return Err(ApiError::new(5, format!("The {what} is not valid UTF-8")));
+        return Err(invalid());
     }
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
-        .map_err(|e| ApiError::new(5, format!("The {what} is not valid form data: {e}")))
+    bytes
+        .split(|b| *b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = match pair.iter().position(|b| *b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &[][..]),
+            };
+            let text = |part: &[u8]| String::from_utf8(percent_decode(part)).map_err(|_| invalid());
+            Ok((text(name)?, text(value)?))
+        })
+        .collect()
+}
+
+/// `+` as a space and `%XX` as the byte XX; a `%` not followed by two hex digits stays as is.
+fn percent_decode(part: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let mut out = Vec::with_capacity(part.len());
+    let mut i = 0;
+    while i < part.len() {
+        match part[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < part.len() => match (hex(part[i + 1]), hex(part[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push(high * 16 + low);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -184,6 +220,19 @@ mod tests {
     fn bad_json_and_wrong_type_are_errors() {
         assert_eq!(Params::parse(&headers("application/json"), None, b"{", true).unwrap_err().code, 5);
         assert_eq!(Params::parse(&headers("text/plain"), None, b"a=b", true).unwrap_err().code, 5);
+    }
+
+    #[test]
+    fn percent_encoded_bytes_that_are_not_utf8_are_refused_like_raw_ones() {
+        let form = headers("application/x-www-form-urlencoded");
+        for body in [&b"orderNumber=%FF%FEz"[..], b"orderNumber=%C0%AFz", b"orderNumber=\xFFz", b"%FF=1"] {
+            assert_eq!(Params::parse(&form, None, body, true).map(|_| ()).unwrap_err().code, 5, "{body:?}");
+        }
+        assert_eq!(Params::parse(&form, Some("orderNumber=%FF"), b"", true).map(|_| ()).unwrap_err().code, 5);
+        let fine = Params::parse(&form, None, b"a=%D0%96+b%2B&c=100%&d", true).expect("valid form");
+        assert_eq!(fine.text("a"), Ok(Some("Ж b+".into())));
+        assert_eq!(fine.text("c"), Ok(Some("100%".into())));
+        assert!(!fine.has("d"), "a name without value is an empty value");
     }
 
     #[test]

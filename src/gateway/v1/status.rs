@@ -9,7 +9,7 @@ use super::lookup::order_key;
 use super::reply::ApiError;
 use super::request::Params;
 use super::{status_bank, status_router};
-use crate::gateway::model::{Family, Order};
+use crate::gateway::v1::model::{Family, Order};
 
 /// `getOrderStatusExtended.do`.
 pub fn status_extended(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
@@ -17,8 +17,8 @@ pub fn status_extended(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let named = order_key(p, &["orderId"], true, ApiError::new(1, "Expected [orderId] or [orderNumber]"))?;
     let order = current_order(ctx, &merchant.user_name, named.key())?;
     Ok(match ctx.family {
-        Family::Router => status_router::router_status(&order, ctx.faults()),
-        Family::Bank => status_bank::bank_status(&order, ctx.faults()),
+        Family::Router => status_router::router_status(&order),
+        Family::Bank => status_bank::bank_status(&order),
     })
 }
 
@@ -26,12 +26,12 @@ pub fn status_extended(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
 pub fn current_order(
     ctx: &Ctx<'_>,
     merchant: &str,
-    key: crate::gateway::store::OrderKey<'_>,
+    key: crate::gateway::v1::store::OrderKey<'_>,
 ) -> Result<Order, ApiError> {
     let touched = ctx
-        .gw
+        .v1
         .store
-        .with_order(merchant, key, ctx.now, ctx.faults(), |_| ())
+        .with_order(merchant, key, ctx.now, ctx.policy(), |_| ())
         .ok_or_else(|| ApiError::new(6, "Order not found"))?;
     ctx.notify(&touched.order, &touched.ticked);
     Ok(touched.order)

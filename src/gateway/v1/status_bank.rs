@@ -4,11 +4,10 @@ use serde_json::{Map, Value, json};
 
 use super::reply::success;
 use super::status_view::{TERMINAL_ID, action, bank_info, payer_data, refunds};
-use crate::gateway::faults::{Fault, FaultSet};
-use crate::gateway::model::{Order, OrderState};
+use crate::gateway::v1::model::{Order, OrderState};
 
 /// The flat status of `order`.
-pub fn bank_status(order: &Order, faults: &FaultSet) -> Value {
+pub fn bank_status(order: &Order) -> Value {
     let mut m = success();
     let (code, description) = action(order);
     let status = match order.state {
@@ -79,8 +78,6 @@ pub fn bank_status(order: &Order, faults: &FaultSet) -> Value {
     if let Some(payer) = payer_data(order) {
         m.insert("payerData".into(), payer);
     }
-    if !faults.has(Fault::RefundsBlockMissing) {
-        m.insert("refunds".into(), refunds(order));
-    }
+    m.insert("refunds".into(), refunds(order));
     Value::Object(m)
 }

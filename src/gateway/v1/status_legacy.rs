@@ -8,7 +8,7 @@ use super::lookup::order_key;
 use super::reply::ApiError;
 use super::request::Params;
 use super::status::current_order;
-use crate::gateway::model::{Family, OrderState};
+use crate::gateway::v1::model::{Family, OrderState};
 
 /// `getOrderStatus.do`. `OrderStatus` is what `getOrderStatusExtended.do` shows on the same
 /// family. An order declined by the issuer answers `ErrorCode` 2.
@@ -24,7 +24,7 @@ pub fn status_legacy(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiError> {
     let issuer_declined = order.state == OrderState::Declined
         && order.card.is_some()
         && !order.timed_out
-        && order.action_code != Some(crate::gateway::model::ACTION_DECLINED_BY_MERCHANT);
+        && order.action_code != Some(crate::gateway::v1::model::ACTION_DECLINED_BY_MERCHANT);
     let mut m = Map::new();
     if issuer_declined {
         m.insert("ErrorCode".into(), json!("2"));

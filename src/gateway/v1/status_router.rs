@@ -4,12 +4,11 @@
 use serde_json::{Map, Value, json};
 
 use super::status_view::{PROCESSING_ID, TERMINAL_ID, action, bank_info, payer_data, refunds};
-use crate::gateway::faults::{Fault, FaultSet};
-use crate::gateway::model::Order;
+use crate::gateway::v1::model::Order;
 
 /// The router status of `order`. Before the order reaches a bank it shows the seed's
 /// PREREGISTERED fields (`gwId` null, `allowedPaymentWays`); afterwards the bank's fields too.
-pub fn router_status(order: &Order, faults: &FaultSet) -> Value {
+pub fn router_status(order: &Order) -> Value {
     let routed = order.bank.is_some();
     let mut m = Map::new();
     if order.action_code.is_some() {
@@ -76,9 +75,7 @@ pub fn router_status(order: &Order, faults: &FaultSet) -> Value {
     m.insert("paymentWay".into(), json!(order.payment_way));
     if routed {
         m.insert("processingId".into(), json!(PROCESSING_ID));
-        if !faults.has(Fault::RefundsBlockMissing) {
-            m.insert("refunds".into(), refunds(order));
-        }
+        m.insert("refunds".into(), refunds(order));
     }
     if let Some(d) = order.refunded_at {
         m.insert("refundedDate".into(), json!(d));

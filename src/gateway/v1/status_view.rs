@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::gateway::cards::action_code_description;
-use crate::gateway::model::{Order, RefundRecord};
+use crate::gateway::v1::cards::action_code_description;
+use crate::gateway::v1::model::{Order, RefundRecord};
 
 /// actionCode shown for an order with no payment attempt yet (BPC convention).
 pub const ACTION_NO_ATTEMPT: i32 = -100;

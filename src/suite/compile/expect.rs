@@ -9,9 +9,13 @@ use crate::check::jsonpath::JsonQuery;
 use crate::check::matcher::Matcher;
 
 use super::{Compiler, DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, duration};
+
+/// The key of a JSON expectation's matcher that names the clauses the check verifies.
+const COVERS: &str = "covers";
 use crate::suite::api::Api;
 use crate::suite::case::{Capture, CaptureSource, Expectations, JsonExpectation, Located, Poll};
 use crate::suite::case_format::{ExpectDoc, PollDoc};
+use crate::suite::clauses::ClauseRef;
 use crate::suite::source::SourceSpan;
 use crate::suite::suggest;
 
@@ -67,8 +71,41 @@ impl Compiler<'_> {
                 return None;
             }
         };
-        let matcher = self.matcher(&matcher.value, &span)?;
-        Some(JsonExpectation { query, matcher, span })
+        let (condition, covers) = self.split_covers(&matcher.value, &span);
+        let matcher = self.matcher(&condition, &span)?;
+        Some(JsonExpectation { query, matcher, covers, span })
+    }
+
+    /// Takes `covers: [clause ids]` out of a matcher map: the clauses that check verifies.
+    fn split_covers(&mut self, spec: &Value, span: &SourceSpan) -> (Value, Vec<ClauseRef>) {
+        let Value::Object(fields) = spec else { return (spec.clone(), Vec::new()) };
+        let Some(ids) = fields.get(COVERS) else { return (spec.clone(), Vec::new()) };
+        let mut condition = fields.clone();
+        condition.remove(COVERS);
+        let ids: Vec<&str> = match ids {
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            Value::String(id) => vec![id.as_str()],
+            _ => Vec::new(),
+        };
+        if ids.is_empty() {
+            self.error(span.clone(), "`covers` takes a list of clause ids, as in `covers: [refund.partial]`");
+        }
+        let mut covers = Vec::new();
+        for id in ids {
+            match self.context.clauses.reference(id) {
+                Some(reference) => covers.push(reference),
+                None => {
+                    let help = suggest::did_you_mean(id, self.context.clauses.ids())
+                        .unwrap_or_else(|| "clause ids are listed in clauses.yaml".to_string());
+                    self.error(span.clone(), format!("unknown clause `{id}`")).add_help(help);
+                }
+            }
+        }
+        if condition.is_empty() {
+            self.error(span.clone(), "the matcher has `covers` but no condition")
+                .add_help("write the condition beside it, as in `{ code: 7, covers: [refund.over-limit] }`");
+        }
+        (Value::Object(condition), covers)
     }
 
     pub(super) fn located_matcher(&mut self, spec: &Spanned<Value>) -> Option<Located<Matcher>> {

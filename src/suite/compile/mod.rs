@@ -18,8 +18,9 @@ use crate::template::{Template, TemplateValue, environment};
 use super::api::{self, API_NAMES, Api};
 use super::case::{Action, Case, Exchange, Expectations, SnapshotSpec, Step, Variable};
 use super::case_format::{CaseDoc, OneOrMany, RequestDoc, StepDoc};
-use super::clauses::ClauseCatalogue;
+use super::clauses::{ClauseCatalogue, ClauseRef};
 use super::diagnostic::{Diagnostic, Diagnostics};
+use super::needs::Needs;
 use super::schema_registry::SchemaRegistry;
 use super::source::{SourceFile, SourceSpan};
 use super::{suggest, yaml};
@@ -57,8 +58,11 @@ pub fn compile_case(file: &Arc<SourceFile>, context: &CompileContext<'_>) -> Res
         diagnostics: Diagnostics::default(),
         known: BTreeSet::new(),
         uses_callbacks: false,
+        needs: Needs::default(),
         case_snapshot: None,
         snapshot_names: BTreeMap::new(),
+        captured: BTreeSet::new(),
+        reads: BTreeSet::new(),
     };
     let case = compiler.case(doc);
     if compiler.diagnostics.is_empty() { Ok(case) } else { Err(compiler.diagnostics) }
@@ -72,10 +76,16 @@ struct Compiler<'a> {
     known: BTreeSet<String>,
     /// Whether a step awaits a callback or a template reads `callback`.
     uses_callbacks: bool,
+    /// What the templates read of the target.
+    needs: Needs,
     /// The case's `snapshot:`, which every request step inherits.
     case_snapshot: Option<SnapshotSpec>,
     /// Snapshot names taken so far in the case, and where.
     snapshot_names: BTreeMap<String, SourceSpan>,
+    /// Names captured by the steps compiled so far.
+    captured: BTreeSet<String>,
+    /// Names captured by earlier steps that the step being compiled reads.
+    reads: BTreeSet<String>,
 }
 
 /// A `snapshot:` value as written: off, or on with options.
@@ -101,7 +111,8 @@ impl Compiler<'_> {
         if name.is_empty() {
             self.error(name_span.clone(), "the case has an empty name");
         }
-        let covers = doc.covers.iter().map(|clause| self.clause(clause)).collect();
+        let clauses: Vec<ClauseRef> = doc.covers.iter().filter_map(|clause| self.clause(clause)).collect();
+        let covers = doc.covers.iter().map(|clause| clause.value.clone()).collect();
         let tags = doc.tags.iter().map(|tag| tag.value.clone()).collect();
         let apis = match &doc.api {
             Some(spec) => self.apis(spec),
@@ -134,23 +145,26 @@ impl Compiler<'_> {
             name,
             description: doc.description,
             covers,
+            clauses,
             tags,
             apis,
             vars,
             steps,
             uses_callbacks,
+            needs: std::mem::take(&mut self.needs),
         }
     }
 
-    fn clause(&mut self, clause: &Spanned<String>) -> String {
-        let id = clause.value.clone();
-        if self.context.clauses.get(&id).is_none() {
+    fn clause(&mut self, clause: &Spanned<String>) -> Option<ClauseRef> {
+        let id = &clause.value;
+        let reference = self.context.clauses.reference(id);
+        if reference.is_none() {
             let span = self.span(clause);
-            let help = suggest::did_you_mean(&id, self.context.clauses.ids())
+            let help = suggest::did_you_mean(id, self.context.clauses.ids())
                 .unwrap_or_else(|| "clause ids are listed in clauses.yaml".to_string());
             self.error(span, format!("unknown clause `{id}`")).add_label("not in the clause catalogue").add_help(help);
         }
-        id
+        reference
     }
 
     fn apis(&mut self, spec: &Spanned<OneOrMany>) -> Vec<Api> {
@@ -181,6 +195,8 @@ impl Compiler<'_> {
         let step = &doc.value;
         let name = step.name.as_ref().map_or_else(|| format!("step {number}"), |name| name.value.clone());
         let only = step.only.as_ref().map(|spec| self.apis(spec));
+        let covers = step.covers.iter().filter_map(|clause| self.clause(clause)).collect();
+        self.reads.clear();
         let chosen: Vec<&str> = [
             ("request", step.request.is_some()),
             ("wait", step.wait.is_some()),
@@ -214,7 +230,9 @@ impl Compiler<'_> {
                 .add_help("give it a `request:`, a `wait:` or an `await_callback:`");
             return None;
         };
-        Some(Step { number, name, span, only, action })
+        let needs = std::mem::take(&mut self.reads).into_iter().collect();
+        self.captured.extend(step.capture.keys().cloned());
+        Some(Step { number, name, span, only, covers, needs, action })
     }
 
     fn exchange(&mut self, request: &Spanned<RequestDoc>, step: &StepDoc) -> Option<Exchange> {
@@ -256,9 +274,14 @@ impl Compiler<'_> {
     }
 
     fn check_names(&mut self, names: Vec<String>, span: &SourceSpan) {
-        for name in names {
+        for path in names {
+            self.needs.note(&path);
+            let name = path.split('.').next().unwrap_or(&path).to_string();
             if name == CALLBACK_NAMESPACE {
                 self.uses_callbacks = true;
+            }
+            if self.captured.contains(&name) {
+                self.reads.insert(name.clone());
             }
             if self.known.contains(&name) {
                 continue;

@@ -1,0 +1,77 @@
+//! The suite as `cargo test` runs it: every case file under `cases/` is a test (rstest's
+//! `#[files]`; `build.rs` rebuilds this crate when a case is added), run against the in-process
+//! reference gateway, its snapshots asserted with insta. A changed response shows as an insta
+//! diff; `cargo insta review` (or `paycheck snapshots review`) accepts it.
+//!
+//! The snapshot text comes from the same `render_snapshot` as `paycheck run --target embedded`,
+//! so both agree on the committed files under `snapshots/embedded/`. After changing a case or
+//! the gateway, regenerate them with `INSTA_UPDATE=always cargo test --test cases` (or
+//! `paycheck run --update-snapshots`), then review the diff in git.
+
+#[cfg(paycheck_has_cases)]
+mod harness {
+    use std::path::{Path, PathBuf};
+
+    use paycheck::commands::embedded;
+    use paycheck::gateway::FaultSet;
+    use paycheck::outcome::{CaseResult, Outcome, StepStatus};
+    use paycheck::snapshot::name;
+    use paycheck::text::step_details;
+    use rstest::rstest;
+
+    use crate::support::{self, root};
+
+    #[rstest]
+    fn case(#[files("cases/**/*.yaml")] path: PathBuf) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        let plan = support::plan(support::load(&[&path]));
+        let record = runtime.block_on(support::run_against_reference(&plan, FaultSet::none(), 4));
+        for result in &record.cases {
+            assert_snapshots(result);
+        }
+        let failures: Vec<String> = record.cases.iter().filter_map(|result| describe_failure(result)).collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// Asserts each snapshot the case took with insta, under `snapshots/embedded/<case key>/`.
+    fn assert_snapshots(result: &CaseResult) {
+        let key = name::case_key(Path::new(&result.path), &[&root().join("cases"), &root()]);
+        for step in &result.steps {
+            let Some(snapshot) = &step.snapshot else { continue };
+            let file_stem = snapshot.name.rsplit('/').next().unwrap_or(&snapshot.name).trim_end_matches(".snap");
+            let mut settings = insta::Settings::clone_current();
+            settings.set_snapshot_path(root().join("snapshots").join(embedded::NAME).join(&key));
+            settings.set_prepend_module_to_snapshot(false);
+            settings.set_input_file(&result.path);
+            settings
+                .set_description(format!("{} [{}], step {} \"{}\"", result.name, result.api, step.number, step.name));
+            settings.set_omit_expression(true);
+            settings.bind(|| insta::assert_snapshot!(file_stem, snapshot.text));
+        }
+    }
+
+    fn describe_failure(result: &CaseResult) -> Option<String> {
+        match &result.outcome {
+            Outcome::Passed | Outcome::Skipped { .. } => None,
+            Outcome::Failed | Outcome::Known | Outcome::Errored { .. } => {
+                let steps: Vec<String> = result
+                    .steps
+                    .iter()
+                    .filter(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored))
+                    .map(|step| step_details(step))
+                    .collect();
+                Some(format!("{} failed:\n{}", result.id, steps.join("\n")))
+            }
+        }
+    }
+}
+
+#[cfg(not(paycheck_has_cases))]
+#[test]
+fn no_case_files_yet() {
+    // `cases/` holds no case: nothing to run. Adding one rebuilds this crate (see build.rs).
+}
