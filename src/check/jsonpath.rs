@@ -4,27 +4,50 @@
 //! query (wildcards, slices, filters, `..`, unions) selects the array of every match, possibly
 //! empty, so that `len`, `contains` and `expr: "value | sum <= 100"` work on it.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use serde_json_path::JsonPath;
+
+use crate::template::bracket_nesting;
+use crate::template::cache::SourceCache;
+
+/// The longest query accepted, in bytes (the longest in the bundled cases is about 80).
+pub const MAX_QUERY_LENGTH: usize = 500;
+
+/// The deepest nesting of brackets (`(`, `[`) accepted in a query: the JSONPath parser recurses
+/// into each, and a deep enough query exhausts the stack and aborts the process.
+pub const MAX_QUERY_NESTING: usize = 16;
+
+/// The most filter selectors (`?`) accepted in a query: the parser's work doubles with each
+/// filter nested in another.
+pub const MAX_QUERY_FILTERS: usize = 4;
 
 /// A parsed JSONPath query.
 #[derive(Debug, Clone)]
 pub struct JsonQuery {
-    source: String,
-    path: JsonPath,
+    source: Arc<str>,
+    path: Arc<JsonPath>,
     singular: bool,
 }
 
+/// Every query parsed so far, by its text.
+static QUERIES: SourceCache<JsonQuery> = SourceCache::new();
+
 impl JsonQuery {
-    /// Parses a query; the error names what is wrong with it.
+    /// Parses a query (once per process for each text); the error names what is wrong with it.
     pub fn parse(source: &str) -> Result<JsonQuery, String> {
-        let path = JsonPath::parse(source).map_err(|error| format!("invalid JSONPath `{source}`: {error}"))?;
-        Ok(JsonQuery { source: source.to_string(), path, singular: is_singular(source) })
+        QUERIES.get_or_compile(source, parse_query)
     }
 
     /// The query as written.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The parsed query.
+    pub fn path(&self) -> &JsonPath {
+        &self.path
     }
 
     /// True when the query can select at most one value.
@@ -41,6 +64,22 @@ impl JsonQuery {
             Some(Value::Array(nodes.all().into_iter().cloned().collect()))
         }
     }
+}
+
+fn parse_query(source: &str) -> Result<JsonQuery, String> {
+    if source.len() > MAX_QUERY_LENGTH {
+        return Err(format!("JSONPath too long: {} bytes (at most {MAX_QUERY_LENGTH})", source.len()));
+    }
+    let depth = bracket_nesting(source);
+    if depth > MAX_QUERY_NESTING {
+        return Err(format!("JSONPath nested too deeply: {depth} levels of brackets (at most {MAX_QUERY_NESTING})"));
+    }
+    let filters = source.matches('?').count();
+    if filters > MAX_QUERY_FILTERS {
+        return Err(format!("JSONPath with too many filters: {filters} `?` (at most {MAX_QUERY_FILTERS})"));
+    }
+    let path = JsonPath::parse(source).map_err(|error| format!("invalid JSONPath `{source}`: {error}"))?;
+    Ok(JsonQuery { source: Arc::from(source), path: Arc::new(path), singular: is_singular(source) })
 }
 
 /// True when the query has only name and index selectors, judged outside quoted names.
@@ -93,5 +132,53 @@ mod tests {
     fn invalid_queries_are_reported() {
         assert!(JsonQuery::parse("$.a[").unwrap_err().contains("invalid JSONPath"));
         assert!(JsonQuery::parse("a.b").is_err());
+    }
+
+    /// The largest queries of each shape within the limits.
+    fn adversarial() -> Vec<String> {
+        let fill = |start: &str, unit: &str, end: &str| {
+            let count = (MAX_QUERY_LENGTH - start.len() - end.len()) / unit.len();
+            format!("{start}{}{end}", unit.repeat(count))
+        };
+        let depth = MAX_QUERY_NESTING - 1;
+        vec![
+            fill("$", ".a", ""),
+            fill("$", "[0]", ""),
+            fill("$", "..a", ""),
+            fill("$[?@.a", " && @.a", "]"),
+            fill("$[?@.a", " || @.a", "]"),
+            fill("$[?", "!", "@.a]"),
+            fill("$[?@.a == 1", " || 1 == 1", "]"),
+            format!("$[?{}@.a{}]", "(".repeat(depth), ")".repeat(depth)),
+            format!("$[?{}@.a{}]", "length(".repeat(depth), ")".repeat(depth)),
+            format!("$[?{}@.a{}]", "@[?".repeat(MAX_QUERY_FILTERS - 1), "]".repeat(MAX_QUERY_FILTERS - 1)),
+            format!("$[?{}@.a{}]", "!(".repeat(depth), ")".repeat(depth)),
+        ]
+    }
+
+    /// Half the stack of a thread spawned by the standard library (test threads, tokio workers).
+    #[test]
+    fn queries_at_the_limits_parse_on_a_small_stack() {
+        let handle = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(|| {
+                for query in adversarial() {
+                    assert!(query.len() <= MAX_QUERY_LENGTH, "{query}");
+                    let _ = parse_query(&query);
+                }
+            })
+            .expect("spawn");
+        assert!(handle.join().is_ok());
+    }
+
+    #[test]
+    fn long_or_deep_queries_are_refused_with_the_limit() {
+        let deep = format!("$[?{}@.a{}]", "(".repeat(40), ")".repeat(40));
+        let error = JsonQuery::parse(&deep).unwrap_err();
+        assert!(error.contains("nested too deeply"), "{error}");
+        let filters = format!("${}", "[?@.a]".repeat(5));
+        assert!(JsonQuery::parse(&filters).unwrap_err().contains("too many filters"));
+        let long = format!("${}", ".a".repeat(300));
+        assert!(JsonQuery::parse(&long).unwrap_err().contains("at most 500"));
     }
 }

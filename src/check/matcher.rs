@@ -17,7 +17,11 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::suite::suggest;
+use crate::template::cache::SourceCache;
 use crate::template::{Scope, Template, TemplateError, TemplateValue};
+
+/// Every regex compiled so far, by its pattern (a `Regex` is cheap to clone: clones share it).
+static REGEXES: SourceCache<regex::Regex> = SourceCache::new();
 
 /// The matcher keys, in the order they are documented.
 pub const KEYS: &[&str] = &[
@@ -185,7 +189,8 @@ fn parse_condition(key: &str, argument: &Value) -> Result<Condition, MatcherErro
         },
         "regex" => {
             let pattern = argument.as_str().ok_or_else(|| MatcherError::new("`regex` takes a string"))?;
-            let regex = regex::Regex::new(pattern)
+            let regex = REGEXES
+                .get_or_compile(pattern, regex::Regex::new)
                 .map_err(|error| MatcherError::new(format!("invalid regex `{pattern}`: {error}")))?;
             Condition::Regex(regex)
         }

@@ -54,7 +54,7 @@ impl Case {
         self.steps.iter().any(|step| matches!(step.action, Action::Wait(_)))
     }
 
-    /// How long the case's `wait` steps let pass, in all.
+    /// How long the case's `wait` steps let pass, in all (saturating: it never overflows).
     pub fn total_wait(&self) -> Duration {
         self.steps
             .iter()
@@ -62,7 +62,7 @@ impl Case {
                 Action::Wait(duration) => duration,
                 _ => Duration::ZERO,
             })
-            .sum()
+            .fold(Duration::ZERO, Duration::saturating_add)
     }
 }
 

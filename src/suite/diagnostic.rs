@@ -81,13 +81,26 @@ impl Diagnostic {
         };
         let mut group = Group::with_title(Level::ERROR.primary_title(title_text.as_str()));
         if let Some(span) = &self.span {
-            let mut annotation = AnnotationKind::Primary.span(span.range.clone());
+            // Quote only the lines the span covers, so that rendering costs the size of the span,
+            // not of the file (a file with thousands of mistakes renders in linear time).
+            let file = &span.file;
+            let last_line = file.line_col(span.range.end).0;
+            let mut first_line = span.line();
+            let mut excerpt = file.line_range(first_line, last_line);
+            if excerpt.is_empty() && first_line > 1 {
+                // The end of a file that ends with a line break is shown at the end of its last line.
+                first_line -= 1;
+                excerpt = file.line_range(first_line, last_line);
+            }
+            let relative = span.range.start - excerpt.start..span.range.end - excerpt.start;
+            let mut annotation = AnnotationKind::Primary.span(relative);
             if let Some(label) = &self.label {
                 annotation = annotation.label(label.as_str());
             }
-            let path = span.file.display_path();
-            group =
-                group.element(Snippet::source(span.file.text.as_str()).line_start(1).path(path).annotation(annotation));
+            let source = &file.text[excerpt];
+            group = group.element(
+                Snippet::source(source).line_start(first_line).path(file.display_path()).annotation(annotation),
+            );
         }
         for help in &self.help {
             group = group.element(Level::HELP.message(help.as_str()));
@@ -137,5 +150,53 @@ impl Diagnostics {
 impl From<Diagnostic> for Diagnostics {
     fn from(diagnostic: Diagnostic) -> Diagnostics {
         Diagnostics(vec![diagnostic])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::source::SourceFile;
+
+    /// What rendering printed when it quoted the whole file: quoting only the span's lines must not
+    /// change a byte of it.
+    fn rendered_against_whole_file(diagnostic: &Diagnostic) -> String {
+        let span = diagnostic.span.as_ref().expect("a span");
+        let mut annotation = AnnotationKind::Primary.span(span.range.clone());
+        if let Some(label) = &diagnostic.label {
+            annotation = annotation.label(label.as_str());
+        }
+        let snippet = Snippet::source(span.file.text.as_str())
+            .line_start(1)
+            .path(span.file.display_path())
+            .annotation(annotation);
+        let mut group = Group::with_title(Level::ERROR.primary_title(diagnostic.message.as_str())).element(snippet);
+        for help in &diagnostic.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        Renderer::plain().decor_style(DecorStyle::Ascii).render(&[group]).to_string()
+    }
+
+    #[test]
+    fn quoting_the_span_lines_renders_what_quoting_the_file_did() {
+        let texts = [
+            "name: x\nsteps:\n  - request:\n      path: é.do\n    expect:\n      status: 2000\n  - wait: soon\n",
+            "name: x\r\nsteps:\r\n\r\n  - wait: soon",
+            "",
+        ];
+        for text in texts {
+            let file = SourceFile::new("cases/a.yaml", text);
+            let mut boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            boundaries.push(text.len() + 5);
+            for &start in &boundaries {
+                for &end in boundaries.iter().filter(|&&end| end >= start).step_by(3) {
+                    let diagnostic = Diagnostic::at(SourceSpan::new(&file, start..end), "something is wrong")
+                        .with_label("here")
+                        .with_help("fix it");
+                    let expected = rendered_against_whole_file(&diagnostic);
+                    assert_eq!(diagnostic.render(false), expected, "{text:?} {start}..{end}");
+                }
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod needs;
+mod parallel;
 pub mod schema_registry;
 pub mod source;
 pub mod suggest;
@@ -20,7 +21,7 @@ pub mod target;
 mod yaml;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use case::Case;
@@ -70,21 +71,14 @@ pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
         }
     };
     let context = CompileContext { schemas: &schemas, clauses: &clauses };
+    let shown_from = paths.shown_from.as_deref();
+    let compiled = parallel::map_in_order(&files, |path| load_case(path, shown_from, &context));
     let mut cases: Vec<Arc<Case>> = Vec::new();
     let mut names: BTreeMap<String, SourceSpan> = BTreeMap::new();
-    for path in files {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) => {
-                diagnostics.push(Diagnostic::in_file(path.display(), format!("cannot read case file: {error}")));
-                continue;
-            }
-        };
-        let shown = paths.shown_from.as_deref().and_then(|base| path.strip_prefix(base).ok()).unwrap_or(&path);
-        let file = SourceFile::new(shown, text);
-        match compile::compile_case(&file, &context) {
+    for loaded in compiled {
+        match loaded {
             Ok(case) => {
-                let span = SourceSpan::new(&file, 0..0);
+                let span = SourceSpan::new(&case.file, 0..0);
                 if let Some(first) = names.get(&case.name) {
                     diagnostics.push(
                         Diagnostic::at(span, format!("two cases are named \"{}\"", case.name))
@@ -99,4 +93,12 @@ pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
         }
     }
     if diagnostics.is_empty() { Ok(Suite { cases, schemas, clauses }) } else { Err(diagnostics) }
+}
+
+/// Reads and compiles one case file.
+fn load_case(path: &Path, shown_from: Option<&Path>, context: &CompileContext<'_>) -> Result<Case, Diagnostics> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Diagnostic::in_file(path.display(), format!("cannot read case file: {error}")))?;
+    let shown = shown_from.and_then(|base| path.strip_prefix(base).ok()).unwrap_or(path);
+    compile::compile_case(&SourceFile::new(shown, text), context)
 }

@@ -10,12 +10,17 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The file's text.
     pub text: String,
+    /// The byte offset at which each line starts, found once so that a position costs a binary
+    /// search, not a scan of the file.
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     /// Wraps a file's text.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<SourceFile> {
-        Arc::new(SourceFile { path: path.into(), text: text.into() })
+        let text = text.into();
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(index, _)| index + 1)).collect();
+        Arc::new(SourceFile { path: path.into(), text, line_starts })
     }
 
     /// The path for display.
@@ -25,12 +30,30 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, byte_offset: usize) -> (usize, usize) {
-        let offset = byte_offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
-        (line, column)
+        let offset = floor_char_boundary(&self.text, byte_offset.min(self.text.len()));
+        let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = self.line_starts[line_index];
+        let column = self.text[line_start..offset].chars().count() + 1;
+        (line_index + 1, column)
+    }
+
+    /// The byte offset of a 1-based line and column (in characters), clamped to the text.
+    pub fn byte_offset(&self, line: usize, column: usize) -> usize {
+        let Some(&line_start) = line.checked_sub(1).and_then(|index| self.line_starts.get(index)) else {
+            return self.text.len();
+        };
+        let line_end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let in_line: usize =
+            self.text[line_start..line_end].chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+        line_start + in_line
+    }
+
+    /// The byte range of the 1-based lines `first..=last` (clamped to the file), with their line
+    /// ends: what a diagnostic quotes.
+    pub fn line_range(&self, first: usize, last: usize) -> std::ops::Range<usize> {
+        let start = self.line_starts.get(first.saturating_sub(1)).copied().unwrap_or(self.text.len());
+        let end = self.line_starts.get(last).copied().unwrap_or(self.text.len());
+        start..end.max(start)
     }
 }
 
@@ -68,7 +91,7 @@ impl SourceSpan {
             let start = offset as usize;
             return SourceSpan::new(file, start..start + len as usize);
         }
-        let start = byte_offset_of(&file.text, location.line() as usize, location.column() as usize);
+        let start = file.byte_offset(location.line() as usize, location.column() as usize);
         SourceSpan::new(file, start..start)
     }
 
@@ -81,19 +104,11 @@ impl SourceSpan {
     pub fn path(&self) -> &Path {
         &self.file.path
     }
-}
 
-/// The byte offset of a 1-based line and column, clamped to the text.
-fn byte_offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (index, line_text) in text.split_inclusive('\n').enumerate() {
-        if index + 1 == line {
-            let in_line: usize = line_text.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
-            return offset + in_line;
-        }
-        offset += line_text.len();
+    /// The 1-based line the span starts on.
+    pub fn line(&self) -> usize {
+        self.line
     }
-    text.len()
 }
 
 #[cfg(test)]
@@ -111,8 +126,21 @@ mod tests {
 
     #[test]
     fn byte_offset_round_trips_line_and_column() {
-        let text = "a: 1\nbb: 2\n";
-        assert_eq!(byte_offset_of(text, 2, 2), 6);
-        assert_eq!(byte_offset_of(text, 9, 1), text.len());
+        let file = SourceFile::new("a.yaml", "a: 1\nbb: 2\né: 3");
+        assert_eq!(file.byte_offset(2, 2), 6);
+        assert_eq!(file.line_col(6), (2, 2));
+        assert_eq!(file.byte_offset(3, 2), 13);
+        assert_eq!(file.line_col(13), (3, 2));
+        assert_eq!(file.byte_offset(9, 1), file.text.len());
+        assert_eq!(file.byte_offset(0, 1), file.text.len());
+    }
+
+    #[test]
+    fn positions_past_the_end_and_inside_a_character_are_clamped() {
+        let file = SourceFile::new("a.yaml", "é\n");
+        assert_eq!(file.line_col(1), (1, 1));
+        assert_eq!(file.line_col(99), (2, 1));
+        assert_eq!(file.line_range(1, 1), 0..3);
+        assert_eq!(file.line_range(2, 9), 3..3);
     }
 }

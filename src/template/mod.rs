@@ -5,16 +5,22 @@
 //! minijinja's (attribute access, filters, arithmetic, comparisons), with the functions listed in
 //! [`environment`].
 
+mod bounds;
+pub mod cache;
 pub mod environment;
 mod scope;
 mod value;
 
+pub use bounds::{MAX_EXPRESSION_LENGTH, MAX_EXPRESSION_NESTING, bracket_nesting};
 pub use scope::Scope;
 pub use value::TemplateValue;
 
 use std::fmt;
+use std::sync::Arc;
 
 use minijinja::Expression;
+
+use cache::SourceCache;
 
 /// A string with `{{ }}` placeholders, compiled.
 pub struct Template {
@@ -24,8 +30,18 @@ pub struct Template {
 
 enum Part {
     Literal(String),
-    Expression { source: String, compiled: Expression<'static, 'static> },
+    Expression(Arc<CompiledExpression>),
 }
+
+/// One `{{ }}` expression, compiled, with the names it reads.
+struct CompiledExpression {
+    source: String,
+    compiled: Expression<'static, 'static>,
+    variables: Vec<String>,
+}
+
+/// Every expression compiled so far, by its text.
+static EXPRESSIONS: SourceCache<Arc<CompiledExpression>> = SourceCache::new();
 
 /// Why a template could not be compiled or rendered.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -52,10 +68,7 @@ impl Template {
             if expression.is_empty() {
                 return Err(TemplateError { message: format!("empty `{{{{ }}}}` in {source:?}") });
             }
-            let compiled = environment::get().compile_expression_owned(expression.to_string()).map_err(|error| {
-                TemplateError { message: format!("invalid expression `{expression}`: {}", describe(&error)) }
-            })?;
-            parts.push(Part::Expression { source: expression.to_string(), compiled });
+            parts.push(Part::Expression(EXPRESSIONS.get_or_compile(expression, compile_expression)?));
             rest = &after_open[close + 2..];
         }
         if !rest.is_empty() {
@@ -66,7 +79,7 @@ impl Template {
 
     /// True when the string holds at least one `{{ }}`.
     pub fn is_dynamic(&self) -> bool {
-        self.parts.iter().any(|part| matches!(part, Part::Expression { .. }))
+        self.parts.iter().any(|part| matches!(part, Part::Expression(_)))
     }
 
     /// The text as written in the case.
@@ -82,7 +95,7 @@ impl Template {
             .parts
             .iter()
             .filter_map(|part| match part {
-                Part::Expression { compiled, .. } => Some(compiled.undeclared_variables(true)),
+                Part::Expression(expression) => Some(expression.variables.iter().cloned()),
                 Part::Literal(_) => None,
             })
             .flatten()
@@ -95,9 +108,9 @@ impl Template {
     /// Renders to JSON: typed when the template is exactly one expression, a string otherwise.
     pub fn render_value(&self, scope: &Scope) -> Result<serde_json::Value, TemplateError> {
         match self.parts.as_slice() {
-            [Part::Expression { source, compiled }] => {
-                let value = evaluate(source, compiled, scope)?;
-                to_json(source, &value)
+            [Part::Expression(expression)] => {
+                let value = evaluate(expression, scope)?;
+                to_json(&expression.source, &value)
             }
             _ => self.render_string(scope).map(serde_json::Value::String),
         }
@@ -109,8 +122,8 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Literal(text) => out.push_str(text),
-                Part::Expression { source, compiled } => {
-                    let value = evaluate(source, compiled, scope)?;
+                Part::Expression(expression) => {
+                    let value = evaluate(expression, scope)?;
                     match value.as_str() {
                         Some(text) => out.push_str(text),
                         None => out.push_str(&value.to_string()),
@@ -128,12 +141,22 @@ impl fmt::Debug for Template {
     }
 }
 
-fn evaluate(
-    source: &str,
-    compiled: &Expression<'static, 'static>,
-    scope: &Scope,
-) -> Result<minijinja::Value, TemplateError> {
-    let value = compiled
+/// Compiles one expression, once its size and nesting are known to be within what the expression
+/// compiler handles without exhausting the stack.
+fn compile_expression(expression: &str) -> Result<Arc<CompiledExpression>, TemplateError> {
+    bounds::check(expression).map_err(|message| TemplateError { message })?;
+    let compiled = environment::get().compile_expression_owned(expression.to_string()).map_err(|error| {
+        TemplateError { message: format!("invalid expression `{expression}`: {}", describe(&error)) }
+    })?;
+    let mut variables: Vec<String> = compiled.undeclared_variables(true).into_iter().collect();
+    variables.sort();
+    Ok(Arc::new(CompiledExpression { source: expression.to_string(), compiled, variables }))
+}
+
+fn evaluate(expression: &CompiledExpression, scope: &Scope) -> Result<minijinja::Value, TemplateError> {
+    let source = &expression.source;
+    let value = expression
+        .compiled
         .eval(scope.context())
         .map_err(|error| TemplateError { message: format!("cannot evaluate `{source}`: {}", describe(&error)) })?;
     if value.is_undefined() {
@@ -201,5 +224,53 @@ mod tests {
     fn variables_lists_the_names_read() {
         let template = Template::compile("{{ order.id }} {{ amount + extra }}").unwrap();
         assert_eq!(template.variables(), vec!["amount", "extra", "order.id"]);
+    }
+}
+
+#[cfg(test)]
+mod stack_tests {
+    use super::*;
+
+    /// The largest expressions of each shape within the limits, up to `length` bytes.
+    fn adversarial(length: usize) -> Vec<String> {
+        let fill = |unit: &str, last: &str| {
+            let mut text = unit.repeat((length - last.len()) / unit.len());
+            text.push_str(last);
+            text
+        };
+        let nested = |open: &str, inner: &str, close: &str| {
+            format!("{}{inner}{}", open.repeat(MAX_EXPRESSION_NESTING), close.repeat(MAX_EXPRESSION_NESTING))
+        };
+        vec![
+            fill("1+", "1"),
+            fill("a~", "a"),
+            fill("1<", "1"),
+            fill("-", "1"),
+            fill("not ", "1"),
+            fill("a|f", ""),
+            fill(".a", "").replacen('.', "x", 1),
+            fill("[0]", "").replacen('[', "x[", 1),
+            fill("1 if 1 else ", "1"),
+            fill("1 and ", "1"),
+            nested("(", "1", ")"),
+            nested("[", "1", "]"),
+            nested("f(", "1", ")"),
+            nested("{'a':", "1", "}"),
+            nested("(-", "1", ")"),
+        ]
+    }
+
+    /// Half the stack of a thread spawned by the standard library (test threads, tokio workers).
+    #[test]
+    fn expressions_at_the_limits_compile_on_a_small_stack() {
+        let handle = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(|| {
+                for expression in adversarial(MAX_EXPRESSION_LENGTH) {
+                    let _ = compile_expression(&expression);
+                }
+            })
+            .expect("spawn");
+        assert!(handle.join().is_ok());
     }
 }

@@ -7,5 +7,6 @@ mod cases;
 mod fault_matrix;
 mod gate_schemas;
 mod gate_suite;
+mod loading;
 mod support;
 mod variations;

@@ -2,7 +2,7 @@
 
 use serde_saphyr::Spanned;
 
-use super::{Compiler, DEFAULT_CALLBACK_TIMEOUT};
+use super::{Compiler, DEFAULT_CALLBACK_TIMEOUT, duration};
 use crate::suite::case::{AwaitCallback, CallbackKey, Expectations, SignatureExpectation};
 use crate::suite::case_format::{AwaitCallbackDoc, StepDoc, keys};
 use crate::suite::suggest;
@@ -55,7 +55,7 @@ impl Compiler<'_> {
                 .add_help("give `key: \"{{ merchants.<role>.secret_key }}\"` (Gate) or the callback token (v1), or `signature: unchecked`");
         }
         let timeout = match &awaited.timeout {
-            Some(timeout) => self.duration(timeout)?,
+            Some(timeout) => self.duration(timeout, &duration::CALLBACK_TIMEOUT)?,
             None => DEFAULT_CALLBACK_TIMEOUT,
         };
         let (expect, expect_on) = match &step.expect {

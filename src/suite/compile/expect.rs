@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 use crate::check::jsonpath::JsonQuery;
 use crate::check::matcher::Matcher;
 
-use super::{Compiler, DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT};
+use super::{Compiler, DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, duration};
 
 /// The key of a JSON expectation's matcher that names the clauses the check verifies.
 const COVERS: &str = "covers";
@@ -161,11 +161,11 @@ impl Compiler<'_> {
             self.error(span.clone(), "`poll` needs at least one condition under `until`");
         }
         let every = match &doc.value.every {
-            Some(every) => self.duration(every)?,
+            Some(every) => self.duration(every, &duration::POLL_EVERY)?,
             None => DEFAULT_POLL_EVERY,
         };
         let timeout = match &doc.value.timeout {
-            Some(timeout) => self.duration(timeout)?,
+            Some(timeout) => self.duration(timeout, &duration::POLL_TIMEOUT)?,
             None => DEFAULT_POLL_TIMEOUT,
         };
         Some(Poll { until, every, timeout, span })

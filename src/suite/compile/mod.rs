@@ -26,9 +26,12 @@ use super::source::{SourceFile, SourceSpan};
 use super::{suggest, yaml};
 
 mod callback;
+mod duration;
 mod expect;
 mod request;
 mod snapshot;
+
+pub use duration::parse_duration;
 
 const DEFAULT_POLL_EVERY: Duration = Duration::from_millis(200);
 const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -216,7 +219,7 @@ impl Compiler<'_> {
                 self.error(span.clone(), "a `wait` step cannot have `expect`, `capture`, `poll` or `snapshot`")
                     .add_help("put the checks in the next step");
             }
-            Action::Wait(self.duration(wait)?)
+            Action::Wait(self.duration(wait, &duration::WAIT)?)
         } else if let Some(awaited) = &step.await_callback {
             self.uses_callbacks = true;
             let mut awaited = self.await_callback(awaited, step)?;
@@ -241,17 +244,6 @@ impl Compiler<'_> {
         let poll = step.poll.as_ref().and_then(|poll| self.poll(poll));
         let captures = step.capture.iter().filter_map(|(name, source)| self.capture(name, source)).collect();
         Some(Exchange { request, expect, expect_on, captures, poll, snapshot: None })
-    }
-
-    fn duration(&mut self, text: &Spanned<String>) -> Option<Duration> {
-        match parse_duration(&text.value) {
-            Ok(duration) => Some(duration),
-            Err(message) => {
-                let span = self.span(text);
-                self.error(span, message).add_help("write durations like `200ms`, `31s`, `2m` or `1h 30m`");
-                None
-            }
-        }
     }
 
     fn template(&mut self, text: &Spanned<String>) -> Option<Template> {
@@ -333,25 +325,4 @@ fn narrow_to_name(span: &SourceSpan, name: &str) -> SourceSpan {
         offset = expression_start + close + 2;
     }
     span.clone()
-}
-
-/// Parses `200ms`, `31s`, `2m`, `1h 30m` (and ISO 8601 `PT31S`).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let parsed: jiff::SignedDuration =
-        text.trim().parse().map_err(|error| format!("invalid duration `{text}`: {error}"))?;
-    Duration::try_from(parsed).map_err(|_| format!("invalid duration `{text}`: it is negative"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_like_people_write_them() {
-        assert_eq!(parse_duration("200ms").unwrap(), Duration::from_millis(200));
-        assert_eq!(parse_duration("31s").unwrap(), Duration::from_secs(31));
-        assert_eq!(parse_duration("1h 30m").unwrap(), Duration::from_secs(5400));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("-5s").is_err());
-    }
 }

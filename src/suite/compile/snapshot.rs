@@ -4,6 +4,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::{Compiler, SnapshotSetting};
+use crate::check::jsonpath::JsonQuery;
 use crate::suite::case::{Redaction, SnapshotSpec};
 use crate::suite::case_format::{StepDoc, keys};
 use crate::suite::source::SourceSpan;
@@ -94,10 +95,10 @@ impl Compiler<'_> {
     }
 
     pub(super) fn redaction(&mut self, query: &str, placeholder: &Value, span: &SourceSpan) -> Option<Redaction> {
-        let path = match serde_json_path::JsonPath::parse(query) {
-            Ok(path) => path,
-            Err(error) => {
-                self.error(span.clone(), format!("invalid JSONPath `{query}` in `snapshot.redact`: {error}"))
+        let path = match JsonQuery::parse(query) {
+            Ok(parsed) => parsed.path().clone(),
+            Err(message) => {
+                self.error(span.clone(), format!("{message} (in `snapshot.redact`)"))
                     .add_help("JSONPath queries start with `$`, as in `$.orderId`");
                 return None;
             }
