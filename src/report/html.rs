@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::outcome::conformance::{ClauseVerdict, Verdict};
 use crate::outcome::{CaseResult, CheckResult, Diff, LineKind, Outcome, RunRecord, StepResult, StepStatus};
+use crate::text::cause::{clause_list, step_cause};
 use crate::text::{curl_command, format_duration, step_message};
 
 use super::json::{self, ReportDocument};
@@ -43,7 +44,21 @@ struct Page<'a> {
     clause_groups: Vec<ClauseGroup<'a>>,
     matrix_verdicts: Vec<&'static str>,
     clause_matrix: Vec<MatrixRow>,
+    causes: Vec<CauseGroup>,
 }
+
+/// One cause of failure, shown once, with how many step runs it struck and where.
+#[derive(Serialize)]
+struct CauseGroup {
+    cause: String,
+    clauses: String,
+    count: usize,
+    places: Vec<String>,
+    more: usize,
+}
+
+/// How many places a cause lists before "and N more".
+const CAUSE_PLACES: usize = 5;
 
 /// One clause area (`refund`, `status`, ...) and how many of its clauses got each verdict.
 #[derive(Serialize)]
@@ -143,6 +158,7 @@ impl<'a> Page<'a> {
             clause_groups: conformance.map(clause_groups).unwrap_or_default(),
             matrix_verdicts: Verdict::ALL.iter().map(|verdict| verdict.name()).collect(),
             clause_matrix: conformance.map(clause_matrix).unwrap_or_default(),
+            causes: causes(&record.cases),
         }
     }
 }
@@ -168,6 +184,39 @@ fn clause_groups(conformance: &crate::outcome::Conformance) -> Vec<ClauseGroup<'
             (!clauses.is_empty()).then_some(ClauseGroup { id: verdict.name(), collapsed, summary, clauses })
         })
         .collect()
+}
+
+/// The failed steps grouped by cause (the same check failing the same way, volatile values left
+/// out), most frequent first.
+fn causes(cases: &[std::sync::Arc<CaseResult>]) -> Vec<CauseGroup> {
+    let mut groups: Vec<CauseGroup> = Vec::new();
+    let mut sorted: Vec<&CaseResult> = cases.iter().map(std::sync::Arc::as_ref).collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for case in sorted {
+        for step in case.steps.iter().filter(|step| step.status == StepStatus::Failed) {
+            let cause = step_cause(step);
+            let place = format!("{} step {}", case.id, step.number);
+            match groups.iter_mut().find(|group| group.cause == cause) {
+                Some(group) => {
+                    group.count += 1;
+                    if group.places.len() < CAUSE_PLACES {
+                        group.places.push(place);
+                    } else {
+                        group.more += 1;
+                    }
+                }
+                None => groups.push(CauseGroup {
+                    cause,
+                    clauses: clause_list(&step.clauses),
+                    count: 1,
+                    places: vec![place],
+                    more: 0,
+                }),
+            }
+        }
+    }
+    groups.sort_by(|a, b| b.count.cmp(&a.count));
+    groups
 }
 
 /// Clause areas × verdicts, so that a person takes in the run at a glance.
