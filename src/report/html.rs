@@ -215,7 +215,7 @@ fn causes(cases: &[std::sync::Arc<CaseResult>]) -> Vec<CauseGroup> {
             }
         }
     }
-    groups.sort_by(|a, b| b.count.cmp(&a.count));
+    groups.sort_by_key(|group| std::cmp::Reverse(group.count));
     groups
 }
 
