@@ -57,9 +57,12 @@ pub struct SuitePaths {
 /// Loads everything, reporting every problem found (not just the first).
 pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
-    let (schemas, schema_errors) = SchemaRegistry::load(&paths.schemas);
+    // The schemas and the clause catalogue are independent, and each costs a few milliseconds of
+    // every start: read them at the same time.
+    let ((schemas, schema_errors), clauses) =
+        parallel::join(|| SchemaRegistry::load(&paths.schemas), || ClauseCatalogue::load(&paths.clauses));
     diagnostics.0.extend(schema_errors.0);
-    let clauses = ClauseCatalogue::load(&paths.clauses).unwrap_or_else(|errors| {
+    let clauses = clauses.unwrap_or_else(|errors| {
         diagnostics.0.extend(errors.0);
         ClauseCatalogue::default()
     });

@@ -42,6 +42,25 @@ pub fn map_in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync
         .collect()
 }
 
+/// Runs `first` on a worker (or here, when no thread can be started) and `second` here, and
+/// returns both results.
+pub fn join<A: Send, B>(first: impl FnOnce() -> A + Send, second: impl FnOnce() -> B) -> (A, B) {
+    let first = Mutex::new(Some(first));
+    let run_first = || first.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take().map(|work| work());
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().stack_size(WORKER_STACK).spawn_scoped(scope, run_first);
+        let b = second();
+        let a = match worker {
+            Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => None,
+        };
+        match a.or_else(run_first) {
+            Some(a) => (a, b),
+            None => unreachable!("`first` runs once, on the worker or here"),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +76,10 @@ mod tests {
         });
         assert_eq!(squares, items.iter().map(|n| n * n).collect::<Vec<_>>());
         assert!(map_in_order(&[] as &[u64], |n| *n).is_empty());
+    }
+
+    #[test]
+    fn join_returns_both_results() {
+        assert_eq!(join(|| 1 + 1, || "two"), (2, "two"));
     }
 }
