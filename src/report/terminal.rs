@@ -124,8 +124,9 @@ impl TerminalReporter {
         let style = outcome_style(&case.outcome);
         let failing: Vec<&Arc<StepResult>> =
             case.steps.iter().filter(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored)).collect();
+        let keys: Vec<String> = failing.iter().map(|step| step_cause(step)).collect();
         let repeats: Vec<&Cause> =
-            failing.iter().filter_map(|step| self.causes.iter().find(|cause| cause.key == step_cause(step))).collect();
+            keys.iter().filter_map(|key| self.causes.iter().find(|cause| cause.key == *key)).collect();
         if !failing.is_empty() && repeats.len() == failing.len() {
             let firsts: Vec<&str> = repeats.iter().map(|cause| cause.first.as_str()).collect();
             let _ = writeln!(
@@ -137,9 +138,8 @@ impl TerminalReporter {
                 case.path,
                 firsts.join(", ")
             );
-            for step in failing {
-                let key = step_cause(step);
-                if let Some(cause) = self.causes.iter_mut().find(|cause| cause.key == key) {
+            for key in &keys {
+                if let Some(cause) = self.causes.iter_mut().find(|cause| cause.key == *key) {
                     cause.count += 1;
                 }
             }
@@ -153,8 +153,7 @@ impl TerminalReporter {
             case.name,
             case.path
         );
-        for step in case.steps.iter().filter(|step| matches!(step.status, StepStatus::Failed | StepStatus::Errored)) {
-            let key = step_cause(step);
+        for (step, key) in failing.into_iter().zip(keys) {
             let here = format!("{} step {}", case.id, step.number);
             match self.causes.iter_mut().find(|cause| cause.key == key) {
                 Some(cause) => {

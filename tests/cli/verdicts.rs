@@ -29,6 +29,14 @@ impl Project {
         Project { dir }
     }
 
+    /// A target `uat` at `url` with only a `main` merchant, its password from PAYCHECK_UAT_PASSWORD.
+    fn with_main_merchant_only(url: &str) -> Project {
+        Project::new(&format!(
+            "[targets.uat]\nurl = {url:?}\n[targets.uat.merchants.main]\nuser = \"test_user\"\n\
+             password = {{ env = \"PAYCHECK_UAT_PASSWORD\" }}\n"
+        ))
+    }
+
     fn paycheck(&self) -> Command {
         let mut command = Command::cargo_bin("paycheck").expect("the paycheck binary");
         command.current_dir(self.dir.path()).env_remove("CI").env("NO_COLOR", "1");
@@ -47,11 +55,7 @@ fn read_json(path: &str) -> Value {
 #[test]
 fn a_wrong_password_stops_the_run_at_preflight_with_exit_3_and_reports_the_reason() {
     let served = serve(&["--clock", "manual"]);
-    let project = Project::new(&format!(
-        "[targets.uat]\nurl = {:?}\n[targets.uat.merchants.main]\nuser = \"test_user\"\n\
-         password = {{ env = \"PAYCHECK_UAT_PASSWORD\" }}\n",
-        served.url
-    ));
+    let project = Project::with_main_merchant_only(&served.url);
     let output = project
         .paycheck()
         .args(["run", "--target", "uat", "--no-snapshots"])
@@ -79,11 +83,7 @@ fn a_wrong_password_stops_the_run_at_preflight_with_exit_3_and_reports_the_reaso
 #[test]
 fn a_target_without_a_second_merchant_skips_the_cases_that_need_one() {
     let served = serve(&["--clock", "manual"]);
-    let project = Project::new(&format!(
-        "[targets.uat]\nurl = {:?}\n[targets.uat.merchants.main]\nuser = \"test_user\"\n\
-         password = {{ env = \"PAYCHECK_UAT_PASSWORD\" }}\n",
-        served.url
-    ));
+    let project = Project::with_main_merchant_only(&served.url);
     let output = project
         .paycheck()
         .args(["run", "--target", "uat", "--no-snapshots", "--quiet"])
