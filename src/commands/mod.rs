@@ -1,6 +1,7 @@
 //! The subcommands, one file each. `main.rs` parses arguments and calls these.
 
 pub mod check;
+mod compare_with;
 pub mod embedded;
 pub mod faults;
 pub mod list;

@@ -14,13 +14,14 @@ use crate::gateway::GatewayConfig;
 use crate::report::Reporter;
 use crate::report::files::{FileReporter, ReportSpec};
 use crate::report::terminal::TerminalReporter;
-use crate::runner::{Environment, Plan, RunOptions, Runner};
+use crate::runner::{Environment, Plan, RunOptions, Runner, SnapshotOptions};
+use crate::snapshot::{SnapshotPolicy, SnapshotSettings};
 use crate::suite::config::LoadedConfig;
 use crate::suite::diagnostic::{Diagnostic, Diagnostics};
 use crate::suite::suggest;
 use crate::suite::target::{ReferenceProfile, Target};
 
-use super::{embedded, run_outputs as outputs, suite_loading};
+use super::{compare_with, embedded, run_outputs as outputs, suite_loading};
 
 /// Arguments of `paycheck run`.
 #[derive(Debug, clap::Args)]
@@ -82,9 +83,19 @@ pub struct RunArgs {
     /// Against a target without a manual clock, skip the cases whose waits add up to more than this.
     #[arg(long, default_value = "5m", value_parser = parse_max_wait)]
     pub max_wait: Duration,
-    /// Neither compare nor write snapshots (a quick run against a UAT, say).
-    #[arg(long, conflicts_with = "update_snapshots")]
+    /// Neither compare nor write snapshots (a quick run against a UAT, say): `--snapshots off`.
+    #[arg(long, conflicts_with_all = ["update_snapshots", "snapshots"])]
     pub no_snapshots: bool,
+    /// Which exchanges are snapshotted: `off`, `opt-in` (the steps that say `snapshot:`) or
+    /// `all` (every response and awaited callback). Default: the target's `snapshots` in
+    /// paycheck.toml, else `all` (`opt-in` for a target given as a URL).
+    #[arg(long, value_name = "POLICY", value_parser = SnapshotPolicy::parse)]
+    pub snapshots: Option<SnapshotPolicy>,
+    /// Run the same cases on another target (`embedded`, a name in paycheck.toml, a URL) or read
+    /// a folder of accepted snapshots, and report every exchange whose normalised answer differs
+    /// from the other's (in "what changed"). Writes no snapshot.
+    #[arg(long, value_name = "TARGET|DIR", conflicts_with_all = ["update_snapshots", "no_snapshots"])]
+    pub compare_with: Option<String>,
     /// Run only slice K of N of the selected cases (by a hash of each case's path), such as `2/4`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
@@ -155,9 +166,41 @@ pub async fn run(args: RunArgs) -> i32 {
             }
         },
     };
+    let schemas = suite.schemas;
     let clauses = (!suite.clauses.is_empty()).then(|| Arc::new(suite.clauses));
     let plan = Plan { cases, selection, clauses, case_bases: outputs::case_bases(&loaded) };
-    let code = run_plan(&args, &plan, &target, &loaded, environment).await;
+    let asked = if args.no_snapshots { Some(SnapshotPolicy::Off) } else { args.snapshots };
+    let settings = match SnapshotSettings::for_target(&target.name, loaded.config.targets.get(&target.name), asked) {
+        Ok(settings) => settings.with_schemas(&schemas),
+        Err(diagnostics) => {
+            suite_loading::print_diagnostics(&diagnostics);
+            if let Some(gateway) = gateway {
+                gateway.shutdown().await;
+            }
+            return exit_code::INVALID_SUITE;
+        }
+    };
+    let compared = match &args.compare_with {
+        Some(other) => {
+            let compared = compare_with::record(other, &args, &plan, &loaded, &settings, &environment).await;
+            match compared {
+                Ok(compared) => Some(compared),
+                Err(code) => {
+                    if let Some(gateway) = gateway {
+                        gateway.shutdown().await;
+                    }
+                    return code;
+                }
+            }
+        }
+        None => None,
+    };
+    let snapshots = match &compared {
+        Some(compared) => SnapshotOptions::CompareWith { dir: compared.dir.clone(), label: compared.label.clone() },
+        None => outputs::snapshot_options(&loaded, &target, args.update_snapshots, settings.policy),
+    };
+    let code = run_plan(&args, &plan, &target, &loaded, environment, snapshots, settings).await;
+    drop(compared);
     if let Some(gateway) = gateway {
         gateway.shutdown().await;
     }
@@ -171,6 +214,8 @@ async fn run_plan(
     target: &Target,
     loaded: &LoadedConfig,
     environment: Environment,
+    snapshots: SnapshotOptions,
+    snapshot_settings: SnapshotSettings,
 ) -> i32 {
     if args.update_snapshots && environment.ci {
         eprintln!(
@@ -192,7 +237,8 @@ async fn run_plan(
         timeout: args.timeout,
         max_response_bytes: args.max_response_size,
         max_wait: args.max_wait,
-        snapshots: outputs::snapshot_options(loaded, target, args.update_snapshots, args.no_snapshots),
+        snapshots,
+        snapshot_settings,
         callback_listen: args.callback_listen,
         callback_url: args.callback_url.clone(),
         shard: args.shard.map(|shard| shard.to_string()),
@@ -252,7 +298,7 @@ async fn run_plan(
 }
 
 /// Resolves a target that needs no gateway started: a URL or a configured name (`None`: embedded).
-fn named_or_url_target(
+pub(super) fn named_or_url_target(
     name: &str,
     loaded: &LoadedConfig,
     profile: &ReferenceProfile,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::engine::shard::Shard;
 use crate::report::files::ReportSpec;
 use crate::runner::SnapshotOptions;
-use crate::snapshot::{name, store};
+use crate::snapshot::{SnapshotPolicy, name, store};
 use crate::suite::case::Case;
 use crate::suite::config::LoadedConfig;
 use crate::suite::target::Target;
@@ -31,10 +31,15 @@ pub fn shard_cases(cases: &[Arc<Case>], loaded: &LoadedConfig, shard: Option<Sha
 
 /// Where the target's snapshots live: `snapshots/<target>/` under the suite root. A target
 /// given as a URL is named by its host and port (`127.0.0.1_8080`), so that two local gateways
-/// on different ports keep separate baselines. With `disabled`, the run neither compares nor
-/// writes snapshots.
-pub fn snapshot_options(loaded: &LoadedConfig, target: &Target, update: bool, disabled: bool) -> SnapshotOptions {
-    if disabled {
+/// on different ports keep separate baselines. With the policy `off`, the run neither compares
+/// nor writes snapshots.
+pub fn snapshot_options(
+    loaded: &LoadedConfig,
+    target: &Target,
+    update: bool,
+    policy: SnapshotPolicy,
+) -> SnapshotOptions {
+    if policy == SnapshotPolicy::Off {
         return SnapshotOptions::RenderOnly;
     }
     let folder = match url::Url::parse(&target.name) {

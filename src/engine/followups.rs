@@ -56,8 +56,9 @@ pub struct Followups<'a> {
 
 /// Ends a step whose checks are in `result`: judges them (clauses, severity), takes the captures
 /// it can into `scope` even when a check failed (so that later steps that need only those still
-/// run), then, when nothing failed, the snapshot; a capture with nothing to take or a snapshot
-/// that differs fails the step.
+/// run), then the snapshot the run's policy asks for, even when a check failed (so that "what
+/// changed" names every changed answer); a capture with nothing to take, or a snapshot that
+/// differs when changes fail, fails the step.
 pub fn conclude(
     context: &RunContext,
     followups: Followups<'_>,
@@ -78,27 +79,25 @@ pub fn conclude(
             None => failed = true,
         }
     }
-    if failed {
-        return finish(result, StepStatus::Failed, None, started);
-    }
-    if let Some(spec) = followups.snapshot {
+    if let Some(spec) = super::snapshot_step::spec_for(context, followups.snapshot) {
         let (common, extra) = followups.expectations;
         let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
         let (check, record) = super::snapshot_step::take(
             context,
             followups.case,
             followups.step,
-            spec,
+            &spec,
             followups.api,
             view.received,
             schema.map(|schema| schema.value.as_ref()),
+            scope,
         );
-        let passed = check.passed;
+        failed |= check.fails();
         result.checks.push(check);
         result.snapshot = Some(record);
-        if !passed {
-            return finish(result, StepStatus::Failed, None, started);
-        }
+    }
+    if failed {
+        return finish(result, StepStatus::Failed, None, started);
     }
     finish(result, StepStatus::Passed, None, started)
 }

@@ -1,23 +1,67 @@
 //! Taking a step's snapshot: render the response with the snapshot library, compare it with the
-//! accepted file, and give the verdict as a check of kind `Snapshot` (with the diff) and a record
-//! of the text.
+//! accepted file, and give the verdict as a check of kind `Snapshot` (with the diff, and the
+//! fields that changed) and a record of the text. Which steps take one is the run's policy
+//! ([`crate::snapshot::SnapshotPolicy`]): with `all`, every exchange, named after its step.
 
 use std::path::Path;
 
 use crate::outcome::result::Severity;
 use crate::outcome::result::{SnapshotRecord, SnapshotStatus};
 use crate::outcome::{CheckKind, CheckResult};
+use crate::snapshot::changes::field_changes;
+use crate::snapshot::inputs::{self, InputReference};
 use crate::snapshot::name::{self, SnapshotName};
 use crate::snapshot::render::{Normalisation, SnapshotInput, render_snapshot};
 use crate::snapshot::store::{Assertion, Metadata, WritePolicy};
+use crate::snapshot::{ChangePolicy, SnapshotPolicy};
 use crate::suite::api::Api;
-use crate::suite::case::{Case, SnapshotSpec, Step};
+use crate::suite::case::{Action, Case, SnapshotSpec, Step};
 use crate::suite::schema_registry::CompiledSchema;
+use crate::template::Scope;
 
 use super::RunContext;
 use super::http::Received;
 
+/// The snapshot settings of a step under the run's policy: its own (or its case's) with
+/// `opt-in`; its own or the defaults with `all`; none with `off`.
+pub fn spec_for<'a>(context: &RunContext, own: Option<&'a SnapshotSpec>) -> Option<std::borrow::Cow<'a, SnapshotSpec>> {
+    match (context.snapshots.settings.policy, own) {
+        (SnapshotPolicy::Off, _) | (SnapshotPolicy::OptIn, None) => None,
+        (_, Some(spec)) => Some(std::borrow::Cow::Borrowed(spec)),
+        (SnapshotPolicy::All, None) => Some(std::borrow::Cow::Owned(SnapshotSpec::default())),
+    }
+}
+
+/// A step's snapshot name: its name as a slug, with `-2`, `-3`, ... for later exchanges of the
+/// case whose names give the same slug (steps that send or await something; `wait` steps have
+/// no exchange).
+pub fn exchange_name(case: &Case, step: &Step) -> String {
+    let slug = name::slug(&step.name);
+    let earlier = case
+        .steps
+        .iter()
+        .take_while(|other| other.number != step.number)
+        .filter(|other| !matches!(other.action, Action::Wait(_)) && name::slug(&other.name) == slug)
+        .count();
+    if earlier == 0 { slug } else { format!("{slug}-{}", earlier + 1) }
+}
+
+/// The case's inputs in scope (its variables, the values its steps captured), as references.
+fn input_references(case: &Case, scope: &Scope) -> Vec<InputReference> {
+    let mut names: Vec<&str> = case.vars.iter().map(|variable| variable.name.as_str()).collect();
+    for step in &case.steps {
+        let captures = match &step.action {
+            Action::Exchange(exchange) => exchange.captures.as_slice(),
+            Action::AwaitCallback(awaited) => awaited.captures.as_slice(),
+            Action::Wait(_) => &[],
+        };
+        names.extend(captures.iter().map(|capture| capture.name.as_str()));
+    }
+    inputs::references(names.into_iter().filter_map(|name| Some((name, scope.get(name)?))))
+}
+
 /// Snapshots a response and judges it.
+#[allow(clippy::too_many_arguments)]
 pub fn take(
     context: &RunContext,
     case: &Case,
@@ -26,10 +70,11 @@ pub fn take(
     api: Api,
     received: &Received,
     schema: Option<&CompiledSchema>,
+    scope: &Scope,
 ) -> (CheckResult, SnapshotRecord) {
     let bases: Vec<&Path> = context.snapshots.case_bases.iter().map(|base| base.as_path()).collect();
     let key = name::case_key(&case.file.path, &bases);
-    let snapshot_name = SnapshotName::new(&key, api, &spec.name);
+    let snapshot_name = SnapshotName::new(&key, api, &exchange_name(case, step));
     let relative = snapshot_name.relative_path().to_string_lossy().replace('\\', "/");
     let headers: Vec<(String, String)> = received
         .headers
@@ -38,10 +83,23 @@ pub fn take(
         .collect();
     let mut target_urls: Vec<String> = context.target.apis.values().cloned().collect();
     target_urls.extend(context.target.root.clone());
+    let inputs = input_references(case, scope);
     let text = render_snapshot(
         &SnapshotInput { status: received.status, headers: &headers, body: &received.body },
-        &Normalisation { schema, spec, masker: &context.masker, target_urls: &target_urls },
+        &Normalisation {
+            schema,
+            spec,
+            masker: &context.masker,
+            target_urls: &target_urls,
+            target_redactions: &context.snapshots.settings.redactions,
+            inputs: &inputs,
+            volatile_fields: &context.snapshots.settings.volatile_fields,
+        },
     );
+    let severity = match context.snapshots.settings.changes {
+        ChangePolicy::Fail => Severity::Failure,
+        ChangePolicy::Warn => Severity::Warning,
+    };
     let mut check = CheckResult {
         kind: CheckKind::Snapshot,
         subject: relative.clone(),
@@ -52,11 +110,17 @@ pub fn take(
         violations: Vec::new(),
         diff: None,
         clauses: Vec::new(),
-        severity: Severity::Failure,
+        severity,
         skipped: None,
     };
-    let mut record =
-        SnapshotRecord { name: relative, file: None, pending: None, status: SnapshotStatus::Recorded, text };
+    let mut record = SnapshotRecord {
+        name: relative,
+        file: None,
+        pending: None,
+        status: SnapshotStatus::Recorded,
+        text,
+        fields: Vec::new(),
+    };
     let Some(store) = &context.snapshots.store else {
         check.actual = "recorded (not compared)".into();
         return (check, record);
@@ -76,28 +140,34 @@ pub fn take(
         }
         Ok(Assertion::New { pending }) => {
             record.status = SnapshotStatus::New;
-            record.pending = Some(pending.display().to_string());
+            record.pending = pending.as_ref().map(|pending| pending.display().to_string());
+            let written = pending.map(|pending| format!("; the new one is pending in {}", pending.display()));
             if store.policy == WritePolicy::Ci {
                 check.passed = false;
-                check.actual = format!(
-                    "no accepted snapshot (CI never accepts one); the new one is pending in {}",
-                    pending.display()
-                );
-            } else {
-                check.actual = format!(
-                    "new snapshot, pending review in {} (`paycheck snapshots review` or `accept`)",
-                    pending.display()
-                );
+                check.severity = Severity::Failure;
+                check.actual = format!("no accepted snapshot (CI never accepts one){}", written.unwrap_or_default());
+            } else if store.policy == WritePolicy::ReadOnly {
+                check.passed = false;
+                check.actual = format!("the compared answers hold no such exchange ({})", store.dir.display());
+            } else if let Some(pending) = &record.pending {
+                check.actual =
+                    format!("new snapshot, pending review in {pending} (`paycheck snapshots review` or `accept`)");
             }
         }
-        Ok(Assertion::Changed { pending, diff }) => {
+        Ok(Assertion::Changed { pending, diff, accepted: old }) => {
             record.status = SnapshotStatus::Changed;
-            record.pending = Some(pending.display().to_string());
+            record.pending = pending.as_ref().map(|pending| pending.display().to_string());
+            record.fields = field_changes(&old, &record.text);
             check.passed = false;
-            check.actual = format!(
-                "differs from the accepted snapshot; the new one is pending in {} (`paycheck snapshots review`)",
-                pending.display()
-            );
+            let fields: Vec<String> = record.fields.iter().map(|field| field.field.clone()).collect();
+            check.actual = match pending {
+                Some(pending) => format!(
+                    "differs from the accepted snapshot in {}; the new one is pending in {} (`paycheck snapshots review`)",
+                    fields.join(", "),
+                    pending.display()
+                ),
+                None => format!("differs from the compared answer in {}", fields.join(", ")),
+            };
             check.diff = Some(diff);
         }
         Ok(Assertion::Accepted { diff }) => {

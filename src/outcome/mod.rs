@@ -3,6 +3,7 @@
 //! writes them; reporters, snapshot review and the conformance table read them. Nothing here
 //! makes a request or formats text for people.
 
+pub mod changes;
 pub mod conformance;
 pub mod diff;
 pub mod event;
@@ -10,6 +11,7 @@ pub mod record;
 pub mod result;
 pub mod summary;
 
+pub use changes::{ChangeGroup, Changes, ExchangeChange, ExchangeChangeKind, FieldChange, FieldChangeKind};
 pub use conformance::Conformance;
 pub use diff::{Diff, DiffLine, LineKind};
 pub use event::{Event, EventSink};

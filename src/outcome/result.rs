@@ -135,6 +135,9 @@ pub struct SnapshotRecord {
     pub status: SnapshotStatus,
     /// The snapshot's text (normalised, volatile values replaced, secrets masked).
     pub text: String,
+    /// When it changed: the fields that differ from the accepted one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<super::changes::FieldChange>,
 }
 
 /// How a snapshot compared with the accepted one.

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::changes::Changes;
 use super::result::{CaseResult, Outcome, SnapshotStatus, as_millis};
 
 /// Totals of a run.
@@ -38,6 +39,10 @@ pub struct RunSummary {
     /// Callbacks the runner's listener received that no `await_callback` step took.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched_callbacks: Vec<UnmatchedCallback>,
+    /// What changed: exchanges whose snapshot changed, appeared or vanished (when the run
+    /// compared snapshots).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
 }
 
 /// A callback that reached the runner but matched no awaiting step (reported, never dropped).
@@ -75,7 +80,10 @@ impl RunSummary {
     pub fn exit_code(&self) -> i32 {
         if self.stopped.is_some() {
             crate::exit_code::TARGET_UNREACHABLE
-        } else if self.failed > 0 || (self.strict_baseline && !self.resolved_deviations.is_empty()) {
+        } else if self.failed > 0
+            || (self.strict_baseline && !self.resolved_deviations.is_empty())
+            || self.changes.as_ref().is_some_and(Changes::fails)
+        {
             crate::exit_code::CASES_FAILED
         } else if self.errored > 0 {
             crate::exit_code::TARGET_UNREACHABLE

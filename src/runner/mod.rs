@@ -23,10 +23,10 @@ use crate::engine::plan::{self, Selection};
 use crate::engine::requirements::{self, RunFacts};
 use crate::engine::{self, RunContext, http};
 use crate::exit_code;
-use crate::outcome::{Conformance, Event, RunRecord, RunSummary};
+use crate::outcome::{CaseResult, Changes, Conformance, Event, RunRecord, RunSummary};
 use crate::report::{Reporter, drive};
 use crate::secret::{self, Masker};
-use crate::snapshot::{SnapshotSession, SnapshotStore, WritePolicy};
+use crate::snapshot::{SnapshotPolicy, SnapshotSession, SnapshotStore, WritePolicy, vanished};
 use crate::suite::case::Case;
 use crate::suite::clauses::{Capability, ClauseCatalogue};
 use crate::suite::config::TargetConfig;
@@ -148,6 +148,7 @@ impl Runner {
         };
         requirements::skip_unmet(&mut runs, &target, &facts);
         let target = &target;
+        let session = self.snapshot_session(plan);
         let (events, reporters) = drive::spawn(reporters);
         let context = RunContext {
             client: self.client.clone(),
@@ -158,7 +159,7 @@ impl Runner {
             max_response_bytes: options.max_response_bytes,
             base_scope: engine::context::base_scope(target, &self.environment.variables),
             events: events.clone(),
-            snapshots: self.snapshot_session(plan),
+            snapshots: session.clone(),
             callbacks: CallbackSettings {
                 listen: options.callback_listen.unwrap_or(CallbackSettings::default().listen),
                 public_url: options.callback_url.clone(),
@@ -175,6 +176,7 @@ impl Runner {
             notes: notes.clone(),
         });
         let (mut summary, cases) = engine::run(Arc::new(context), runs, jobs).await;
+        summary.changes = self.changes(&session, &cases);
         if let Some(baseline) = &options.baseline {
             summary.resolved_deviations = baseline
                 .resolved(cases.iter().map(Arc::as_ref))
@@ -259,8 +261,32 @@ impl Runner {
             SnapshotOptions::Compare { dir, update } => {
                 Some(SnapshotStore { dir: dir.clone(), policy: WritePolicy::for_run(*update, self.environment.ci) })
             }
+            SnapshotOptions::Record { dir } => Some(SnapshotStore { dir: dir.clone(), policy: WritePolicy::Accept }),
+            SnapshotOptions::CompareWith { dir, .. } => {
+                Some(SnapshotStore { dir: dir.clone(), policy: WritePolicy::ReadOnly })
+            }
         };
-        SnapshotSession { store, case_bases: plan.case_bases.clone() }
+        SnapshotSession { store, case_bases: plan.case_bases.clone(), settings: self.options.snapshot_settings.clone() }
+    }
+
+    /// "What changed": the snapshots that changed, appeared or vanished, when the run compared them.
+    fn changes(&self, session: &SnapshotSession, cases: &[Arc<CaseResult>]) -> Option<Changes> {
+        let store = session.store.as_ref()?;
+        if session.settings.policy == SnapshotPolicy::Off
+            || matches!(self.options.snapshots, SnapshotOptions::Record { .. })
+        {
+            return None;
+        }
+        let bases: Vec<&std::path::Path> = session.case_bases.iter().map(PathBuf::as_path).collect();
+        let vanished = vanished::vanished(store, &bases, cases);
+        let (against, comparison) = match &self.options.snapshots {
+            SnapshotOptions::CompareWith { label, .. } => (label.clone(), true),
+            _ => (format!("the accepted snapshots in {}", store.dir.display()), false),
+        };
+        let mut changes =
+            Changes::collect(against, session.settings.changes.name(), cases.iter().map(Arc::as_ref), vanished);
+        changes.comparison = comparison;
+        Some(changes)
     }
 }
 

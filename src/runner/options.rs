@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::baseline::Baseline;
 use crate::engine::verdict::Strictness;
+use crate::snapshot::SnapshotSettings;
 
 /// How a run treats snapshots.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,20 @@ pub enum SnapshotOptions {
         dir: PathBuf,
         /// `--update-snapshots`.
         update: bool,
+    },
+    /// Write every snapshot as accepted into `dir`, even under CI: the other side of a
+    /// `--compare-with` run, recorded into a scratch folder that is not a baseline.
+    Record {
+        /// The scratch folder.
+        dir: PathBuf,
+    },
+    /// `--compare-with`: compare with the answers in `dir` (another target's, or a folder of
+    /// accepted snapshots), write nothing; a difference is a change.
+    CompareWith {
+        /// The folder of the other answers.
+        dir: PathBuf,
+        /// What they are, for reports: `embedded`, a target's name, the folder.
+        label: String,
     },
 }
 
@@ -37,6 +52,9 @@ pub struct RunOptions {
     pub max_wait: Duration,
     /// How snapshots are treated.
     pub snapshots: SnapshotOptions,
+    /// Which exchanges are snapshotted, what a change means, the target's redactions (default:
+    /// `opt-in`, changes fail).
+    pub snapshot_settings: SnapshotSettings,
     /// Where the callback listener binds (default: loopback, an ephemeral port).
     pub callback_listen: Option<SocketAddr>,
     /// The URL gateways send callbacks to, when it is not the listener's own address.
@@ -59,6 +77,7 @@ impl Default for RunOptions {
             max_response_bytes: crate::engine::http::DEFAULT_MAX_RESPONSE_BYTES,
             max_wait: Duration::from_secs(5 * 60),
             snapshots: SnapshotOptions::RenderOnly,
+            snapshot_settings: SnapshotSettings::default(),
             callback_listen: None,
             callback_url: None,
             shard: None,

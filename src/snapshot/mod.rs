@@ -5,16 +5,26 @@
 //!
 //! - [`render`]: `render_snapshot`, the text (shared with the `cargo test` harness);
 //! - [`name`]: case keys, step slugs and file locations;
-//! - [`store`]: reading, comparing, writing (atomically), pending, accept and reject.
+//! - [`store`]: reading, comparing, writing (atomically), pending, accept and reject;
+//! - [`policy`]: which exchanges a run snapshots (`off`, `opt-in`, `all`) and what a change means;
+//! - [`inputs`]: the case's own inputs, written as references in the text;
+//! - [`changes`]: which fields two snapshots differ in; [`vanished`]: the exchanges gone;
+//! - [`volatile`]: volatile values beyond the step's schema (names, generated order numbers).
 //!
 //! It is a library over plain inputs: taking a snapshot inside a step is the engine's job.
 
+pub mod changes;
+pub mod inputs;
 pub mod name;
+pub mod policy;
 pub mod render;
 pub mod store;
+pub mod vanished;
+pub mod volatile;
 
 use std::path::PathBuf;
 
+pub use policy::{ChangePolicy, SnapshotPolicy, SnapshotSettings};
 pub use render::{Normalisation, SnapshotInput, render_snapshot};
 pub use store::{SnapshotStore, WritePolicy};
 
@@ -26,4 +36,6 @@ pub struct SnapshotSession {
     pub store: Option<SnapshotStore>,
     /// The folders case keys are relative to: the cases folder, then the suite root.
     pub case_bases: Vec<PathBuf>,
+    /// Which exchanges are snapshotted, what a change means, the target's redactions.
+    pub settings: SnapshotSettings,
 }

@@ -5,13 +5,18 @@
 //! the body. A JSON body is pretty-printed with its keys sorted, and every volatile value is
 //! replaced by a named placeholder: the fields the response's schema marks `"x-volatile": name`
 //! (reported by the validator as annotations at their instance locations), the case's own
-//! `redact:` queries, and any field whose name says it holds a signature, password or secret. The
-//! target's URL becomes `[target]` (ports change from run to run), and secrets are masked last.
+//! `redact:` queries, the target's `snapshot_redact`, the field names the schemas mark volatile
+//! everywhere and the generated order numbers (see [`super::volatile`]), and any field whose
+//! name says it holds a signature (`checksum` too), password or secret. The target's URL becomes `[target]` (ports change from run to
+//! run), the case's own inputs become references (`{{order_number}}`, see [`super::inputs`]),
+//! and secrets are masked last.
 
 use serde_json::{Map, Value};
 
+use super::inputs::{InputReference, write_references};
+use super::volatile::{VolatileFields, redact_generated_order_numbers};
 use crate::secret::Masker;
-use crate::suite::case::SnapshotSpec;
+use crate::suite::case::{Redaction, SnapshotSpec};
 use crate::suite::schema_registry::CompiledSchema;
 
 /// The annotation keyword schemas use to mark a volatile value.
@@ -37,6 +42,12 @@ pub struct Normalisation<'a> {
     pub masker: &'a Masker,
     /// URLs of the target (its root, its API bases), replaced by `[target]`.
     pub target_urls: &'a [String],
+    /// The target's own redactions (`snapshot_redact` in `paycheck.toml`).
+    pub target_redactions: &'a [Redaction],
+    /// The case's inputs, written as references.
+    pub inputs: &'a [InputReference],
+    /// Field names the suite's schemas mark volatile everywhere.
+    pub volatile_fields: &'a VolatileFields,
 }
 
 /// Renders the snapshot text of a response.
@@ -76,6 +87,7 @@ pub fn render_snapshot(input: &SnapshotInput<'_>, normalisation: &Normalisation<
     for url in urls {
         text = text.replace(url.as_str(), "[target]");
     }
+    let text = redact_generated_order_numbers(&write_references(&text, normalisation.inputs));
     normalise_text(&normalisation.masker.mask(&text))
 }
 
@@ -86,25 +98,60 @@ pub fn normalise_text(text: &str) -> String {
 
 /// Redacts volatile values and sorts keys.
 fn normalise_json(document: Value, normalisation: &Normalisation<'_>) -> Value {
-    let mut replacements: Vec<(String, String)> = Vec::new();
+    let mut volatile: Vec<(String, String)> = Vec::new();
     if let Some(schema) = normalisation.schema {
-        replacements.extend(volatile_locations(schema, &document));
+        volatile.extend(volatile_locations(schema, &document));
     }
-    for redaction in &normalisation.spec.redact {
+    let mut redacted: Vec<(String, String)> = Vec::new();
+    for redaction in normalisation.spec.redact.iter().chain(normalisation.target_redactions) {
         for location in redaction.path.query_located(&document).locations() {
-            replacements.push((location.to_json_pointer(), redaction.placeholder.clone()));
+            redacted.push((location.to_json_pointer(), redaction.placeholder.clone()));
         }
     }
     let mut document = document;
-    for (pointer, placeholder) in replacements {
+    write_input_references(&mut document, normalisation.inputs, 0);
+    for (pointer, placeholder) in volatile {
+        if let Some(value) = document.pointer_mut(&pointer)
+            && !value.is_null()
+            && !value.as_str().is_some_and(is_reference)
+        {
+            *value = Value::String(format!("[{placeholder}]"));
+        }
+    }
+    for (pointer, placeholder) in redacted {
         if let Some(value) = document.pointer_mut(&pointer)
             && !value.is_null()
         {
             *value = Value::String(format!("[{placeholder}]"));
         }
     }
+    normalisation.volatile_fields.redact(&mut document);
     redact_sensitive_fields(&mut document);
     sort_keys(document)
+}
+
+/// Replaces each string value equal to one of the case's inputs by its reference, so that an
+/// echoed input reads `{{order_number}}` rather than the schema's generic placeholder.
+fn write_input_references(value: &mut Value, inputs: &[InputReference], depth: usize) {
+    const MAX_DEPTH: usize = 64;
+    if inputs.is_empty() || depth > MAX_DEPTH {
+        return;
+    }
+    match value {
+        Value::String(text) => {
+            if let Some(input) = inputs.iter().find(|input| input.value == *text) {
+                *text = input.reference.clone();
+            }
+        }
+        Value::Object(fields) => fields.values_mut().for_each(|field| write_input_references(field, inputs, depth + 1)),
+        Value::Array(items) => items.iter_mut().for_each(|item| write_input_references(item, inputs, depth + 1)),
+        _ => {}
+    }
+}
+
+/// True for `{{name}}`, a reference to one of the case's inputs.
+pub fn is_reference(text: &str) -> bool {
+    text.starts_with("{{") && text.ends_with("}}")
 }
 
 /// The instance locations (JSON Pointers) the schema marks volatile, with their placeholders.
@@ -137,7 +184,7 @@ fn redact_sensitive_fields(value: &mut Value) {
 
 fn sensitive_field_placeholder(key: &str) -> Option<&'static str> {
     let key = key.to_ascii_lowercase();
-    if key.contains("signature") || key == "sign" {
+    if key.contains("signature") || key == "sign" || key == "checksum" {
         Some("[signature]")
     } else if key.contains("password") || key.contains("secret") || key == "token" || key.ends_with("_token") {
         Some("[secret]")
@@ -219,7 +266,15 @@ mod tests {
         ];
         let text = render_snapshot(
             &SnapshotInput { status: 200, headers: &headers, body },
-            &Normalisation { schema: Some(schema), spec: &spec, masker: &masker, target_urls: &urls },
+            &Normalisation {
+                schema: Some(schema),
+                spec: &spec,
+                masker: &masker,
+                target_urls: &urls,
+                target_redactions: &[],
+                inputs: &[],
+                volatile_fields: &VolatileFields::default(),
+            },
         );
         assert_eq!(
             text,
@@ -253,7 +308,15 @@ x-request-id: r-1
         let masker = Masker::default();
         let text = render_snapshot(
             &SnapshotInput { status: 302, headers: &[], body: b"<html>moved</html>\r\n\r\n" },
-            &Normalisation { schema: None, spec: &spec, masker: &masker, target_urls: &[] },
+            &Normalisation {
+                schema: None,
+                spec: &spec,
+                masker: &masker,
+                target_urls: &[],
+                target_redactions: &[],
+                inputs: &[],
+                volatile_fields: &VolatileFields::default(),
+            },
         );
         assert_eq!(text, "HTTP 302\n\n<html>moved</html>");
     }

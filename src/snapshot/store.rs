@@ -27,6 +27,8 @@ pub enum WritePolicy {
     Accept,
     /// Under CI: like `Pending`, and a missing snapshot is a failure (CI never accepts).
     Ci,
+    /// `--compare-with`: the folder holds another target's answers; compare, write nothing.
+    ReadOnly,
 }
 
 impl WritePolicy {
@@ -60,17 +62,19 @@ pub struct Metadata {
 pub enum Assertion {
     /// The same as the accepted snapshot.
     Matched,
-    /// There was no accepted snapshot; the result was written as pending.
+    /// There was no accepted snapshot; the result was written as pending (unless read-only).
     New {
-        /// The pending file.
-        pending: PathBuf,
+        /// The pending file, when one was written.
+        pending: Option<PathBuf>,
     },
-    /// It differs from the accepted snapshot; the result was written as pending.
+    /// It differs from the accepted snapshot; the result was written as pending (unless read-only).
     Changed {
-        /// The pending file.
-        pending: PathBuf,
+        /// The pending file, when one was written.
+        pending: Option<PathBuf>,
         /// The diff, accepted → new.
         diff: Diff,
+        /// The accepted snapshot's contents.
+        accepted: String,
     },
     /// Written as the accepted snapshot (`--update-snapshots`).
     Accepted {
@@ -101,20 +105,29 @@ impl SnapshotStore {
         let contents = normalise_text(contents);
         let old = read_contents(&accepted)?;
         if old.as_deref() == Some(contents.as_str()) {
-            remove_if_present(&pending)?;
+            if self.policy != WritePolicy::ReadOnly {
+                remove_if_present(&pending)?;
+            }
             return Ok(Assertion::Matched);
         }
         let diff = old.as_deref().map(|old| unified_diff(old, &contents));
+        let old = old.unwrap_or_default();
         let file = serialize(metadata, &contents);
         if self.policy == WritePolicy::Accept {
             crate::atomic_file::write(&accepted, file.as_bytes())?;
             remove_if_present(&pending)?;
             return Ok(Assertion::Accepted { diff });
         }
+        if self.policy == WritePolicy::ReadOnly {
+            return Ok(match diff {
+                Some(diff) => Assertion::Changed { pending: None, diff, accepted: old },
+                None => Assertion::New { pending: None },
+            });
+        }
         crate::atomic_file::write(&pending, file.as_bytes())?;
         Ok(match diff {
-            Some(diff) => Assertion::Changed { pending, diff },
-            None => Assertion::New { pending },
+            Some(diff) => Assertion::Changed { pending: Some(pending), diff, accepted: old },
+            None => Assertion::New { pending: Some(pending) },
         })
     }
 }
@@ -265,7 +278,7 @@ mod tests {
         let pending = pending_path(&accepted);
 
         let first = pending_store.assert(&name, &meta, "HTTP 200\n\n{}").unwrap();
-        assert_eq!(first, Assertion::New { pending: pending.clone() });
+        assert_eq!(first, Assertion::New { pending: Some(pending.clone()) });
         assert!(!accepted.exists());
         pending_under(&pending_store.dir)[0].accept().unwrap();
         assert_eq!(read_contents(&accepted).unwrap().as_deref(), Some("HTTP 200\n\n{}"));

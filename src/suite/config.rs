@@ -23,6 +23,15 @@
 //! status_version = 12
 //! callbacks = true
 //! ```
+//!
+//! Snapshots (see `snapshot::policy`), at the target's top level:
+//!
+//! ```toml
+//! [targets.uat]
+//! snapshots = "all"                       # off | opt-in | all (default: all; opt-in for a URL)
+//! snapshot_changes = "warn"               # fail (default) | warn
+//! snapshot_redact = { "$.bankInfo.terminalId" = "terminal" }   # JSONPath → placeholder
+//! ```
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -98,6 +107,16 @@ pub struct TargetConfig {
     /// The optional behaviours of spec 8.2 the target offers (none when the table is absent).
     #[serde(default)]
     pub capabilities: Option<CapabilitiesConfig>,
+    /// Which exchanges are snapshotted: `off`, `opt-in` or `all` (default: `all`; see
+    /// `snapshot::policy`).
+    #[serde(default)]
+    pub snapshots: Option<String>,
+    /// What a changed, new or vanished snapshot means: `fail` (the default) or `warn`.
+    #[serde(default)]
+    pub snapshot_changes: Option<String>,
+    /// The target's own volatile values: JSONPath query → placeholder, in every snapshot.
+    #[serde(default)]
+    pub snapshot_redact: IndexMap<String, String>,
 }
 
 /// `[targets.NAME.capabilities]`: what the target offers among the optional behaviours (spec 8.2).

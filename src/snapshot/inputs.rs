@@ -1,0 +1,100 @@
+//! The case's own inputs, written as references: a value the case chose or captured (an order
+//! number it generated, an order id an earlier step took) appears in a snapshot as
+//! `{{order_number}}`, not as this run's value. That keeps the snapshot stable where no schema
+//! marks the value volatile (an HTML page, a URL's query), and makes a diff say "the answer no
+//! longer echoes the order number" instead of showing two random strings.
+
+use serde_json::Value;
+
+/// Values shorter than this are left alone: short values (`0`, `RUB`, `643`) occur by chance.
+pub const MIN_VALUE_CHARS: usize = 8;
+/// Values longer than this are left alone (a captured page, say): too costly to look for.
+pub const MAX_VALUE_CHARS: usize = 512;
+/// At most this many references per case run.
+pub const MAX_REFERENCES: usize = 256;
+
+/// One value and the reference written in its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputReference {
+    /// The value as it appears in answers.
+    pub value: String,
+    /// `{{name}}` or `{{name.field}}`.
+    pub reference: String,
+}
+
+/// The references of named values (case variables, captures): every string leaf of
+/// [`MIN_VALUE_CHARS`] to [`MAX_VALUE_CHARS`] characters, longest value first (so that a value
+/// containing another is replaced whole). A value two names share keeps the first name.
+pub fn references<'a>(named: impl IntoIterator<Item = (&'a str, Value)>) -> Vec<InputReference> {
+    let mut found: Vec<InputReference> = Vec::new();
+    for (name, value) in named {
+        collect(name, &value, &mut found, 0);
+    }
+    found.truncate(MAX_REFERENCES);
+    found.sort_by(|a, b| b.value.len().cmp(&a.value.len()).then_with(|| a.value.cmp(&b.value)));
+    found
+}
+
+fn collect(path: &str, value: &Value, found: &mut Vec<InputReference>, depth: usize) {
+    const MAX_DEPTH: usize = 8;
+    if depth > MAX_DEPTH || found.len() >= MAX_REFERENCES {
+        return;
+    }
+    match value {
+        Value::String(text) => {
+            let chars = text.chars().count();
+            if (MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&chars) && !found.iter().any(|known| known.value == *text) {
+                found.push(InputReference { value: text.clone(), reference: format!("{{{{{path}}}}}") });
+            }
+        }
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                collect(&format!("{path}.{key}"), field, found, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                collect(&format!("{path}[{index}]"), item, found, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The text with every occurrence of each value replaced by its reference.
+pub fn write_references(text: &str, references: &[InputReference]) -> String {
+    let mut text = text.to_string();
+    for reference in references {
+        if text.contains(&reference.value) {
+            text = text.replace(&reference.value, &reference.reference);
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn long_values_become_references_longest_first_short_ones_stay() {
+        let references = references([
+            ("order_number", json!("ord-20261130-1")),
+            ("order_id", json!("5c1f0000-aaaa")),
+            ("form", json!({"url": "https://pay.example/form?mdOrder=5c1f0000-aaaa"})),
+            ("currency", json!("643")),
+            ("again", json!("ord-20261130-1")),
+        ]);
+        assert_eq!(references.len(), 3, "{references:?}");
+        let text = "<p>Order ord-20261130-1</p> mdOrder=5c1f0000-aaaa currency 643";
+        assert_eq!(
+            write_references(text, &references),
+            "<p>Order {{order_number}}</p> mdOrder={{order_id}} currency 643"
+        );
+        assert_eq!(
+            write_references("see https://pay.example/form?mdOrder=5c1f0000-aaaa", &references),
+            "see {{form.url}}"
+        );
+    }
+}
