@@ -92,14 +92,7 @@ pub async fn run_await(
     let view = ResponseView::new(&received);
     let (common, extra) = awaited.expectations_for(api);
     result.checks.extend(checks::evaluate_content(common, extra, &view, scope, &context.masker));
-    let followups = Followups {
-        case,
-        step,
-        api,
-        captures: &awaited.captures,
-        snapshot: awaited.snapshot.as_ref(),
-        expectations: (common, extra),
-    };
+    let followups = Followups { case, step, api, captures: &awaited.captures, snapshot: awaited.snapshot.as_ref() };
     let mut concluded = followups::conclude(context, followups, &view, scope, result, started);
     if concluded.status == StepStatus::Failed && concluded.error.is_none() {
         concluded.error = signature_problem;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::outcome::{CheckResult, StepResult, StepStatus};
 use crate::suite::api::Api;
-use crate::suite::case::{Capture, Case, Expectations, SnapshotSpec, Step};
+use crate::suite::case::{Capture, Case, SnapshotSpec, Step};
 use crate::template::Scope;
 
 use super::checks::{self, ResponseView};
@@ -50,15 +50,12 @@ pub struct Followups<'a> {
     pub captures: &'a [Capture],
     /// The snapshot to take, if any.
     pub snapshot: Option<&'a SnapshotSpec>,
-    /// The expectations in force (their schema's `x-volatile` fields become snapshot placeholders).
-    pub expectations: (&'a Expectations, Option<&'a Expectations>),
 }
 
 /// Ends a step whose checks are in `result`: judges them (clauses, severity), takes the captures
 /// it can into `scope` even when a check failed (so that later steps that need only those still
 /// run), then the snapshot the run's policy asks for, even when a check failed (so that "what
-/// changed" names every changed answer); a capture with nothing to take, or a snapshot that
-/// differs when changes fail, fails the step.
+/// changed" names every changed answer); a capture with nothing to take fails the step.
 pub fn conclude(
     context: &RunContext,
     followups: Followups<'_>,
@@ -80,8 +77,6 @@ pub fn conclude(
         }
     }
     if let Some(spec) = super::snapshot_step::spec_for(context, followups.snapshot) {
-        let (common, extra) = followups.expectations;
-        let schema = extra.and_then(|block| block.schema.as_ref()).or(common.schema.as_ref());
         let (check, record) = super::snapshot_step::take(
             context,
             followups.case,
@@ -89,7 +84,6 @@ pub fn conclude(
             &spec,
             followups.api,
             view.received,
-            schema.map(|schema| schema.value.as_ref()),
             scope,
         );
         failed |= check.fails();

@@ -1,6 +1,8 @@
 //! Taking a step's snapshot: render the response with the snapshot library, compare it with the
-//! accepted file, and give the verdict as a check of kind `Snapshot` (with the diff, and the
-//! fields that changed) and a record of the text. Which steps take one is the run's policy
+//! accepted file, and record the text, how it compared and the fields that changed, with a check
+//! of kind `Snapshot` carrying the diff. A changed, new or vanished exchange does not fail its
+//! step: it is judged once for the run, in "what changed" (`outcome::Changes`), which fails the
+//! run or warns as the target says. Only a snapshot that cannot be read or written fails the step. Which steps take one is the run's policy
 //! ([`crate::snapshot::SnapshotPolicy`]): with `all`, every exchange, named after its step.
 
 use std::path::Path;
@@ -8,15 +10,14 @@ use std::path::Path;
 use crate::outcome::result::Severity;
 use crate::outcome::result::{SnapshotRecord, SnapshotStatus};
 use crate::outcome::{CheckKind, CheckResult};
+use crate::snapshot::SnapshotPolicy;
 use crate::snapshot::changes::field_changes;
 use crate::snapshot::inputs::{self, InputReference};
 use crate::snapshot::name::{self, SnapshotName};
 use crate::snapshot::render::{Normalisation, SnapshotInput, render_snapshot};
 use crate::snapshot::store::{Assertion, Metadata, WritePolicy};
-use crate::snapshot::{ChangePolicy, SnapshotPolicy};
 use crate::suite::api::Api;
 use crate::suite::case::{Action, Case, SnapshotSpec, Step};
-use crate::suite::schema_registry::CompiledSchema;
 use crate::template::Scope;
 
 use super::RunContext;
@@ -61,7 +62,6 @@ fn input_references(case: &Case, scope: &Scope) -> Vec<InputReference> {
 }
 
 /// Snapshots a response and judges it.
-#[allow(clippy::too_many_arguments)]
 pub fn take(
     context: &RunContext,
     case: &Case,
@@ -69,7 +69,6 @@ pub fn take(
     spec: &SnapshotSpec,
     api: Api,
     received: &Received,
-    schema: Option<&CompiledSchema>,
     scope: &Scope,
 ) -> (CheckResult, SnapshotRecord) {
     let bases: Vec<&Path> = context.snapshots.case_bases.iter().map(|base| base.as_path()).collect();
@@ -87,7 +86,6 @@ pub fn take(
     let text = render_snapshot(
         &SnapshotInput { status: received.status, headers: &headers, body: &received.body },
         &Normalisation {
-            schema,
             spec,
             masker: &context.masker,
             target_urls: &target_urls,
@@ -96,10 +94,7 @@ pub fn take(
             volatile_fields: &context.snapshots.settings.volatile_fields,
         },
     );
-    let severity = match context.snapshots.settings.changes {
-        ChangePolicy::Fail => Severity::Failure,
-        ChangePolicy::Warn => Severity::Warning,
-    };
+
     let mut check = CheckResult {
         kind: CheckKind::Snapshot,
         subject: relative.clone(),
@@ -110,7 +105,7 @@ pub fn take(
         violations: Vec::new(),
         diff: None,
         clauses: Vec::new(),
-        severity,
+        severity: Severity::Failure,
         skipped: None,
     };
     let mut record = SnapshotRecord {
@@ -141,28 +136,27 @@ pub fn take(
         Ok(Assertion::New { pending }) => {
             record.status = SnapshotStatus::New;
             record.pending = pending.as_ref().map(|pending| pending.display().to_string());
-            let written = pending.map(|pending| format!("; the new one is pending in {}", pending.display()));
-            if store.policy == WritePolicy::Ci {
-                check.passed = false;
-                check.severity = Severity::Failure;
-                check.actual = format!("no accepted snapshot (CI never accepts one){}", written.unwrap_or_default());
-            } else if store.policy == WritePolicy::ReadOnly {
-                check.passed = false;
-                check.actual = format!("the compared answers hold no such exchange ({})", store.dir.display());
-            } else if let Some(pending) = &record.pending {
-                check.actual =
-                    format!("new snapshot, pending review in {pending} (`paycheck snapshots review` or `accept`)");
-            }
+            check.actual = match (&record.pending, store.policy) {
+                (_, WritePolicy::ReadOnly) => {
+                    format!("new: the compared answers hold no such exchange ({})", store.dir.display())
+                }
+                (Some(pending), WritePolicy::Ci) => {
+                    format!("new: no accepted snapshot (CI never accepts one); the new one is pending in {pending}")
+                }
+                (Some(pending), _) => {
+                    format!("new snapshot, pending review in {pending} (`paycheck snapshots review` or `accept`)")
+                }
+                (None, _) => "new snapshot".to_string(),
+            };
         }
         Ok(Assertion::Changed { pending, diff, accepted: old }) => {
             record.status = SnapshotStatus::Changed;
             record.pending = pending.as_ref().map(|pending| pending.display().to_string());
             record.fields = field_changes(&old, &record.text);
-            check.passed = false;
             let fields: Vec<String> = record.fields.iter().map(|field| field.field.clone()).collect();
             check.actual = match pending {
                 Some(pending) => format!(
-                    "differs from the accepted snapshot in {}; the new one is pending in {} (`paycheck snapshots review`)",
+                    "changed in {}; the new one is pending in {} (`paycheck snapshots review`)",
                     fields.join(", "),
                     pending.display()
                 ),

@@ -92,14 +92,7 @@ pub async fn run_exchange(
             format!("the response is not JSON ({reason}); body: {}", quote_bytes(&context.masker, &received.body));
         return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
     }
-    let followups = Followups {
-        case,
-        step,
-        api,
-        captures: &exchange.captures,
-        snapshot: exchange.snapshot.as_ref(),
-        expectations: (common, extra),
-    };
+    let followups = Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref() };
     followups::conclude(context, followups, &view, scope, result, started)
 }
 

@@ -108,10 +108,13 @@ pub struct Changes {
     pub against: String,
     /// `fail`: changes fail the run; `warn`: they are reported only.
     pub policy: String,
-    /// True with `--compare-with`: the answers were compared with another target's, and an
-    /// exchange only this target has is a difference too.
+    /// True with `--compare-with`: the answers were compared with another target's.
     #[serde(default)]
     pub comparison: bool,
+    /// True when a new exchange fails the run too: in a comparison (the other target lacks it),
+    /// and under CI (CI never accepts a snapshot).
+    #[serde(default)]
+    pub new_fails: bool,
     /// Exchanges compared (matched or not).
     pub compared: usize,
     /// Every exchange that changed, appeared or vanished, sorted by name.
@@ -169,7 +172,15 @@ impl Changes {
         let mut groups: Vec<ChangeGroup> =
             grouped.into_iter().map(|(change, exchanges)| ChangeGroup { change: change.clone(), exchanges }).collect();
         groups.sort_by(|a, b| b.exchanges.len().cmp(&a.exchanges.len()).then_with(|| a.change.cmp(&b.change)));
-        Changes { against, policy: policy.to_string(), comparison: false, compared, exchanges, groups }
+        Changes {
+            against,
+            policy: policy.to_string(),
+            comparison: false,
+            new_fails: false,
+            compared,
+            exchanges,
+            groups,
+        }
     }
 
     /// True when nothing changed, appeared or vanished.
@@ -183,10 +194,10 @@ impl Changes {
     }
 
     /// True when the changes fail the run: the policy is `fail` and an exchange changed or
-    /// vanished (or, in a comparison, is new). A new exchange of a baseline is only pending
-    /// review (under CI its step fails instead).
+    /// vanished, or is new when [`Changes::new_fails`]. Otherwise a new exchange of a baseline
+    /// is only pending review.
     pub fn fails(&self) -> bool {
-        let new = if self.comparison { self.count(ExchangeChangeKind::New) } else { 0 };
+        let new = if self.new_fails { self.count(ExchangeChangeKind::New) } else { 0 };
         self.policy == "fail"
             && self.count(ExchangeChangeKind::Changed) + self.count(ExchangeChangeKind::Vanished) + new > 0
     }

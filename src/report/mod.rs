@@ -9,5 +9,6 @@ pub mod junit;
 pub mod merge;
 pub mod reporter;
 pub mod terminal;
+pub mod what_changed;
 
 pub use reporter::Reporter;

@@ -11,7 +11,8 @@ use anstyle::{AnsiColor, Style};
 use super::reporter::Reporter;
 use crate::outcome::conformance::{ClauseVerdict, Conformance, Verdict};
 use crate::outcome::{
-    CaseResult, CheckResult, Diff, Event, Outcome, RunSummary, StepResult, StepStatus, UnmatchedCallback,
+    CaseResult, Changes, CheckKind, CheckResult, Diff, Event, Outcome, RunSummary, StepResult, StepStatus,
+    UnmatchedCallback,
 };
 use crate::suite::clauses::ClauseRef;
 use crate::text::cause::{check_cause, clause_list, step_cause};
@@ -197,7 +198,8 @@ impl TerminalReporter {
         let mut cases = std::mem::take(&mut self.warned);
         cases.sort_by(|a, b| a.id.cmp(&b.id));
         for case in &cases {
-            for check in case.steps.iter().flat_map(|step| step.warnings()) {
+            let warnings = case.steps.iter().flat_map(|step| step.warnings());
+            for check in warnings.filter(|check| check.kind != CheckKind::Snapshot) {
                 let key = check_cause(check);
                 match groups.iter_mut().find(|(known, _, _)| *known == key) {
                     Some((_, runs, _)) => runs.push(case.id.clone()),
@@ -408,7 +410,7 @@ impl TerminalReporter {
     }
 
     fn summary(&mut self, summary: &RunSummary) {
-        let style = if summary.failed > 0 {
+        let style = if summary.failed > 0 || summary.changes.as_ref().is_some_and(Changes::fails) {
             RED
         } else if summary.errored > 0 {
             YELLOW
@@ -457,7 +459,8 @@ impl TerminalReporter {
                     parts.push(format!("{count} {what}"));
                 }
             }
-            let hint = if snapshots.pending() > 0 {
+            let comparison = summary.changes.as_ref().is_some_and(|changes| changes.comparison);
+            let hint = if snapshots.pending() > 0 && !comparison {
                 format!("  {DIM}(pending: `paycheck snapshots review`, or `accept` / `reject`){DIM:#}")
             } else {
                 String::new()
@@ -519,6 +522,9 @@ impl Reporter for TerminalReporter {
                 }
                 self.top_causes();
                 self.unmatched_callbacks(&summary.unmatched_callbacks);
+                if let Some(changes) = summary.changes.as_ref().filter(|changes| !changes.is_empty()) {
+                    let _ = write!(self.out, "{}", super::what_changed::render(changes));
+                }
                 self.summary(summary);
                 let _ = self.out.flush();
             }

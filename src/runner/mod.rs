@@ -286,6 +286,7 @@ impl Runner {
         let mut changes =
             Changes::collect(against, session.settings.changes.name(), cases.iter().map(Arc::as_ref), vanished);
         changes.comparison = comparison;
+        changes.new_fails = comparison || self.environment.ci;
         Some(changes)
     }
 }

@@ -2,14 +2,14 @@
 //! `paycheck run` and by the `cargo test` harness alike, so both agree on the committed files.
 //!
 //! The text reads like the response: the status line, the headers that matter, a blank line and
-//! the body. A JSON body is pretty-printed with its keys sorted, and every volatile value is
-//! replaced by a named placeholder: the fields the response's schema marks `"x-volatile": name`
-//! (reported by the validator as annotations at their instance locations), the case's own
-//! `redact:` queries, the target's `snapshot_redact`, the field names the schemas mark volatile
-//! everywhere and the generated order numbers (see [`super::volatile`]), and any field whose
-//! name says it holds a signature (`checksum` too), password or secret. The target's URL becomes `[target]` (ports change from run to
-//! run), the case's own inputs become references (`{{order_number}}`, see [`super::inputs`]),
-//! and secrets are masked last.
+//! the body. A JSON body is pretty-printed with its keys sorted. A string equal to one of the
+//! case's inputs becomes a reference (`{{order_number}}`, see [`super::inputs`]); then every
+//! volatile value becomes a named placeholder: the case's own `redact:` queries, the target's
+//! `snapshot_redact`, every field whose name a schema marks `"x-volatile": name` (by name, in
+//! every answer, whether it has a schema or not: see [`super::volatile`]), and any field whose
+//! name says it holds a signature (`checksum` too), password or secret. The target's URL becomes
+//! `[target]` (ports change from run to run), generated order numbers `[order_number]`, and
+//! secrets are masked last.
 
 use serde_json::{Map, Value};
 
@@ -17,7 +17,6 @@ use super::inputs::{InputReference, write_references};
 use super::volatile::{VolatileFields, redact_generated_order_numbers};
 use crate::secret::Masker;
 use crate::suite::case::{Redaction, SnapshotSpec};
-use crate::suite::schema_registry::CompiledSchema;
 
 /// The annotation keyword schemas use to mark a volatile value.
 pub const VOLATILE_KEYWORD: &str = "x-volatile";
@@ -34,8 +33,6 @@ pub struct SnapshotInput<'a> {
 
 /// What normalisation knows besides the response.
 pub struct Normalisation<'a> {
-    /// The schema the response was checked against, whose `x-volatile` fields are redacted.
-    pub schema: Option<&'a CompiledSchema>,
     /// The step's snapshot settings: its own redactions and extra headers.
     pub spec: &'a SnapshotSpec,
     /// Masks secrets.
@@ -46,7 +43,7 @@ pub struct Normalisation<'a> {
     pub target_redactions: &'a [Redaction],
     /// The case's inputs, written as references.
     pub inputs: &'a [InputReference],
-    /// Field names the suite's schemas mark volatile everywhere.
+    /// Field names the suite's schemas mark volatile.
     pub volatile_fields: &'a VolatileFields,
 }
 
@@ -98,10 +95,6 @@ pub fn normalise_text(text: &str) -> String {
 
 /// Redacts volatile values and sorts keys.
 fn normalise_json(document: Value, normalisation: &Normalisation<'_>) -> Value {
-    let mut volatile: Vec<(String, String)> = Vec::new();
-    if let Some(schema) = normalisation.schema {
-        volatile.extend(volatile_locations(schema, &document));
-    }
     let mut redacted: Vec<(String, String)> = Vec::new();
     for redaction in normalisation.spec.redact.iter().chain(normalisation.target_redactions) {
         for location in redaction.path.query_located(&document).locations() {
@@ -110,14 +103,6 @@ fn normalise_json(document: Value, normalisation: &Normalisation<'_>) -> Value {
     }
     let mut document = document;
     write_input_references(&mut document, normalisation.inputs, 0);
-    for (pointer, placeholder) in volatile {
-        if let Some(value) = document.pointer_mut(&pointer)
-            && !value.is_null()
-            && !value.as_str().is_some_and(is_reference)
-        {
-            *value = Value::String(format!("[{placeholder}]"));
-        }
-    }
     for (pointer, placeholder) in redacted {
         if let Some(value) = document.pointer_mut(&pointer)
             && !value.is_null()
@@ -152,18 +137,6 @@ fn write_input_references(value: &mut Value, inputs: &[InputReference], depth: u
 /// True for `{{name}}`, a reference to one of the case's inputs.
 pub fn is_reference(text: &str) -> bool {
     text.starts_with("{{") && text.ends_with("}}")
-}
-
-/// The instance locations (JSON Pointers) the schema marks volatile, with their placeholders.
-pub fn volatile_locations(schema: &CompiledSchema, document: &Value) -> Vec<(String, String)> {
-    let evaluation = schema.validator.evaluate(document);
-    evaluation
-        .iter_annotations()
-        .filter_map(|entry| {
-            let name = entry.annotations.value().get(VOLATILE_KEYWORD)?.as_str()?;
-            Some((entry.instance_location.as_str().to_string(), name.to_string()))
-        })
-        .collect()
 }
 
 /// Replaces the values of fields named like signatures, passwords and secrets, at any depth.
@@ -241,9 +214,8 @@ mod tests {
     }
 
     #[test]
-    fn schema_volatile_fields_case_redactions_secrets_and_sorted_keys() {
+    fn volatile_field_names_case_redactions_secrets_and_sorted_keys() {
         let (_dir, registry) = registry();
-        let schema = registry.get("order.json").unwrap();
         let spec = SnapshotSpec {
             name: "status".into(),
             redact: vec![Redaction {
@@ -267,13 +239,12 @@ mod tests {
         let text = render_snapshot(
             &SnapshotInput { status: 200, headers: &headers, body },
             &Normalisation {
-                schema: Some(schema),
                 spec: &spec,
                 masker: &masker,
                 target_urls: &urls,
                 target_redactions: &[],
                 inputs: &[],
-                volatile_fields: &VolatileFields::default(),
+                volatile_fields: &VolatileFields::of_registry(&registry),
             },
         );
         assert_eq!(
@@ -309,7 +280,6 @@ x-request-id: r-1
         let text = render_snapshot(
             &SnapshotInput { status: 302, headers: &[], body: b"<html>moved</html>\r\n\r\n" },
             &Normalisation {
-                schema: None,
                 spec: &spec,
                 masker: &masker,
                 target_urls: &[],

@@ -8,7 +8,7 @@
 //! - [`GENERATED_ORDER_NUMBER`]: the shape of `unique_order_number()`'s values (`pc<run>-<n>`),
 //!   which differ from run to run wherever they appear (a page that shows the order number).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use serde_json::Value;
@@ -28,8 +28,8 @@ pub const GENERATED_ORDER_NUMBER_PLACEHOLDER: &str = "[order_number]";
 /// How deep `$ref` chains and schema documents are followed.
 const MAX_DEPTH: usize = 64;
 
-/// Field names some schema marks volatile, with their placeholder (the first by name when
-/// schemas give a name several).
+/// Field names some schema marks volatile, with their placeholder (the one most declarations
+/// give, then the first by name, when schemas give a name several).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VolatileFields {
     names: BTreeMap<String, String>,
@@ -38,7 +38,7 @@ pub struct VolatileFields {
 impl VolatileFields {
     /// The names of the registry's schemas.
     pub fn of_registry(registry: &SchemaRegistry) -> VolatileFields {
-        let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut seen: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for name in registry.names() {
             if let Some(schema) = registry.get(name) {
                 walk(registry, name, &schema.document, &mut seen, 0);
@@ -46,7 +46,10 @@ impl VolatileFields {
         }
         let names = seen
             .into_iter()
-            .filter_map(|(name, placeholders)| Some((name, placeholders.into_iter().next()?)))
+            .filter_map(|(name, placeholders)| {
+                let most = placeholders.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
+                Some((name, most.0.clone()))
+            })
             .collect();
         VolatileFields { names }
     }
@@ -98,7 +101,7 @@ fn walk(
     registry: &SchemaRegistry,
     document_name: &str,
     value: &Value,
-    seen: &mut BTreeMap<String, BTreeSet<String>>,
+    seen: &mut BTreeMap<String, BTreeMap<String, usize>>,
     depth: usize,
 ) {
     if depth > MAX_DEPTH {
@@ -109,7 +112,7 @@ fn walk(
             if let Some(Value::Object(properties)) = fields.get("properties") {
                 for (name, schema) in properties {
                     if let Some(placeholder) = volatile_placeholder(registry, document_name, schema, 0) {
-                        seen.entry(name.clone()).or_default().insert(placeholder);
+                        *seen.entry(name.clone()).or_default().entry(placeholder).or_default() += 1;
                     }
                 }
             }
