@@ -76,22 +76,28 @@ pub fn conclude(
             None => failed = true,
         }
     }
-    if let Some(spec) = super::snapshot_step::spec_for(context, followups.snapshot) {
-        let (check, record) = super::snapshot_step::take(
-            context,
-            followups.case,
-            followups.step,
-            &spec,
-            followups.api,
-            view.received,
-            scope,
-        );
-        failed |= check.fails();
-        result.checks.push(check);
-        result.snapshot = Some(record);
-    }
+    failed |= snapshot(context, &followups, view.received, scope, &mut result);
     if failed {
         return finish(result, StepStatus::Failed, None, started);
     }
     finish(result, StepStatus::Passed, None, started)
+}
+
+/// Takes the snapshot the run's policy asks for into `result` (also for a step that failed, so
+/// that "what changed" names every changed answer); true when taking it failed the step (a
+/// snapshot file that cannot be read or written).
+pub fn snapshot(
+    context: &RunContext,
+    followups: &Followups<'_>,
+    received: &super::http::Received,
+    scope: &Scope,
+    result: &mut StepResult,
+) -> bool {
+    let Some(spec) = super::snapshot_step::spec_for(context, followups.snapshot) else { return false };
+    let (check, record) =
+        super::snapshot_step::take(context, followups.case, followups.step, &spec, followups.api, received, scope);
+    let failed = check.fails();
+    result.checks.push(check);
+    result.snapshot = Some(record);
+    failed
 }

@@ -77,6 +77,9 @@ pub async fn run_exchange(
                 if result.attempts == 1 { "" } else { "s" },
                 crate::text::format_duration(started.elapsed())
             );
+            let followups =
+                Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref() };
+            followups::snapshot(context, &followups, &received, scope, &mut result);
             return finish(result, StepStatus::Failed, Some(message), started);
         }
         tokio::time::sleep(poll.every).await;

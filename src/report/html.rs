@@ -1,7 +1,8 @@
 //! The HTML report: one self-contained page (no script, no network, no external assets) with
 //! the summary and the conformance table on top, then every case, failures first, each step's
 //! request and response (bodies pretty-printed, in collapsible blocks), diffs for failed checks
-//! and snapshots, timings, and a `curl` command for each failed step.
+//! and snapshots, timings, and a `curl` command for each failed step; "what changed" (each field
+//! change over its exchanges, every changed exchange's diff) after the causes of failure.
 //!
 //! The page is rendered from the same document as the JSON report, arranged for reading in typed
 //! views (ordering, pretty bodies, diff lines); the template escapes everything it prints.
@@ -10,7 +11,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::outcome::conformance::{ClauseVerdict, Verdict};
-use crate::outcome::{CaseResult, CheckResult, Diff, LineKind, Outcome, RunRecord, StepResult, StepStatus};
+use crate::outcome::{
+    CaseResult, Changes, CheckResult, Diff, ExchangeChange, ExchangeChangeKind, LineKind, Outcome, RunRecord,
+    StepResult, StepStatus,
+};
 use crate::text::cause::{clause_list, step_cause};
 use crate::text::{curl_command, format_duration, step_message};
 
@@ -45,6 +49,45 @@ struct Page<'a> {
     matrix_verdicts: Vec<&'static str>,
     clause_matrix: Vec<MatrixRow>,
     causes: Vec<CauseGroup>,
+    changes: Option<ChangesView<'a>>,
+}
+
+/// "What changed", with each exchange's diff as typed lines.
+#[derive(Serialize)]
+struct ChangesView<'a> {
+    changes: &'a Changes,
+    counts: String,
+    exchanges: Vec<ExchangeView<'a>>,
+}
+
+/// A changed, new or vanished exchange.
+#[derive(Serialize)]
+struct ExchangeView<'a> {
+    exchange: &'a ExchangeChange,
+    fields: String,
+    diff_lines: Option<Vec<LineView<'a>>>,
+}
+
+impl<'a> ChangesView<'a> {
+    fn of(changes: &'a Changes) -> ChangesView<'a> {
+        let counts = format!(
+            "{} changed, {} new, {} vanished of {} exchanges",
+            changes.count(ExchangeChangeKind::Changed),
+            changes.count(ExchangeChangeKind::New),
+            changes.count(ExchangeChangeKind::Vanished),
+            changes.compared
+        );
+        let exchanges = changes
+            .exchanges
+            .iter()
+            .map(|exchange| ExchangeView {
+                exchange,
+                fields: exchange.fields.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                diff_lines: exchange.diff.as_ref().map(line_views),
+            })
+            .collect();
+        ChangesView { changes, counts, exchanges }
+    }
 }
 
 /// One cause of failure, shown once, with how many step runs it struck and where.
@@ -142,6 +185,9 @@ impl<'a> Page<'a> {
             }
             0 => format!("All {} case runs passed or were skipped.", totals.total()),
             _ if totals.failed > 0 => format!("{} of {} case runs failed.", totals.failed, totals.total()),
+            _ if totals.changes.as_ref().is_some_and(Changes::fails) => {
+                "Every case run passed, but exchanges changed (see what changed).".to_string()
+            }
             _ => format!("{} case runs could not reach the target.", totals.errored),
         };
         Page {
@@ -159,6 +205,7 @@ impl<'a> Page<'a> {
             matrix_verdicts: Verdict::ALL.iter().map(|verdict| verdict.name()).collect(),
             clause_matrix: conformance.map(clause_matrix).unwrap_or_default(),
             causes: causes(&record.cases),
+            changes: totals.changes.as_ref().filter(|changes| !changes.is_empty()).map(ChangesView::of),
         }
     }
 }

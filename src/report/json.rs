@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::outcome::{CaseResult, Conformance, RunRecord, SnapshotCounts, UnmatchedCallback};
+use crate::outcome::{CaseResult, Changes, Conformance, RunRecord, SnapshotCounts, UnmatchedCallback};
 
 /// The value of the document's `format` field.
 pub const FORMAT: &str = "paycheck-report";
@@ -76,6 +76,10 @@ pub struct Summary<'a> {
     /// Why the run stopped before any case ran, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<&'a str>,
+    /// What changed: exchanges whose snapshot changed, appeared or vanished (when the run
+    /// compared snapshots).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<&'a Changes>,
     /// The exit code of the run.
     pub exit_code: i32,
 }
@@ -107,6 +111,7 @@ pub fn document(record: &RunRecord) -> ReportDocument<'_> {
             unmatched_callbacks: &summary.unmatched_callbacks,
             resolved_deviations: &summary.resolved_deviations,
             stopped: summary.stopped.as_deref(),
+            changes: summary.changes.as_ref(),
             exit_code: summary.exit_code(),
         },
         conformance: record.conformance.as_deref(),

@@ -1,14 +1,15 @@
 //! The JUnit XML report, as CI systems read it: a testsuite per case folder, a testcase per case
 //! run, the failing step's message and details (checks, diffs, request, response, a `curl`
-//! command), skipped cases as skipped, infrastructure errors as errors, timings throughout.
+//! command), skipped cases as skipped, infrastructure errors as errors, timings throughout; and
+//! a `what changed` testsuite with a testcase per changed, new or vanished exchange.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::outcome::RunRecord;
 use crate::outcome::{CaseResult, Outcome, StepResult, StepStatus};
+use crate::outcome::{Changes, ExchangeChangeKind, RunRecord};
 use crate::text::{step_details, step_message};
 
 /// The report as XML.
@@ -45,7 +46,51 @@ pub fn render(record: &RunRecord) -> Result<String, String> {
         }
         report.add_test_suite(suite);
     }
+    if let Some(changes) = record.summary.changes.as_ref().filter(|changes| !changes.is_empty()) {
+        report.add_test_suite(what_changed(changes, &record.target));
+    }
     report.to_string().map_err(|error| error.to_string())
+}
+
+/// "What changed" as a testsuite: a testcase per changed, new or vanished exchange, failed when
+/// the change fails the run, passed with the change in its output when it only warns.
+fn what_changed(changes: &Changes, target: &str) -> TestSuite {
+    let mut suite = TestSuite::new("what changed");
+    suite.add_property(Property::new("target", target));
+    suite.add_property(Property::new("against", changes.against.as_str()));
+    suite.add_property(Property::new("policy", changes.policy.as_str()));
+    for exchange in &changes.exchanges {
+        let fields: Vec<String> = exchange.fields.iter().map(ToString::to_string).collect();
+        let message = match exchange.kind {
+            ExchangeChangeKind::Changed => fields.join(", "),
+            ExchangeChangeKind::New => "new exchange".to_string(),
+            ExchangeChangeKind::Vanished => "vanished exchange".to_string(),
+        };
+        let detail = format!(
+            "{} ({}{}): {message}\n{}",
+            exchange.name,
+            exchange.case,
+            exchange.step.as_deref().map(|step| format!(", step {step}")).unwrap_or_default(),
+            exchange.diff.as_ref().map(|diff| diff.to_unified()).unwrap_or_default()
+        );
+        let fails = changes.policy == "fail" && (exchange.kind != ExchangeChangeKind::New || changes.new_fails);
+        let status = if fails {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message(message.as_str());
+            status.set_type(format!("snapshot {}", exchange.kind.name()));
+            status.set_description(detail.as_str());
+            status
+        } else {
+            TestCaseStatus::success()
+        };
+        let mut test_case = TestCase::new(exchange.name.as_str(), status);
+        test_case.set_classname("what-changed");
+        if !fails {
+            test_case.set_system_out(detail.as_str());
+        }
+        suite.add_test_case(test_case);
+    }
+    suite
 }
 
 fn test_case(case: &CaseResult, folder: &str) -> TestCase {

@@ -8,6 +8,7 @@ mod reports_e2e;
 mod reports_support;
 mod run;
 mod secrets_scan;
+mod snapshot_all;
 mod snapshot_workflow;
 mod support;
 mod verdicts;

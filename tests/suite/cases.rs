@@ -1,12 +1,13 @@
 //! The suite as `cargo test` runs it: every case file under `cases/` is a test (rstest's
 //! `#[files]`; `build.rs` rebuilds this crate when a case is added), run against the in-process
-//! reference gateway, its snapshots asserted with insta. A changed response shows as an insta
-//! diff; `cargo insta review` (or `paycheck snapshots review`) accepts it.
+//! reference gateway with every exchange snapshotted (`--snapshots all`), each snapshot asserted
+//! with insta against the golden set under `snapshots/embedded/`. A changed response shows as an
+//! insta diff; `cargo insta review` (or `paycheck snapshots review`) accepts it.
 //!
 //! The snapshot text comes from the same `render_snapshot` as `paycheck run --target embedded`,
-//! so both agree on the committed files under `snapshots/embedded/`. After changing a case or
-//! the gateway, regenerate them with `INSTA_UPDATE=always cargo test --test cases` (or
-//! `paycheck run --update-snapshots`), then review the diff in git.
+//! so both agree on the committed files. After changing a case or the gateway, regenerate the
+//! whole set with `rm -rf snapshots/embedded && cargo run -- run --snapshots all --update-snapshots`
+//! (it also drops the snapshots of steps that are gone), then review the diff in git.
 
 #[cfg(paycheck_has_cases)]
 mod harness {
@@ -15,7 +16,8 @@ mod harness {
     use paycheck::commands::embedded;
     use paycheck::gateway::FaultSet;
     use paycheck::outcome::{CaseResult, Outcome, StepStatus};
-    use paycheck::snapshot::name;
+    use paycheck::runner::RunOptions;
+    use paycheck::snapshot::{SnapshotPolicy, SnapshotSettings, name};
     use paycheck::text::step_details;
     use rstest::rstest;
 
@@ -28,8 +30,12 @@ mod harness {
             .enable_all()
             .build()
             .expect("a tokio runtime");
-        let plan = support::plan(support::load(&[&path]));
-        let record = runtime.block_on(support::run_against_reference(&plan, FaultSet::none(), 4));
+        let suite = support::load(&[&path]);
+        let snapshot_settings = SnapshotSettings { policy: SnapshotPolicy::All, ..SnapshotSettings::default() }
+            .with_schemas(&suite.schemas);
+        let plan = support::plan(suite);
+        let options = RunOptions { jobs: 4, snapshot_settings, ..RunOptions::default() };
+        let record = runtime.block_on(support::run_against_reference_with_options(&plan, FaultSet::none(), options));
         for result in &record.cases {
             assert_snapshots(result);
         }

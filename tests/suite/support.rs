@@ -44,6 +44,17 @@ pub async fn run_against_reference(plan: &Plan, faults: FaultSet, jobs: usize) -
     run_against_reference_with(plan, faults, jobs, Strictness::Must).await
 }
 
+/// Runs the plan against a fresh reference gateway with `faults` on, with these options.
+pub async fn run_against_reference_with_options(plan: &Plan, faults: FaultSet, options: RunOptions) -> RunRecord {
+    let (target, gateway) = embedded::start_target(GatewayConfig { faults, ..GatewayConfig::reference() })
+        .await
+        .expect("the gateway starts");
+    let runner = Runner::new(options, Environment::isolated()).expect("a runner");
+    let finished = runner.run(plan, &target, None, Vec::new()).await.unwrap_or_else(|stopped| panic!("{stopped:?}"));
+    gateway.shutdown().await;
+    finished.record
+}
+
 /// The same, judged with `strictness`.
 pub async fn run_against_reference_with(
     plan: &Plan,
