@@ -24,10 +24,12 @@ use super::RunContext;
 use super::http::Received;
 
 /// The snapshot settings of a step under the run's policy: its own (or its case's) with
-/// `opt-in`; its own or the defaults with `all`; none with `off`.
+/// `opt-in`; its own or the defaults with `all`; none with `off`, or when the step says
+/// `snapshot: false`.
 pub fn spec_for<'a>(context: &RunContext, own: Option<&'a SnapshotSpec>) -> Option<std::borrow::Cow<'a, SnapshotSpec>> {
     match (context.snapshots.settings.policy, own) {
         (SnapshotPolicy::Off, _) | (SnapshotPolicy::OptIn, None) => None,
+        (_, Some(spec)) if spec.off => None,
         (_, Some(spec)) => Some(std::borrow::Cow::Borrowed(spec)),
         (SnapshotPolicy::All, None) => Some(std::borrow::Cow::Owned(SnapshotSpec::default())),
     }

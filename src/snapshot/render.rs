@@ -85,7 +85,22 @@ pub fn render_snapshot(input: &SnapshotInput<'_>, normalisation: &Normalisation<
         text = text.replace(url.as_str(), "[target]");
     }
     let text = redact_generated_order_numbers(&write_references(&text, normalisation.inputs));
-    normalise_text(&normalisation.masker.mask(&text))
+    cut(normalise_text(&normalisation.masker.mask(&text)))
+}
+
+/// The most a snapshot's text keeps: a larger answer is cut (after masking, so that no part of a
+/// secret is left at the cut) with a note of its full length.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+
+fn cut(text: String) -> String {
+    if text.len() <= MAX_TEXT_BYTES {
+        return text;
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\n… (cut: the snapshot keeps {MAX_TEXT_BYTES} of {} bytes)", &text[..end], text.len())
 }
 
 /// The normalisation insta applies to snapshot contents: no trailing whitespace, `\n` line ends.
@@ -224,6 +239,7 @@ mod tests {
                 placeholder: "note".into(),
             }],
             headers: vec!["x-request-id".into()],
+            off: false,
         };
         let masker = Masker::new(["hunter2".to_string()]);
         let urls = vec!["http://127.0.0.1:4321".to_string()];
@@ -271,6 +287,26 @@ x-request-id: r-1
   "zeta": 1
 }"#
         );
+    }
+
+    #[test]
+    fn a_huge_body_is_cut_with_its_length() {
+        let spec = SnapshotSpec::default();
+        let masker = Masker::default();
+        let body = "é".repeat(MAX_TEXT_BYTES);
+        let text = render_snapshot(
+            &SnapshotInput { status: 200, headers: &[], body: body.as_bytes() },
+            &Normalisation {
+                spec: &spec,
+                masker: &masker,
+                target_urls: &[],
+                target_redactions: &[],
+                inputs: &[],
+                volatile_fields: &VolatileFields::default(),
+            },
+        );
+        assert!(text.len() < MAX_TEXT_BYTES + 100, "{}", text.len());
+        assert!(text.ends_with(&format!("(cut: the snapshot keeps {MAX_TEXT_BYTES} of {} bytes)", body.len() + 10)));
     }
 
     #[test]

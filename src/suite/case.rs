@@ -347,6 +347,8 @@ pub struct SnapshotSpec {
     pub redact: Vec<Redaction>,
     /// Response headers kept besides `content-type` (lower-cased).
     pub headers: Vec<String>,
+    /// `snapshot: false`: the step opts out, even when the run snapshots every exchange.
+    pub off: bool,
 }
 
 /// Values a case hides in its snapshots: a JSONPath query and the placeholder put instead.

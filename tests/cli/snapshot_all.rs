@@ -255,3 +255,26 @@ fn compare_with_embedded_lists_exactly_the_differences_of_the_one_fault_on() {
     assert_eq!(kinds, BTreeSet::from(["changed"]), "no exchange appears or vanishes: {section}");
     assert!(section.contains("`$.refunds` removed in "), "{section}");
 }
+
+#[test]
+fn the_golden_set_holds_no_secret_of_the_reference_gateway() {
+    let profile = paycheck::commands::embedded::reference_profile();
+    let secrets: Vec<&String> = profile
+        .merchants
+        .values()
+        .flat_map(|merchant| merchant.secret_fields.iter().filter_map(|field| merchant.fields.get(field)))
+        .filter(|secret| secret.len() >= 6)
+        .collect();
+    assert!(secrets.len() >= 3, "{secrets:?}");
+    let root = repository().join("snapshots/embedded");
+    for entry in ignore::WalkBuilder::new(&root).standard_filters(false).build().flatten() {
+        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{} holds a secret of the reference gateway",
+                entry.path().display()
+            );
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! The snapshot workflow as a user lives it: a new snapshot is written as pending and reported;
 //! accepted, it matches on the next run even though ids and times change; a changed answer fails
-//! the step with a diff and a pending `.snap.new`; review, reject, `--update-snapshots`; CI never
-//! accepts. The files are insta's.
+//! the run, named field by field in "what changed" with its diff, and leaves a pending `.snap.new`;
+//! review, reject, `--update-snapshots`; CI never accepts. The files are insta's.
 
 use crate::reports_support::{GatewayStub, Suite, case};
 
@@ -47,12 +47,15 @@ fn new_accept_match_change_diff_reject_update() {
     let (code, stdout) = run(&suite, &[]);
     assert_eq!((code, stdout.contains("snapshots: 1 matched")), (0, true), "{stdout}");
 
-    // The gateway changes its answer: the step fails, the diff is printed, the new one is pending.
+    // The gateway changes its answer: "what changed" names the field and prints the diff, the run
+    // fails (the case's own checks still pass), the new one is pending.
     stub.set("/v1/register.do", 200, &ANSWER.replace("100", "250"));
     let accepted_before = std::fs::read_to_string(suite.file(ACCEPTED)).expect("accepted");
     let (code, stdout) = run(&suite, &[]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("Snapshot register/router__call.snap"), "{stdout}");
+    assert!(stdout.contains("1 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("what changed against the accepted snapshots in snapshots/stub: 1 changed"), "{stdout}");
+    assert!(stdout.contains("`$.amount` changed in 1 exchange\n    register/router__call.snap"), "{stdout}");
     assert!(stdout.contains("-  \"amount\": 100,") && stdout.contains("+  \"amount\": 250,"), "{stdout}");
     assert!(stdout.contains("1 changed"), "{stdout}");
     assert!(suite.file(PENDING).is_file());
@@ -84,7 +87,8 @@ fn ci_never_accepts_and_fails_on_a_missing_snapshot() {
         .expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("no accepted snapshot (CI never accepts one)"), "{stdout}");
+    assert!(stdout.contains("new: 1 exchange (no accepted snapshot; CI never accepts one"), "{stdout}");
+    assert!(stdout.contains("register/router__call.snap (cases/register.yaml [router], step 1"), "{stdout}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("--update-snapshots is ignored under CI"));
     assert!(!suite.file(ACCEPTED).exists(), "CI wrote an accepted snapshot");
     assert!(suite.file(PENDING).is_file(), "the pending snapshot is kept for review");

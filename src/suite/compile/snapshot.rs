@@ -11,7 +11,8 @@ use crate::suite::source::SourceSpan;
 use crate::suite::suggest;
 
 impl Compiler<'_> {
-    /// The snapshot a request step takes: the case's, extended or turned off by the step's own.
+    /// The snapshot a request step takes: the case's, extended or turned off by the step's own
+    /// (`off`, so that a run snapshotting every exchange still leaves it out).
     pub(super) fn step_snapshot(
         &mut self,
         step: &StepDoc,
@@ -20,7 +21,11 @@ impl Compiler<'_> {
     ) -> Option<SnapshotSpec> {
         let own = step.snapshot.as_ref().and_then(|setting| self.snapshot_setting(setting));
         let mut spec = match (own, &self.case_snapshot) {
-            (Some(SnapshotSetting::Off), _) | (None, None) => return None,
+            (Some(SnapshotSetting::Off), _) => {
+                let name = crate::snapshot::name::slug(step_name);
+                return Some(SnapshotSpec { name, off: true, ..SnapshotSpec::default() });
+            }
+            (None, None) => return None,
             (None, Some(inherited)) => inherited.clone(),
             (Some(SnapshotSetting::On(own)), None) => own,
             (Some(SnapshotSetting::On(own)), Some(inherited)) => {
