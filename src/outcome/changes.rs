@@ -162,9 +162,37 @@ impl Changes {
         }
         compared += vanished.len();
         exchanges.extend(vanished);
-        exchanges.sort_by(|a, b| a.name.cmp(&b.name).then(a.kind.cmp(&b.kind)));
+        let mut changes = Changes {
+            against,
+            policy: policy.to_string(),
+            comparison: false,
+            new_fails: false,
+            compared,
+            exchanges,
+            groups: Vec::new(),
+        };
+        changes.regroup();
+        changes
+    }
+
+    /// The changes of shards of one run, as one (`paycheck report merge`).
+    pub fn merge(parts: Vec<Changes>) -> Option<Changes> {
+        let mut parts = parts.into_iter();
+        let mut merged = parts.next()?;
+        for part in parts {
+            merged.compared += part.compared;
+            merged.new_fails |= part.new_fails;
+            merged.exchanges.extend(part.exchanges);
+        }
+        merged.regroup();
+        Some(merged)
+    }
+
+    /// Sorts the exchanges by name and groups their field changes, the most widespread first.
+    fn regroup(&mut self) {
+        self.exchanges.sort_by(|a, b| a.name.cmp(&b.name).then(a.kind.cmp(&b.kind)));
         let mut grouped: BTreeMap<&FieldChange, Vec<String>> = BTreeMap::new();
-        for exchange in &exchanges {
+        for exchange in &self.exchanges {
             for field in &exchange.fields {
                 grouped.entry(field).or_default().push(exchange.name.clone());
             }
@@ -172,15 +200,7 @@ impl Changes {
         let mut groups: Vec<ChangeGroup> =
             grouped.into_iter().map(|(change, exchanges)| ChangeGroup { change: change.clone(), exchanges }).collect();
         groups.sort_by(|a, b| b.exchanges.len().cmp(&a.exchanges.len()).then_with(|| a.change.cmp(&b.change)));
-        Changes {
-            against,
-            policy: policy.to_string(),
-            comparison: false,
-            new_fails: false,
-            compared,
-            exchanges,
-            groups,
-        }
+        self.groups = groups;
     }
 
     /// True when nothing changed, appeared or vanished.
@@ -200,5 +220,50 @@ impl Changes {
         let new = if self.new_fails { self.count(ExchangeChangeKind::New) } else { 0 };
         self.policy == "fail"
             && self.count(ExchangeChangeKind::Changed) + self.count(ExchangeChangeKind::Vanished) + new > 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange(name: &str, kind: ExchangeChangeKind, fields: &[&str]) -> ExchangeChange {
+        ExchangeChange {
+            name: name.into(),
+            case: "cases/a.yaml [router]".into(),
+            step: None,
+            kind,
+            fields: fields
+                .iter()
+                .map(|field| FieldChange { field: field.to_string(), kind: FieldChangeKind::Changed })
+                .collect(),
+            diff: None,
+        }
+    }
+
+    #[test]
+    fn the_same_field_change_is_grouped_and_the_policy_decides_the_verdict() {
+        let first = Changes::collect(
+            "the accepted snapshots".into(),
+            "fail",
+            [],
+            vec![exchange("b.snap", ExchangeChangeKind::Changed, &["$.actionCodeDescription", "status"])],
+        );
+        let second = Changes {
+            exchanges: vec![
+                exchange("a.snap", ExchangeChangeKind::Changed, &["$.actionCodeDescription"]),
+                exchange("c.snap", ExchangeChangeKind::New, &[]),
+            ],
+            ..first.clone()
+        };
+        let merged = Changes::merge(vec![first, second]).expect("two parts");
+        assert_eq!(merged.groups[0].change.to_string(), "`$.actionCodeDescription` changed");
+        assert_eq!(merged.groups[0].exchanges, ["a.snap", "b.snap"]);
+        assert_eq!(merged.groups[1].exchanges, ["b.snap"]);
+        assert!(merged.fails());
+        assert!(!Changes { policy: "warn".into(), ..merged.clone() }.fails());
+        let only_new = Changes { exchanges: vec![exchange("c.snap", ExchangeChangeKind::New, &[])], ..merged };
+        assert!(!only_new.fails(), "a new exchange is pending review");
+        assert!(Changes { new_fails: true, ..only_new }.fails(), "under CI or in a comparison it fails");
     }
 }

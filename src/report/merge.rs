@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::outcome::{CaseResult, Conformance, RunRecord, RunSummary, UnmatchedCallback};
+use crate::outcome::{CaseResult, Changes, Conformance, RunRecord, RunSummary, UnmatchedCallback};
 use crate::suite::clauses::ClauseCatalogue;
 
 use super::json::{FORMAT, VERSION};
@@ -45,6 +45,8 @@ struct SummaryPart {
     unmatched_callbacks: Vec<UnmatchedCallback>,
     #[serde(default)]
     stopped: Option<String>,
+    #[serde(default)]
+    changes: Option<Changes>,
 }
 
 /// Reads the reports and merges them into one run, judged against `catalogue`.
@@ -52,6 +54,7 @@ pub fn merge(paths: &[impl AsRef<Path>], catalogue: &ClauseCatalogue) -> Result<
     let mut merged = RunRecord::default();
     let mut seen = BTreeSet::new();
     let mut longest = Duration::ZERO;
+    let mut changes = Vec::new();
     for (index, path) in paths.iter().enumerate() {
         let path = path.as_ref();
         let report = read(path)?;
@@ -78,6 +81,7 @@ pub fn merge(paths: &[impl AsRef<Path>], catalogue: &ClauseCatalogue) -> Result<
         if merged.summary.stopped.is_none() {
             merged.summary.stopped = report.summary.stopped;
         }
+        changes.extend(report.summary.changes);
         for case in report.cases {
             if !seen.insert(case.id.clone()) {
                 return Err(format!("case run `{}` is in two reports: they are not shards of one run", case.id));
@@ -88,6 +92,7 @@ pub fn merge(paths: &[impl AsRef<Path>], catalogue: &ClauseCatalogue) -> Result<
     let mut summary = RunSummary {
         unmatched_callbacks: std::mem::take(&mut merged.summary.unmatched_callbacks),
         stopped: merged.summary.stopped.take(),
+        changes: Changes::merge(changes),
         duration: longest,
         ..RunSummary::default()
     };
