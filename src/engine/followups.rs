@@ -76,7 +76,7 @@ pub fn conclude(
             None => failed = true,
         }
     }
-    failed |= snapshot(context, &followups, view.received, scope, &mut result);
+    failed |= snapshot(context, &followups, view.received, view.json.as_ref().ok(), scope, &mut result);
     if failed {
         return finish(result, StepStatus::Failed, None, started);
     }
@@ -90,12 +90,12 @@ pub fn snapshot(
     context: &RunContext,
     followups: &Followups<'_>,
     received: &super::http::Received,
+    json: Option<&serde_json::Value>,
     scope: &Scope,
     result: &mut StepResult,
 ) -> bool {
     let Some(spec) = super::snapshot_step::spec_for(context, followups.snapshot) else { return false };
-    let (check, record) =
-        super::snapshot_step::take(context, followups.case, followups.step, &spec, followups.api, received, scope);
+    let (check, record) = super::snapshot_step::take(context, followups, &spec, received, json, scope);
     let failed = check.fails();
     result.checks.push(check);
     result.snapshot = Some(record);

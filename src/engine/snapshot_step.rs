@@ -5,8 +5,6 @@
 //! run or warns as the target says. Only a snapshot that cannot be read or written fails the step. Which steps take one is the run's policy
 //! ([`crate::snapshot::SnapshotPolicy`]): with `all`, every exchange, named after its step.
 
-use std::path::Path;
-
 use crate::outcome::result::Severity;
 use crate::outcome::result::{SnapshotRecord, SnapshotStatus};
 use crate::outcome::{CheckKind, CheckResult};
@@ -16,11 +14,11 @@ use crate::snapshot::inputs::{self, InputReference};
 use crate::snapshot::name::{self, SnapshotName};
 use crate::snapshot::render::{Normalisation, SnapshotInput, render_snapshot};
 use crate::snapshot::store::{Assertion, Metadata, WritePolicy};
-use crate::suite::api::Api;
 use crate::suite::case::{Action, Case, SnapshotSpec, Step};
 use crate::template::Scope;
 
 use super::RunContext;
+use super::followups::Followups;
 use super::http::Received;
 
 /// The snapshot settings of a step under the run's policy: its own (or its case's) with
@@ -66,15 +64,14 @@ fn input_references(case: &Case, scope: &Scope) -> Vec<InputReference> {
 /// Snapshots a response and judges it.
 pub fn take(
     context: &RunContext,
-    case: &Case,
-    step: &Step,
+    followups: &Followups<'_>,
     spec: &SnapshotSpec,
-    api: Api,
     received: &Received,
+    json: Option<&serde_json::Value>,
     scope: &Scope,
 ) -> (CheckResult, SnapshotRecord) {
-    let bases: Vec<&Path> = context.snapshots.case_bases.iter().map(|base| base.as_path()).collect();
-    let key = name::case_key(&case.file.path, &bases);
+    let (case, step, api) = (followups.case, followups.step, followups.api);
+    let key = context.snapshots.case_key(&case.file.path);
     let snapshot_name = SnapshotName::new(&key, api, &exchange_name(case, step));
     let relative = snapshot_name.relative_path().to_string_lossy().replace('\\', "/");
     let headers: Vec<(String, String)> = received
@@ -86,7 +83,7 @@ pub fn take(
     target_urls.extend(context.target.root.clone());
     let inputs = input_references(case, scope);
     let text = render_snapshot(
-        &SnapshotInput { status: received.status, headers: &headers, body: &received.body },
+        &SnapshotInput { status: received.status, headers: &headers, body: &received.body, json },
         &Normalisation {
             spec,
             masker: &context.masker,
@@ -124,13 +121,13 @@ pub fn take(
     };
     let accepted = store.accepted_path(&snapshot_name);
     record.file = Some(accepted.display().to_string());
-    let metadata = Metadata {
+    let metadata = || Metadata {
         source: case.path(),
         description: format!("{} [{api}], step {} \"{}\"", case.name, step.number, step.name),
         expression: String::new(),
         input_file: case.path(),
     };
-    match store.assert(&snapshot_name, &metadata, &record.text) {
+    match store.assert(&snapshot_name, metadata, &record.text) {
         Ok(Assertion::Matched) => {
             record.status = SnapshotStatus::Matched;
             check.actual = "matches".into();

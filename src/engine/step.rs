@@ -79,7 +79,7 @@ pub async fn run_exchange(
             );
             let followups =
                 Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref() };
-            followups::snapshot(context, &followups, &received, scope, &mut result);
+            followups::snapshot(context, &followups, &received, None, scope, &mut result);
             return finish(result, StepStatus::Failed, Some(message), started);
         }
         tokio::time::sleep(poll.every).await;

@@ -259,14 +259,17 @@ impl Runner {
         let store = match &self.options.snapshots {
             SnapshotOptions::RenderOnly => None,
             SnapshotOptions::Compare { dir, update } => {
-                Some(SnapshotStore { dir: dir.clone(), policy: WritePolicy::for_run(*update, self.environment.ci) })
+                Some(SnapshotStore::new(dir.clone(), WritePolicy::for_run(*update, self.environment.ci)))
             }
-            SnapshotOptions::Record { dir } => Some(SnapshotStore { dir: dir.clone(), policy: WritePolicy::Accept }),
-            SnapshotOptions::CompareWith { dir, .. } => {
-                Some(SnapshotStore { dir: dir.clone(), policy: WritePolicy::ReadOnly })
-            }
+            SnapshotOptions::Record { dir } => Some(SnapshotStore::new(dir.clone(), WritePolicy::Accept)),
+            SnapshotOptions::CompareWith { dir, .. } => Some(SnapshotStore::new(dir.clone(), WritePolicy::ReadOnly)),
         };
-        SnapshotSession { store, case_bases: plan.case_bases.clone(), settings: self.options.snapshot_settings.clone() }
+        SnapshotSession {
+            store,
+            case_bases: plan.case_bases.clone(),
+            settings: self.options.snapshot_settings.clone(),
+            ..SnapshotSession::default()
+        }
     }
 
     /// "What changed": the snapshots that changed, appeared or vanished, when the run compared them.

@@ -62,8 +62,7 @@ fn collect(path: &str, value: &Value, found: &mut Vec<InputReference>, depth: us
 }
 
 /// The text with every occurrence of each value replaced by its reference.
-pub fn write_references(text: &str, references: &[InputReference]) -> String {
-    let mut text = text.to_string();
+pub fn write_references(mut text: String, references: &[InputReference]) -> String {
     for reference in references {
         if text.contains(&reference.value) {
             text = text.replace(&reference.value, &reference.reference);
@@ -89,11 +88,11 @@ mod tests {
         assert_eq!(references.len(), 3, "{references:?}");
         let text = "<p>Order ord-20261130-1</p> mdOrder=5c1f0000-aaaa currency 643";
         assert_eq!(
-            write_references(text, &references),
+            write_references(text.to_string(), &references),
             "<p>Order {{order_number}}</p> mdOrder={{order_id}} currency 643"
         );
         assert_eq!(
-            write_references("see https://pay.example/form?mdOrder=5c1f0000-aaaa", &references),
+            write_references("see https://pay.example/form?mdOrder=5c1f0000-aaaa".to_string(), &references),
             "see {{form.url}}"
         );
     }

@@ -31,6 +31,8 @@ pub use store::{SnapshotStore, WritePolicy};
 /// How a run treats snapshots.
 #[derive(Debug, Clone, Default)]
 pub struct SnapshotSession {
+    /// Case keys already computed, by case file (computing one resolves paths on disk).
+    pub keys: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<PathBuf, String>>>,
     /// Where snapshots are compared and written; `None` renders them only (the `cargo test`
     /// harness asserts them with insta itself).
     pub store: Option<SnapshotStore>,
@@ -38,4 +40,18 @@ pub struct SnapshotSession {
     pub case_bases: Vec<PathBuf>,
     /// Which exchanges are snapshotted, what a change means, the target's redactions.
     pub settings: SnapshotSettings,
+}
+
+impl SnapshotSession {
+    /// The case key of a case file (see [`name::case_key`]), computed once per file.
+    pub fn case_key(&self, file: &std::path::Path) -> String {
+        let mut keys = self.keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(key) = keys.get(file) {
+            return key.clone();
+        }
+        let bases: Vec<&std::path::Path> = self.case_bases.iter().map(PathBuf::as_path).collect();
+        let key = name::case_key(file, &bases);
+        keys.insert(file.to_path_buf(), key.clone());
+        key
+    }
 }

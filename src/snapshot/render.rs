@@ -11,7 +11,7 @@
 //! `[target]` (ports change from run to run), generated order numbers `[order_number]`, and
 //! secrets are masked last.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::inputs::{InputReference, write_references};
 use super::volatile::{VolatileFields, redact_generated_order_numbers};
@@ -29,6 +29,8 @@ pub struct SnapshotInput<'a> {
     pub headers: &'a [(String, String)],
     /// The whole body.
     pub body: &'a [u8],
+    /// The body already parsed as JSON, when the caller has it (else it is parsed here).
+    pub json: Option<&'a Value>,
 }
 
 /// What normalisation knows besides the response.
@@ -71,7 +73,11 @@ pub fn render_snapshot(input: &SnapshotInput<'_>, normalisation: &Normalisation<
     if input.body.is_empty() {
         text.push_str("(empty body)");
     } else {
-        match serde_json::from_slice::<Value>(input.body) {
+        let document = match input.json {
+            Some(document) => Ok(document.clone()),
+            None => serde_json::from_slice::<Value>(input.body),
+        };
+        match document {
             Ok(document) => {
                 let document = normalise_json(document, normalisation);
                 text.push_str(&serde_json::to_string_pretty(&document).unwrap_or_default());
@@ -82,9 +88,11 @@ pub fn render_snapshot(input: &SnapshotInput<'_>, normalisation: &Normalisation<
     let mut urls: Vec<&String> = normalisation.target_urls.iter().filter(|url| !url.is_empty()).collect();
     urls.sort_by_key(|url| std::cmp::Reverse(url.len()));
     for url in urls {
-        text = text.replace(url.as_str(), "[target]");
+        if text.contains(url.as_str()) {
+            text = text.replace(url.as_str(), "[target]");
+        }
     }
-    let text = redact_generated_order_numbers(&write_references(&text, normalisation.inputs));
+    let text = redact_generated_order_numbers(write_references(text, normalisation.inputs));
     cut(normalise_text(&normalisation.masker.mask(&text)))
 }
 
@@ -171,10 +179,14 @@ fn redact_sensitive_fields(value: &mut Value) {
 }
 
 fn sensitive_field_placeholder(key: &str) -> Option<&'static str> {
-    let key = key.to_ascii_lowercase();
-    if key.contains("signature") || key == "sign" || key == "checksum" {
+    let has = |word: &str| key.as_bytes().windows(word.len()).any(|part| part.eq_ignore_ascii_case(word.as_bytes()));
+    let is = |word: &str| key.eq_ignore_ascii_case(word);
+    let ends = |word: &str| {
+        key.len() >= word.len() && key.as_bytes()[key.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes())
+    };
+    if has("signature") || is("sign") || is("checksum") {
         Some("[signature]")
-    } else if key.contains("password") || key.contains("secret") || key == "token" || key.ends_with("_token") {
+    } else if has("password") || has("secret") || is("token") || ends("_token") {
         Some("[secret]")
     } else {
         None
@@ -188,15 +200,23 @@ fn is_sensitive_header(name: &str) -> bool {
         .any(|word| name.contains(word))
 }
 
-fn sort_keys(value: Value) -> Value {
+fn sort_keys(mut value: Value) -> Value {
+    sort_keys_in_place(&mut value, 0);
+    value
+}
+
+fn sort_keys_in_place(value: &mut Value, depth: usize) {
+    const MAX_DEPTH: usize = 128;
+    if depth > MAX_DEPTH {
+        return;
+    }
     match value {
         Value::Object(fields) => {
-            let mut entries: Vec<(String, Value)> = fields.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(key, value)| (key, sort_keys(value))).collect::<Map<_, _>>())
+            fields.sort_keys();
+            fields.values_mut().for_each(|field| sort_keys_in_place(field, depth + 1));
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
+        Value::Array(items) => items.iter_mut().for_each(|item| sort_keys_in_place(item, depth + 1)),
+        _ => {}
     }
 }
 
@@ -253,7 +273,7 @@ mod tests {
             ("Date".to_string(), "today".to_string()),
         ];
         let text = render_snapshot(
-            &SnapshotInput { status: 200, headers: &headers, body },
+            &SnapshotInput { status: 200, headers: &headers, body, json: None },
             &Normalisation {
                 spec: &spec,
                 masker: &masker,
@@ -295,7 +315,7 @@ x-request-id: r-1
         let masker = Masker::default();
         let body = "é".repeat(MAX_TEXT_BYTES);
         let text = render_snapshot(
-            &SnapshotInput { status: 200, headers: &[], body: body.as_bytes() },
+            &SnapshotInput { status: 200, headers: &[], body: body.as_bytes(), json: None },
             &Normalisation {
                 spec: &spec,
                 masker: &masker,
@@ -314,7 +334,7 @@ x-request-id: r-1
         let spec = SnapshotSpec::default();
         let masker = Masker::default();
         let text = render_snapshot(
-            &SnapshotInput { status: 302, headers: &[], body: b"<html>moved</html>\r\n\r\n" },
+            &SnapshotInput { status: 302, headers: &[], body: b"<html>moved</html>\r\n\r\n", json: None },
             &Normalisation {
                 spec: &spec,
                 masker: &masker,

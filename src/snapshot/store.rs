@@ -1,7 +1,9 @@
 //! The snapshot files: insta's `.snap` format (a YAML header between `---` lines, then the
 //! contents), accepted snapshots beside pending `.snap.new` ones, every write atomic.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::outcome::Diff;
 
@@ -90,32 +92,83 @@ pub struct SnapshotStore {
     pub dir: PathBuf,
     /// What the run may write.
     pub policy: WritePolicy,
+    /// The files the folder held when the run started (one walk instead of a file system call
+    /// per snapshot).
+    listing: Arc<Listing>,
+}
+
+/// The accepted and pending files of a snapshot folder, relative to it.
+#[derive(Debug, Default)]
+struct Listing {
+    accepted: BTreeSet<PathBuf>,
+    pending: BTreeSet<PathBuf>,
 }
 
 impl SnapshotStore {
+    /// The store of a folder, listing the files it holds now.
+    pub fn new(dir: PathBuf, policy: WritePolicy) -> SnapshotStore {
+        let mut listing = Listing::default();
+        if dir.is_dir() {
+            for entry in ignore::WalkBuilder::new(&dir).standard_filters(false).build().flatten() {
+                let Ok(relative) = entry.path().strip_prefix(&dir) else { continue };
+                let name = relative.to_string_lossy();
+                if name.ends_with(&format!(".{PENDING_EXTENSION}")) {
+                    listing.pending.insert(relative.to_path_buf());
+                } else if name.ends_with(&format!(".{ACCEPTED_EXTENSION}")) {
+                    listing.accepted.insert(relative.to_path_buf());
+                }
+            }
+        }
+        SnapshotStore { dir, policy, listing: Arc::new(listing) }
+    }
+
+    /// The accepted snapshots the folder held at the start, in a case's folder (relative to the
+    /// store's folder, `/`-separated), sorted.
+    pub fn accepted_in(&self, case_key: &str) -> Vec<String> {
+        let folder: PathBuf = case_key.split('/').collect();
+        self.listing
+            .accepted
+            .iter()
+            .filter(|path| path.parent() == Some(folder.as_path()))
+            .map(|path| path.to_string_lossy().replace('\\', "/"))
+            .collect()
+    }
+
+    /// Removes the pending file of a snapshot, if the folder held one at the start.
+    fn clear_pending(&self, name: &SnapshotName) -> Result<(), String> {
+        let relative = pending_path(&name.relative_path());
+        if self.listing.pending.contains(&relative) { remove_if_present(&self.dir.join(relative)) } else { Ok(()) }
+    }
+
     /// The accepted file of a snapshot.
     pub fn accepted_path(&self, name: &SnapshotName) -> PathBuf {
         self.dir.join(name.relative_path())
     }
 
     /// Compares a snapshot with the accepted one and writes what the policy says.
-    pub fn assert(&self, name: &SnapshotName, metadata: &Metadata, contents: &str) -> Result<Assertion, String> {
+    /// `metadata` is asked for only when a file is written.
+    pub fn assert(
+        &self,
+        name: &SnapshotName,
+        metadata: impl FnOnce() -> Metadata,
+        contents: &str,
+    ) -> Result<Assertion, String> {
         let accepted = self.accepted_path(name);
         let pending = pending_path(&accepted);
         let contents = normalise_text(contents);
         let old = read_contents(&accepted)?;
         if old.as_deref() == Some(contents.as_str()) {
             if self.policy != WritePolicy::ReadOnly {
-                remove_if_present(&pending)?;
+                self.clear_pending(name)?;
             }
             return Ok(Assertion::Matched);
         }
         let diff = old.as_deref().map(|old| unified_diff(old, &contents));
         let old = old.unwrap_or_default();
-        let file = serialize(metadata, &contents);
+        let file = serialize(&metadata(), &contents);
         if self.policy == WritePolicy::Accept {
             crate::atomic_file::write(&accepted, file.as_bytes())?;
-            remove_if_present(&pending)?;
+            self.clear_pending(name)?;
             return Ok(Assertion::Accepted { diff });
         }
         if self.policy == WritePolicy::ReadOnly {
@@ -265,7 +318,7 @@ mod tests {
     use crate::suite::api::Api;
 
     fn store(dir: &Path, policy: WritePolicy) -> SnapshotStore {
-        SnapshotStore { dir: dir.join("snapshots/embedded"), policy }
+        SnapshotStore::new(dir.join("snapshots/embedded"), policy)
     }
 
     #[test]
@@ -277,21 +330,23 @@ mod tests {
         let accepted = pending_store.accepted_path(&name);
         let pending = pending_path(&accepted);
 
-        let first = pending_store.assert(&name, &meta, "HTTP 200\n\n{}").unwrap();
+        let first = pending_store.assert(&name, || meta.clone(), "HTTP 200\n\n{}").unwrap();
         assert_eq!(first, Assertion::New { pending: Some(pending.clone()) });
         assert!(!accepted.exists());
         pending_under(&pending_store.dir)[0].accept().unwrap();
         assert_eq!(read_contents(&accepted).unwrap().as_deref(), Some("HTTP 200\n\n{}"));
 
-        assert_eq!(pending_store.assert(&name, &meta, "HTTP 200\n\n{}\n").unwrap(), Assertion::Matched);
-        let Assertion::Changed { diff, .. } = pending_store.assert(&name, &meta, "HTTP 201\n\n{}").unwrap() else {
+        let pending_store = store(dir.path(), WritePolicy::Pending);
+        assert_eq!(pending_store.assert(&name, || meta.clone(), "HTTP 200\n\n{}\n").unwrap(), Assertion::Matched);
+        let Assertion::Changed { diff, .. } = pending_store.assert(&name, || meta.clone(), "HTTP 201\n\n{}").unwrap()
+        else {
             panic!("expected a change")
         };
         let diff = diff.to_unified();
         assert!(diff.contains("-HTTP 200") && diff.contains("+HTTP 201"), "{diff}");
         assert!(pending.exists());
 
-        let updated = store(dir.path(), WritePolicy::Accept).assert(&name, &meta, "HTTP 201\n\n{}").unwrap();
+        let updated = store(dir.path(), WritePolicy::Accept).assert(&name, || meta.clone(), "HTTP 201\n\n{}").unwrap();
         assert!(matches!(updated, Assertion::Accepted { diff: Some(_) }));
         assert!(!pending.exists(), "accepting clears the pending snapshot");
         assert_eq!(read_contents(&accepted).unwrap().as_deref(), Some("HTTP 201\n\n{}"));

@@ -1,5 +1,5 @@
-//! Vanished exchanges: accepted snapshots of the case runs that ran which this run did not
-//! produce (the step no longer answers, or it is gone). Only the folders of case runs that ran
+//! Vanished exchanges: accepted snapshots (as the folder held them when the run started) of the
+//! case runs that ran which this run did not produce (the step no longer answers, or it is gone). Only the folders of case runs that ran
 //! are looked at, so a filtered, sharded or skipped case never counts as vanished.
 
 use std::collections::BTreeSet;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::outcome::{CaseResult, ExchangeChange, ExchangeChangeKind, Outcome};
 
 use super::name;
-use super::store::{ACCEPTED_EXTENSION, SnapshotStore};
+use super::store::SnapshotStore;
 
 /// The accepted snapshots of the run's case runs that no step of theirs produced, sorted.
 pub fn vanished(store: &SnapshotStore, bases: &[&Path], cases: &[Arc<CaseResult>]) -> Vec<ExchangeChange> {
@@ -22,16 +22,12 @@ pub fn vanished(store: &SnapshotStore, bases: &[&Path], cases: &[Arc<CaseResult>
             .filter_map(|step| step.snapshot.as_ref())
             .map(|snapshot| snapshot.name.as_str())
             .collect();
-        let prefix = format!("{}__", case.api.name());
-        let Ok(entries) = std::fs::read_dir(store.dir.join(&key)) else { continue };
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
-            .filter(|file| file.starts_with(&prefix) && file.ends_with(&format!(".{ACCEPTED_EXTENSION}")))
-            .map(|file| format!("{key}/{file}"))
-            .filter(|relative| !produced.contains(relative.as_str()))
+        let prefix = format!("{key}/{}__", case.api.name());
+        let names: Vec<String> = store
+            .accepted_in(&key)
+            .into_iter()
+            .filter(|name| name.starts_with(&prefix) && !produced.contains(name.as_str()))
             .collect();
-        names.sort();
         found.extend(names.into_iter().map(|name| ExchangeChange {
             name,
             case: case.id.clone(),
