@@ -5,12 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine;
-use crate::engine::clock::TargetClock;
 use crate::engine::shard::Shard;
 use crate::exit_code;
-use crate::explore::executor::Wire;
-use crate::explore::op::Op;
+use crate::explore::executor::{Failure, Wire};
 use crate::explore::{Explorer, Options, report};
+use crate::gateway::v1::model::Family;
 use crate::gateway::{FaultSet, GatewayConfig};
 use crate::runner::Environment;
 use crate::secret::{Masker, target_secrets};
@@ -124,26 +123,18 @@ pub async fn explore(args: ExploreArgs) -> i32 {
     };
     let masker = Masker::labelled(target_secrets(&target, loaded.config.targets.get(&target.name)));
     let jobs = args.jobs.map_or_else(engine::default_jobs, |j| j as usize);
-    let code = match engine::http::client(args.timeout, jobs) {
-        Ok(client) => {
-            let seed = args.seed.unwrap_or_else(|| jiff::Timestamp::now().as_millisecond().unsigned_abs() % 1_000_000);
-            let options = Options {
-                seed,
-                max_ops: args.ops.or(args.time.is_none().then_some(DEFAULT_OPS)),
-                max_time: args.time,
-                jobs,
-                shard: args.shard.map(|s| (s.index, s.count)),
-                out: (!args.no_write).then(|| args.out.clone()),
-                shrink_runs: args.shrink_runs as usize,
-                stop_after: args.max_discrepancies,
-            };
-            explore_target(client, &target, &args, &options, masker, suite.schemas, json_report.as_deref()).await
-        }
-        Err(message) => {
-            eprintln!("paycheck: {message}");
-            exit_code::INVALID_SUITE
-        }
+    let seed = args.seed.unwrap_or_else(|| jiff::Timestamp::now().as_millisecond().unsigned_abs() % 1_000_000);
+    let options = Options {
+        seed,
+        max_ops: args.ops.or(args.time.is_none().then_some(DEFAULT_OPS)),
+        max_time: args.time,
+        jobs,
+        shard: args.shard.map(|s| (s.index, s.count)),
+        out: (!args.no_write).then(|| args.out.clone()),
+        shrink_runs: args.shrink_runs as usize,
+        stop_after: args.max_discrepancies,
     };
+    let code = explore_target(&target, &args, &options, masker, suite.schemas, json_report.as_deref()).await;
     if let Some(gateway) = gateway {
         gateway.shutdown().await;
     }
@@ -169,7 +160,6 @@ fn json_report_path(reports: &[String]) -> Result<Option<PathBuf>, String> {
 }
 
 async fn explore_target(
-    client: reqwest::Client,
     target: &crate::suite::target::Target,
     args: &ExploreArgs,
     options: &Options,
@@ -183,19 +173,18 @@ async fn explore_target(
             return exit_code::TARGET_UNREACHABLE;
         }
     }
-    let clock = match TargetClock::probe(&client, target, args.timeout).await {
-        Ok((clock, _)) => clock,
+    let explorer = match Explorer::connect(target, options.jobs, args.timeout, Arc::new(schemas), masker.clone()).await
+    {
+        Ok(explorer) => explorer,
         Err(message) => {
             eprintln!("paycheck: {}", masker.mask(&message));
             return exit_code::TARGET_UNREACHABLE;
         }
     };
-    let wire = Wire::new(client, target, clock, args.timeout);
-    if let Err(message) = preflight(&wire).await {
+    if let Err(message) = preflight(explorer.wire()).await {
         eprintln!("paycheck: {}", masker.mask(&message));
         return exit_code::TARGET_UNREACHABLE;
     }
-    let explorer = Explorer::new(wire, Arc::new(schemas), masker.clone(), &target.name);
     let outcome = explorer.explore(options).await;
     print!("{}", masker.mask(&report::terminal(&outcome, options, &target.name)));
     if let Some(path) = json_report {
@@ -215,27 +204,25 @@ async fn explore_target(
     }
 }
 
-/// Asks for an order that does not exist, as the main merchant: an answer of 5 (access denied)
-/// means the credentials were refused.
+/// Checks the main merchant's credentials as `paycheck run`'s preflight does: a status query
+/// for an order that does not exist, then one without an order reference; 4 or 5 to both is a
+/// refusal.
 async fn preflight(wire: &Wire) -> Result<(), String> {
     if !wire.has_merchant("main") {
         return Err("the target has no `main` merchant to explore as".into());
     }
-    let family = if wire.offers(crate::gateway::v1::model::Family::Router) {
-        crate::gateway::v1::model::Family::Router
-    } else {
-        crate::gateway::v1::model::Family::Bank
+    let family = if wire.offers(Family::Router) { Family::Router } else { Family::Bank };
+    let refused = |code: Option<i64>| matches!(code, Some(4 | 5));
+    let unreachable = |failure: Failure| match failure {
+        Failure::Transport(error) => format!("the target is unreachable: {}", error.describe(&Masker::default())),
+        Failure::Unsendable(message) => message,
     };
-    let mut execution = wire.execution(family, "main");
-    let now = wire.now().await?;
-    match execution.send(&Op::Unknown { legacy: false }, now).await {
-        Ok(answer) if crate::explore::compare::result_code(&answer.body, false) == Some(5) => {
-            Err("the target refused the main merchant's credentials (errorCode 5)".into())
-        }
-        Ok(_) => Ok(()),
-        Err(crate::explore::executor::Failure::Transport(error)) => {
-            Err(format!("the target is unreachable: {}", error.describe(&Masker::default())))
-        }
-        Err(crate::explore::executor::Failure::Unsendable(message)) => Err(message),
+    let with_order = wire.probe_status(family, true).await.map_err(unreachable)?;
+    if refused(with_order) && refused(wire.probe_status(family, false).await.map_err(unreachable)?) {
+        return Err(format!(
+            "the target refused the main merchant's credentials (errorCode {})",
+            with_order.unwrap_or_default()
+        ));
     }
+    Ok(())
 }

@@ -189,6 +189,25 @@ impl Explorer {
         Explorer { wire, schemas, masker, target_name: target_name.to_string(), scope, time_gate: RwLock::new(()) }
     }
 
+    /// An explorer of `target`: its clock probed, `jobs` connections, `timeout` per request.
+    pub async fn connect(
+        target: &crate::suite::target::Target,
+        jobs: usize,
+        timeout: Duration,
+        schemas: Arc<SchemaRegistry>,
+        masker: Masker,
+    ) -> Result<Explorer, String> {
+        let client = crate::engine::http::client(timeout, jobs)?;
+        let (clock, _) = crate::engine::clock::TargetClock::probe(&client, target, timeout).await?;
+        let wire = Wire::new(client, target, clock, timeout);
+        Ok(Explorer::new(wire, schemas, masker, &target.name))
+    }
+
+    /// The wire the explorer sends over.
+    pub fn wire(&self) -> &Wire {
+        &self.wire
+    }
+
     /// Explores until the budget is spent (or a stop condition holds).
     pub async fn explore(&self, options: &Options) -> Outcome {
         let started = Instant::now();
@@ -256,6 +275,9 @@ impl Explorer {
             let mut found = lock(&progress.found);
             if let Some(known) = found.iter_mut().find(|d| d.signature() == signature) {
                 known.repeats += 1;
+                return;
+            }
+            if options.stop_after.is_some_and(|n| found.len() >= n) {
                 return;
             }
             if options.stop_after.is_some_and(|n| found.len() + 1 >= n) {
