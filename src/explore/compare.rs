@@ -196,3 +196,55 @@ fn refund_summary(list: &Value) -> Vec<(Option<i64>, bool)> {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::explore::op::{Card, Register};
+    use crate::explore::oracle::World;
+
+    fn status_of_a_paid_order() -> (Op, Prediction) {
+        let mut world = World::new(Family::Bank, "main", 1_767_268_800_000);
+        let register = Register { slot: 0, two_phase: false, amount: 5000, number: 0, lifetime_secs: None, auto: None };
+        world.apply(&Op::Register(register));
+        world.apply(&Op::Pay { slot: 0, card: Card::Success });
+        let status = Op::Status { slot: 0, lookup: Lookup::Extended };
+        let prediction = world.apply(&status).expect("a status is answered");
+        (status, prediction)
+    }
+
+    fn mismatches(op: &Op, prediction: &Prediction, status: u16, body: Value) -> Vec<String> {
+        let schemas = SchemaRegistry::default();
+        compare(op, Family::Bank, prediction, &Answer { status, body }, &schemas, &Masker::default())
+            .into_iter()
+            .map(|m| format!("{} {} {}", m.at, m.expected, m.actual))
+            .collect()
+    }
+
+    #[test]
+    fn what_the_spec_fixes_is_compared_and_what_it_leaves_open_is_not() {
+        let (op, prediction) = status_of_a_paid_order();
+        let mut body = document(&prediction.view).cloned().expect("a status document");
+        body["date"] = json!(1);
+        body["orderNumber"] = json!("another number");
+        body["actionCodeDescription"] = json!("another text");
+        assert_eq!(mismatches(&op, &prediction, 200, body.clone()), Vec::<String>::new());
+
+        let mut stringly = body.clone();
+        stringly["orderStatus"] = json!("2");
+        assert_eq!(mismatches(&op, &prediction, 200, stringly), vec!["$.orderStatus 2 \"2\""]);
+
+        let mut refunded = body.clone();
+        refunded["refunds"] = json!([{"amount": 100}]);
+        assert_eq!(
+            mismatches(&op, &prediction, 200, refunded),
+            vec!["$.refunds 0 refund(s) of [] 1 refund(s) of [Some(100)]"]
+        );
+
+        assert_eq!(mismatches(&op, &prediction, 400, body)[0], "HTTP status 200 400");
+        let refused = json!({"errorCode": "6", "errorMessage": "Order not found"});
+        assert_eq!(mismatches(&op, &prediction, 200, refused), vec!["$.errorCode result code 0 \"6\""]);
+    }
+}

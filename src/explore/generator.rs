@@ -297,6 +297,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_clause_the_oracle_names_is_in_the_catalogue() {
+        let catalogue = include_str!("../../clauses.yaml");
+        let scope = Scope { time: true, router: true, bank: true };
+        for index in 0..500 {
+            let sequence = generate(3, index, scope);
+            let mut world = World::new(sequence.family, sequence.merchant, NOMINAL_NOW);
+            for op in super::super::case_writer::flatten(&sequence.ops) {
+                if let Some(prediction) = world.apply(&op) {
+                    let id = format!("- id: {}\n", prediction.clause);
+                    assert!(catalogue.contains(&id), "`{}` (for `{op}`) is not in clauses.yaml", prediction.clause);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_same_seed_makes_the_same_sequence_and_every_operation_names_a_live_order() {
         let scope = Scope { time: true, router: true, bank: true };
         for index in 0..300 {

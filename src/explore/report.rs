@@ -32,6 +32,15 @@ pub fn terminal(outcome: &Outcome, options: &Options, target: &str) -> String {
         outcome.coverage.reached(),
         codes.join(", ")
     );
+    let mut by_state: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+    for (pair, count) in &outcome.coverage.transitions {
+        if let Some((state, operation)) = pair.split_once(' ') {
+            by_state.entry(state).or_default().push(format!("{operation} {count}"));
+        }
+    }
+    for (state, operations) in &by_state {
+        let _ = writeln!(text, "    {state:>16}: {}", operations.join(", "));
+    }
     for (n, d) in outcome.discrepancies.iter().enumerate() {
         let _ = writeln!(text);
         let _ = writeln!(
