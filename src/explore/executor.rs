@@ -357,10 +357,10 @@ impl Execution<'_> {
     }
 }
 
-/// An order id no gateway gave out.
+/// An order id no gateway gave out (a UUID whose first 48 bits are zero), unique to `prefix`.
 fn unknown_order_id(prefix: &str) -> String {
-    let digits: String = prefix.bytes().map(|b| format!("{:x}", b % 16)).collect();
-    format!("00000000-0000-4000-8000-{:0>12}", &digits[digits.len().saturating_sub(12)..])
+    let hash = prefix.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("00000000-0000-4000-8000-{:012x}", hash & 0xFFFF_FFFF_FFFF)
 }
 
 /// `now` plus `secs`, as `yyyy-MM-ddTHH:mm:ss` in UTC.

@@ -270,7 +270,10 @@ impl Explorer {
         mismatches: Vec<Mismatch>,
         ran: Vec<Op>,
     ) {
-        let signature = (ran.get(at).map(|op| op.kind().to_string()).unwrap_or_default(), mismatches[0].at.clone());
+        let signature = (
+            ran.get(at).map(|op| op.kind().to_string()).unwrap_or_default(),
+            mismatches.first().map(|m| m.at.clone()).unwrap_or_default(),
+        );
         {
             let mut found = lock(&progress.found);
             if let Some(known) = found.iter_mut().find(|d| d.signature() == signature) {

@@ -60,25 +60,29 @@ pub struct World {
     /// The path family every operation of the sequence uses.
     pub family: Family,
     /// The merchant the sequence acts as.
-    pub merchant: MerchantConfig,
+    pub merchant: &'static MerchantConfig,
     /// The target's time, as far as the model knows it.
     pub now: EpochMillis,
     orders: BTreeMap<usize, Order>,
     numbers: BTreeMap<usize, usize>,
     refund_ids: BTreeMap<u8, usize>,
-    cards: Vec<TestCard>,
+    cards: &'static [TestCard],
     policy: Policy,
+}
+
+/// The reference gateway's configuration: its merchants' settings and its test cards.
+fn reference() -> &'static GatewayConfig {
+    static REFERENCE: std::sync::LazyLock<GatewayConfig> = std::sync::LazyLock::new(GatewayConfig::reference);
+    &REFERENCE
 }
 
 impl World {
     /// An empty world: `merchant` (a reference merchant role) on `family`, at `now`.
     pub fn new(family: Family, merchant_role: &str, now: EpochMillis) -> World {
-        let config = GatewayConfig::reference();
-        let merchant = config
-            .merchant(merchant_role)
-            .or_else(|| config.merchant("main"))
-            .cloned()
-            .unwrap_or_else(|| MerchantConfig::new("main", "test_user", "test_user_password"));
+        static MAIN: std::sync::LazyLock<MerchantConfig> =
+            std::sync::LazyLock::new(|| MerchantConfig::new("main", "test_user", "test_user_password"));
+        let config = reference();
+        let merchant = config.merchant(merchant_role).or_else(|| config.merchant("main")).unwrap_or(&MAIN);
         World {
             family,
             merchant,
@@ -86,7 +90,7 @@ impl World {
             orders: BTreeMap::new(),
             numbers: BTreeMap::new(),
             refund_ids: BTreeMap::new(),
-            cards: config.cards,
+            cards: &config.cards,
             policy: Policy::default(),
         }
     }
@@ -137,17 +141,17 @@ impl World {
             Op::Pay { card: Card::NotLuhn, .. } if self.policy.luhn_checked => Prediction::code(5),
             Op::Pay { slot, card } => {
                 let role = card.role();
-                let card = self.cards.iter().find(|c| c.role == role).cloned()?;
+                let card = self.cards.iter().find(|c| c.role == role)?;
                 let input = crate::gateway::v1::cards::CardInput {
                     pan: card.pan.clone(),
                     expiry: card.expiry.clone(),
                     holder: card.holder.clone(),
                 };
                 let decline_cards = self.policy.decline_cards_decline;
-                let cards = self.cards.clone();
+                let cards = self.cards;
                 self.touch(*slot, |order| {
                     order.route(REFERENCE_BANK, "gw", &sm)?;
-                    order.pay(authorize(&input, &cards, now, decline_cards), now, &rules, &sm).map(drop)
+                    order.pay(authorize(&input, cards, now, decline_cards), now, &rules, &sm).map(drop)
                 })
             }
             Op::Deposit { slot, amount } => self.touch(*slot, |o| o.deposit(*amount, now, &rules, &sm).map(drop)),
