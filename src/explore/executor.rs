@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
@@ -21,6 +22,10 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// A password no merchant has.
 pub const WRONG_PASSWORD: &str = "not-the-password";
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// One answer.
 #[derive(Debug, Clone)]
@@ -48,6 +53,7 @@ pub struct Wire {
     cards: BTreeMap<String, [String; 4]>,
     clock: TargetClock,
     clock_url: Option<String>,
+    clock_anchor: Mutex<Option<(EpochMillis, Instant)>>,
     timeout: Duration,
     run: u64,
     executions: AtomicU64,
@@ -85,6 +91,7 @@ impl Wire {
             cards,
             clock_url: target.root.as_ref().filter(|_| clock.is_manual()).map(|root| format!("{root}{CLOCK_PATH}")),
             clock,
+            clock_anchor: Mutex::new(None),
             timeout,
             run,
             executions: AtomicU64::new(0),
@@ -109,19 +116,28 @@ impl Wire {
         self.merchants.contains_key(role)
     }
 
-    /// The target's time: its manual clock's, or this machine's.
+    /// The target's time: its manual clock's, or this machine's. A manual clock is read once
+    /// (and again after each advance) and then runs on with this machine's: between advances a
+    /// manual clock moves with real time, and only the explorer advances it.
     pub async fn now(&self) -> Result<EpochMillis, String> {
         let Some(url) = &self.clock_url else {
             return Ok(jiff::Timestamp::now().as_millisecond());
         };
+        if let Some((read, at)) = *lock(&self.clock_anchor) {
+            let elapsed = i64::try_from(at.elapsed().as_millis()).unwrap_or(i64::MAX);
+            return Ok(read.saturating_add(elapsed));
+        }
         let received =
             send(self.client.get(url), self.timeout, 64 * 1024).await.map_err(|e| e.describe(&Masker::default()))?;
         let body: Value = serde_json::from_slice(&received.body).unwrap_or(Value::Null);
-        body.get("nowMs").and_then(Value::as_i64).ok_or_else(|| format!("{url} answered no `nowMs`"))
+        let now = body.get("nowMs").and_then(Value::as_i64).ok_or_else(|| format!("{url} answered no `nowMs`"))?;
+        *lock(&self.clock_anchor) = Some((now, Instant::now()));
+        Ok(now)
     }
 
     /// Advances the target's manual clock.
     pub async fn advance(&self, seconds: u64) -> Result<(), String> {
+        *lock(&self.clock_anchor) = None;
         self.clock.pass(&self.client, Duration::from_secs(seconds)).await
     }
 

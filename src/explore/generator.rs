@@ -69,10 +69,14 @@ pub fn generate(seed: u64, index: u64, scope: Scope) -> Sequence {
     let first = generator.register(&world, 0);
     world.apply(&first);
     ops.push(first);
-    while ops.len() < length {
+    let mut attempts = 0;
+    while ops.len() < length && attempts < 4 * MAX_OPS {
+        attempts += 1;
         let Some(op) = generator.next(&world) else { break };
-        apply(&mut world, &op);
-        ops.push(op);
+        if world.applicable(&op) {
+            apply(&mut world, &op);
+            ops.push(op);
+        }
     }
     Sequence { seed, index, family, merchant, ops }
 }

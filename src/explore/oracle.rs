@@ -121,6 +121,12 @@ impl World {
                 !self.orders.contains_key(&r.slot) && self.number_owner(r.number).is_none_or(|o| !self.forgettable(o))
             }
             Op::Together(ops) => ops.iter().all(|op| self.applicable(op)),
+            Op::Refund { slot, refund } => {
+                let owner = refund.external_id.and_then(|id| self.refund_ids.get(&id));
+                self.orders.contains_key(slot)
+                    && !self.forgettable(*slot)
+                    && owner.is_none_or(|o| !self.forgettable(*o))
+            }
             other => other.slots().iter().all(|slot| self.orders.contains_key(slot) && !self.forgettable(*slot)),
         }
     }
