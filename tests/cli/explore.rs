@@ -139,7 +139,7 @@ fn representative_faults_are_found_shrunk_and_written_as_cases_that_catch_them()
 fn every_fault_within_reach_is_found() {
     let (_, listing) = output(paycheck().arg("faults"));
     let mut found = Vec::new();
-    for fault in listing.lines().filter_map(|line| line.split('\t').next()).filter(|f| !f.is_empty()) {
+    for fault in listing.lines().filter_map(|line| line.split_whitespace().next()) {
         if OUT_OF_REACH.contains(&fault) {
             println!("{fault:40} out of reach");
             continue;
