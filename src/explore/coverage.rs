@@ -30,7 +30,7 @@ impl Coverage {
         }
     }
 
-    /// The (state, operation) pairs the model allows for, and how many were reached.
+    /// How many distinct (state, operation) pairs were reached.
     pub fn reached(&self) -> usize {
         self.transitions.len()
     }
