@@ -175,7 +175,7 @@ pub fn compare(
         }
     }
     if let Some(name) = schema_name(op, family, prediction.code == 0)
-        && let Some(schema) = schemas.get(name)
+        && let Some(Ok(schema)) = schemas.get(name)
     {
         let violations = validate(schema, &answer.body, masker);
         if let Some(first) = violations.listed.first() {

@@ -19,7 +19,7 @@ pub mod shrink;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::RwLock;
@@ -172,6 +172,7 @@ struct Progress {
     sequences: AtomicU64,
     next: AtomicU64,
     stop: AtomicBool,
+    claimed: AtomicUsize,
     found: Mutex<Vec<Discrepancy>>,
     coverage: Mutex<Coverage>,
     failure: Mutex<Option<String>>,
@@ -280,10 +281,12 @@ impl Explorer {
                 known.repeats += 1;
                 return;
             }
-            if options.stop_after.is_some_and(|n| found.len() >= n) {
+            let claimed = progress.claimed.load(Ordering::SeqCst);
+            if options.stop_after.is_some_and(|n| claimed >= n) {
                 return;
             }
-            if options.stop_after.is_some_and(|n| found.len() + 1 >= n) {
+            progress.claimed.store(claimed + 1, Ordering::SeqCst);
+            if options.stop_after.is_some_and(|n| claimed + 1 >= n) {
                 progress.stop.store(true, Ordering::SeqCst);
             }
         }
