@@ -3,6 +3,7 @@
 pub mod check;
 mod compare_with;
 pub mod embedded;
+pub mod explore;
 pub mod faults;
 pub mod list;
 pub mod report;

@@ -40,8 +40,8 @@ impl VolatileFields {
     pub fn of_registry(registry: &SchemaRegistry) -> VolatileFields {
         let mut seen: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for name in registry.names() {
-            if let Some(schema) = registry.get(name) {
-                walk(registry, name, &schema.document, &mut seen, 0);
+            if let Some(document) = registry.document(name) {
+                walk(registry, name, document, &mut seen, 0);
             }
         }
         let names = seen
@@ -149,8 +149,8 @@ fn volatile_placeholder(
                 None => file.to_string(),
             }
         };
-        let document = registry.get(&target_name)?;
-        let target = document.document.pointer(pointer)?;
+        let document = registry.document(&target_name)?;
+        let target = document.pointer(pointer)?;
         return volatile_placeholder(registry, &target_name, target, depth + 1);
     }
     ["anyOf", "oneOf"]
