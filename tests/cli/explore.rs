@@ -105,11 +105,19 @@ fn explore_fault(fault: &str, out: &Path) -> (i32, String, Option<PathBuf>) {
 /// The case must pass against the clean gateway and fail against the faulty one.
 fn check_case(fault: &str, case: &Path) {
     let case_arg = case.display().to_string();
-    let (code, text) = output(paycheck().args(["run", &case_arg]));
+    let (code, text) = output(paycheck().args(["run", &case_arg, "--snapshots", "off"]));
     assert_eq!(code, 0, "the case found for `{fault}` must pass against the clean gateway: {text}");
     let faulty = serve(&["--clock", "manual", "--fault", fault]);
-    let (code, text) =
-        output(paycheck().args(["run", &case_arg, "--target", &faulty.url, "--strictness", "reference"]));
+    let (code, text) = output(paycheck().args([
+        "run",
+        &case_arg,
+        "--snapshots",
+        "off",
+        "--target",
+        &faulty.url,
+        "--strictness",
+        "reference",
+    ]));
     assert_eq!(code, 1, "the case found for `{fault}` must fail against it: {text}");
 }
 
