@@ -22,6 +22,8 @@ pub enum SuiteOrigin {
     /// The project's (`paycheck.toml`, or `cases/` in the current folder): it replaces the
     /// built-in suite.
     Project,
+    /// The project's suite beside the built-in one (`[suite] builtin = true` in `paycheck.toml`).
+    ProjectBesideBuiltin,
     /// The suite compiled into paycheck, written to a cache folder.
     Builtin,
     /// The case files given on the command line, with the built-in schemas and clause catalogue.
@@ -35,6 +37,11 @@ impl SuiteOrigin {
             SuiteOrigin::Project => format!(
                 "the project's suite ({}), which replaces the built-in one",
                 loaded.path.as_ref().map_or_else(|| "cases/ here".to_string(), |path| path.display().to_string())
+            ),
+            SuiteOrigin::ProjectBesideBuiltin => format!(
+                "the project's suite ({}) beside the built-in suite of paycheck {}",
+                loaded.path.as_ref().map_or_else(|| "cases/ here".to_string(), |path| path.display().to_string()),
+                env!("CARGO_PKG_VERSION")
             ),
             SuiteOrigin::Builtin => format!("the built-in suite of paycheck {}", env!("CARGO_PKG_VERSION")),
             SuiteOrigin::GivenWithBuiltin => {
@@ -60,17 +67,23 @@ pub fn load_with_origin(
     let in_project = loaded.path.is_some() || std::path::Path::new("cases").is_dir();
     if in_project {
         let cases = if paths.is_empty() { vec![loaded.cases_dir()] } else { paths.to_vec() };
-        let suite = suite::load(&SuitePaths {
-            cases,
-            schemas: loaded.schemas_dir(),
-            clauses: loaded.clauses_path(),
-            shown_from: None,
-        })?;
-        return Ok((loaded, suite, SuiteOrigin::Project));
+        let project =
+            SuitePaths { cases, schemas: loaded.schemas_dir(), clauses: loaded.clauses_path(), shown_from: None };
+        if !loaded.config.suite.builtin {
+            let suite = suite::load(&project)?;
+            return Ok((loaded, suite, SuiteOrigin::Project));
+        }
+        let builtin = materialise_builtin()?;
+        let beside = SuitePaths {
+            cases: if paths.is_empty() { vec![builtin.cases()] } else { Vec::new() },
+            schemas: builtin.schemas(),
+            clauses: builtin.clauses(),
+            shown_from: Some(builtin.root.clone()),
+        };
+        let suite = suite::load_layers(&[&beside, &project])?;
+        return Ok((loaded, suite, SuiteOrigin::ProjectBesideBuiltin));
     }
-    let variables: std::collections::BTreeMap<String, String> = std::env::vars().collect();
-    let builtin = BuiltinSuite::materialise(&builtin::default_cache(&variables))
-        .map_err(|message| Diagnostics::from(Diagnostic::general(message)))?;
+    let builtin = materialise_builtin()?;
     let (cases, origin) = if paths.is_empty() {
         (vec![builtin.cases()], SuiteOrigin::Builtin)
     } else {
@@ -83,4 +96,31 @@ pub fn load_with_origin(
         shown_from: Some(builtin.root.clone()),
     })?;
     Ok((loaded, suite, origin))
+}
+
+/// The built-in suite, written to its cache folder.
+fn materialise_builtin() -> Result<BuiltinSuite, Diagnostics> {
+    let variables: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    BuiltinSuite::materialise(&builtin::default_cache(&variables))
+        .map_err(|message| Diagnostics::from(Diagnostic::general(message)))
+}
+
+/// One case file with its folder defaults and fragments expanded, as YAML (`paycheck list
+/// --expanded`): the case file is found as `run` would find it, with the project's or the
+/// built-in schemas and clauses.
+pub fn expand(config_path: Option<&std::path::Path>, case: &std::path::Path) -> Result<String, Diagnostics> {
+    let loaded = config::load(config_path)?;
+    let in_project = loaded.path.is_some() || std::path::Path::new("cases").is_dir();
+    let paths = if in_project {
+        SuitePaths {
+            cases: Vec::new(),
+            schemas: loaded.schemas_dir(),
+            clauses: loaded.clauses_path(),
+            shown_from: None,
+        }
+    } else {
+        let builtin = materialise_builtin()?;
+        SuitePaths { cases: Vec::new(), schemas: builtin.schemas(), clauses: builtin.clauses(), shown_from: None }
+    };
+    suite::expand(case, &paths)
 }

@@ -171,23 +171,41 @@ pub struct ClauseCatalogue {
 impl ClauseCatalogue {
     /// Reads `clauses.yaml`; a missing file is an empty catalogue (then no case may name a clause).
     pub fn load(path: &Path) -> Result<ClauseCatalogue, Diagnostics> {
+        ClauseCatalogue::load_all(&[path])
+    }
+
+    /// Reads several catalogues as one (the built-in suite's and a project's): an id defined in
+    /// two of them is an error at its second definition.
+    pub fn load_all(paths: &[&Path]) -> Result<ClauseCatalogue, Diagnostics> {
+        let mut catalogue = ClauseCatalogue::default();
+        let mut diagnostics = Diagnostics::default();
+        for path in paths {
+            diagnostics.0.extend(catalogue.add_file(path).0);
+        }
+        if diagnostics.is_empty() { Ok(catalogue) } else { Err(diagnostics) }
+    }
+
+    /// Adds the clauses of one file.
+    fn add_file(&mut self, path: &Path) -> Diagnostics {
+        let catalogue = self;
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(ClauseCatalogue::default()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Diagnostics::default(),
             Err(error) => {
-                return Err(
-                    Diagnostic::in_file(path.display(), format!("cannot read the clause catalogue: {error}")).into()
-                );
+                return Diagnostic::in_file(path.display(), format!("cannot read the clause catalogue: {error}"))
+                    .into();
             }
         };
         let file = SourceFile::new(path, text);
-        let doc: CatalogueDoc = yaml::parse(&file)?;
+        let doc: CatalogueDoc = match yaml::parse(&file) {
+            Ok(doc) => doc,
+            Err(error) => return error.into(),
+        };
         let mut diagnostics = Diagnostics::default();
         if doc.version != 1 {
             diagnostics
                 .push(Diagnostic::in_file(path.display(), format!("unsupported catalogue version {}", doc.version)));
         }
-        let mut catalogue = ClauseCatalogue::default();
         for clause in doc.clauses {
             if catalogue.index.contains_key(&clause.value.id) {
                 diagnostics.push(
@@ -220,7 +238,7 @@ impl ClauseCatalogue {
             catalogue.index.insert(clause.value.id.clone(), catalogue.clauses.len());
             catalogue.clauses.push(clause.value);
         }
-        if diagnostics.is_empty() { Ok(catalogue) } else { Err(diagnostics) }
+        diagnostics
     }
 
     /// The clause with this id.
