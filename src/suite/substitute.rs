@@ -20,6 +20,16 @@ pub fn step(step: &mut StepDoc, arguments: &Arguments) {
     if let Some(name) = &mut step.name {
         name.value = step_name(&name.value, arguments);
     }
+    step.covers = std::mem::take(&mut step.covers).into_iter().flat_map(|id| clause_ids(id, arguments)).collect();
+    if step.capture.keys().any(|name| whole_parameter(name, arguments).is_some()) {
+        step.capture = std::mem::take(&mut step.capture)
+            .into_iter()
+            .map(|(name, source)| match whole_parameter(&name, arguments) {
+                Some((_, Value::String(renamed))) => (renamed.clone(), source),
+                _ => (name, source),
+            })
+            .collect();
+    }
     visit_step(step, &mut |slot| match slot {
         Slot::Text(text) => {
             if let Some(replaced) = text_slot(text, arguments) {
@@ -28,6 +38,20 @@ pub fn step(step: &mut StepDoc, arguments: &Arguments) {
         }
         Slot::Value(value) => value_slot(value, arguments),
     });
+}
+
+/// A `covers:` entry that is exactly `{{ param }}` becomes the argument: a clause id, or a list of
+/// them.
+fn clause_ids(id: Spanned<String>, arguments: &Arguments) -> Vec<Spanned<String>> {
+    match whole_parameter(&id.value, arguments) {
+        Some((_, Value::String(one))) => vec![Spanned::new(one.clone(), id.referenced, id.defined)],
+        Some((_, Value::Array(many))) => many
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|one| Spanned::new(one.to_string(), id.referenced, id.defined))
+            .collect(),
+        _ => vec![id],
+    }
 }
 
 /// A step's name with `{{ param }}` replaced by the argument when it is plain text or a number
@@ -207,10 +231,16 @@ fn value_slot(value: &mut Value, arguments: &Arguments) {
     }
 }
 
-/// Rewrites every `{{ }}` of a text that names a parameter; `None` when nothing changes.
+/// Rewrites every `{{ }}` of a text that names a parameter; `None` when nothing changes. A
+/// `{{ param }}` of plain text or a number becomes that text, so that a parameter can also fill
+/// places that are not templates (a schema name).
 fn rewrite_templates(text: &str, arguments: &Arguments) -> Option<String> {
     if !text.contains("{{") {
         return None;
+    }
+    let inlined = step_name(text, arguments);
+    if inlined != text {
+        return Some(rewrite_templates(&inlined, arguments).unwrap_or(inlined));
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

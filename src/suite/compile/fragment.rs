@@ -144,6 +144,11 @@ impl Compiler<'_> {
                     arguments.insert(name.clone(), given.value.clone());
                 }
                 (None, Some(default)) => {
+                    // A default may read the caller's names (`"{{ amount }}"`): the caller
+                    // must have them.
+                    if self.template_value(default, &call_span).is_none() {
+                        ok = false;
+                    }
                     arguments.insert(name.clone(), default.clone());
                 }
                 (None, None) => {
