@@ -111,16 +111,17 @@ fn materialise_builtin() -> Result<BuiltinSuite, Diagnostics> {
 pub fn expand(config_path: Option<&std::path::Path>, case: &std::path::Path) -> Result<String, Diagnostics> {
     let loaded = config::load(config_path)?;
     let in_project = loaded.path.is_some() || std::path::Path::new("cases").is_dir();
-    let paths = if in_project {
-        SuitePaths {
-            cases: Vec::new(),
-            schemas: loaded.schemas_dir(),
-            clauses: loaded.clauses_path(),
-            shown_from: None,
-        }
-    } else {
-        let builtin = materialise_builtin()?;
-        SuitePaths { cases: Vec::new(), schemas: builtin.schemas(), clauses: builtin.clauses(), shown_from: None }
+    let project = SuitePaths {
+        cases: Vec::new(),
+        schemas: loaded.schemas_dir(),
+        clauses: loaded.clauses_path(),
+        shown_from: None,
     };
-    suite::expand(case, &paths)
+    if in_project && !loaded.config.suite.builtin {
+        return suite::expand(case, &[&project]);
+    }
+    let builtin = materialise_builtin()?;
+    let beside =
+        SuitePaths { cases: Vec::new(), schemas: builtin.schemas(), clauses: builtin.clauses(), shown_from: None };
+    if in_project { suite::expand(case, &[&beside, &project]) } else { suite::expand(case, &[&beside]) }
 }

@@ -142,11 +142,14 @@ fn read_case(path: &Path, shown_from: Option<&Path>) -> Result<Arc<SourceFile>, 
 
 /// One case file as `paycheck list --expanded` shows it: its folder defaults applied and its
 /// fragment calls replaced by their steps, as YAML.
-pub fn expand(path: &Path, paths: &SuitePaths) -> Result<String, Diagnostics> {
-    let (schemas, _) = SchemaRegistry::load(&paths.schemas);
-    let clauses = ClauseCatalogue::load(&paths.clauses)?;
+/// `layers` gives the schemas and clauses, as [`load_layers`] takes them.
+pub fn expand(path: &Path, layers: &[&SuitePaths]) -> Result<String, Diagnostics> {
+    let schema_dirs: Vec<&Path> = layers.iter().map(|paths| paths.schemas.as_path()).collect();
+    let clause_files: Vec<&Path> = layers.iter().map(|paths| paths.clauses.as_path()).collect();
+    let (schemas, _) = SchemaRegistry::load_all(&schema_dirs);
+    let clauses = ClauseCatalogue::load_all(&clause_files)?;
     let context = CompileContext { schemas: &schemas, clauses: &clauses };
-    let shown_from = paths.shown_from.as_deref();
+    let shown_from = None;
     let (library, errors) = Library::load(&[(path.to_path_buf(), shown_from)]);
     if !errors.is_empty() {
         return Err(errors);

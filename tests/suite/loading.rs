@@ -292,6 +292,28 @@ fn omitting_a_default_the_folder_does_not_have_is_refused_with_a_suggestion() {
     );
 }
 
+#[test]
+fn a_matrix_is_checked_where_it_is_written() {
+    assert_refused(
+        "name: M\napi: router\nmatrix:\n  amount: 5\nsteps:\n  - wait: 1s\n",
+        "the matrix's `amount` is not a list of values",
+        4,
+        3,
+    );
+    assert_refused(
+        "name: M\napi: router\nsnapshot: true\nmatrix: { amount: [1, 2] }\nsteps:\n  - wait: 1s\n",
+        "a matrix case cannot take snapshots",
+        3,
+        11,
+    );
+    assert_refused(
+        "name: M\napi: router\nmatrix: [{ amount: 1 }, { amount: 1 }]\nsteps:\n  - wait: 1s\n",
+        "the matrix gives the run [amount=1] twice",
+        3,
+        9,
+    );
+}
+
 // ---- fuzz-style loading ---------------------------------------------------------------------
 
 /// A small, seeded pseudo-random generator (xorshift64*), so that every run of a budget sees the
