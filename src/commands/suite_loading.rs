@@ -65,25 +65,35 @@ pub fn load_with_origin(
 ) -> Result<(LoadedConfig, Suite, SuiteOrigin), Diagnostics> {
     let loaded = config::load(config_path)?;
     let in_project = loaded.path.is_some() || std::path::Path::new("cases").is_dir();
+    let variables: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    let cache = builtin::default_cache(&variables);
     if in_project {
         let cases = if paths.is_empty() { vec![loaded.cases_dir()] } else { paths.to_vec() };
-        let project =
-            SuitePaths { cases, schemas: loaded.schemas_dir(), clauses: loaded.clauses_path(), shown_from: None };
+        let project = SuitePaths {
+            cases,
+            schemas: loaded.schemas_dir(),
+            clauses: loaded.clauses_path(),
+            shown_from: None,
+            clause_cache: Some(cache.clone()),
+        };
         if !loaded.config.suite.builtin {
             let suite = suite::load(&project)?;
             return Ok((loaded, suite, SuiteOrigin::Project));
         }
-        let builtin = materialise_builtin()?;
+        let builtin =
+            BuiltinSuite::materialise(&cache).map_err(|message| Diagnostics::from(Diagnostic::general(message)))?;
         let beside = SuitePaths {
             cases: if paths.is_empty() { vec![builtin.cases()] } else { Vec::new() },
             schemas: builtin.schemas(),
             clauses: builtin.clauses(),
             shown_from: Some(builtin.root.clone()),
+            clause_cache: None,
         };
         let suite = suite::load_layers(&[&beside, &project])?;
         return Ok((loaded, suite, SuiteOrigin::ProjectBesideBuiltin));
     }
-    let builtin = materialise_builtin()?;
+    let builtin =
+        BuiltinSuite::materialise(&cache).map_err(|message| Diagnostics::from(Diagnostic::general(message)))?;
     let (cases, origin) = if paths.is_empty() {
         (vec![builtin.cases()], SuiteOrigin::Builtin)
     } else {
@@ -94,6 +104,7 @@ pub fn load_with_origin(
         schemas: builtin.schemas(),
         clauses: builtin.clauses(),
         shown_from: Some(builtin.root.clone()),
+        clause_cache: Some(cache),
     })?;
     Ok((loaded, suite, origin))
 }
@@ -116,12 +127,18 @@ pub fn expand(config_path: Option<&std::path::Path>, case: &std::path::Path) -> 
         schemas: loaded.schemas_dir(),
         clauses: loaded.clauses_path(),
         shown_from: None,
+        clause_cache: None,
     };
     if in_project && !loaded.config.suite.builtin {
         return suite::expand(case, &[&project]);
     }
     let builtin = materialise_builtin()?;
-    let beside =
-        SuitePaths { cases: Vec::new(), schemas: builtin.schemas(), clauses: builtin.clauses(), shown_from: None };
+    let beside = SuitePaths {
+        cases: Vec::new(),
+        schemas: builtin.schemas(),
+        clauses: builtin.clauses(),
+        shown_from: None,
+        clause_cache: None,
+    };
     if in_project { suite::expand(case, &[&beside, &project]) } else { suite::expand(case, &[&beside]) }
 }

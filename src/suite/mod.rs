@@ -56,6 +56,8 @@ pub struct SuitePaths {
     /// Case files under this folder are shown relative to it (the built-in suite, written to a
     /// cache folder, shows as `cases/...`).
     pub shown_from: Option<PathBuf>,
+    /// Where a parsed copy of the clause catalogue is kept between runs (`None`: parse every time).
+    pub clause_cache: Option<PathBuf>,
 }
 
 /// Loads everything, reporting every problem found (not just the first).
@@ -72,8 +74,13 @@ pub fn load_layers(layers: &[&SuitePaths]) -> Result<Suite, Diagnostics> {
     let clause_files: Vec<&Path> = layers.iter().map(|paths| paths.clauses.as_path()).collect();
     // The schemas and the clause catalogue are independent, and each costs a few milliseconds of
     // every start: read them at the same time.
-    let ((schemas, schema_errors), clauses) =
-        parallel::join(|| SchemaRegistry::load_all(&schema_dirs), || ClauseCatalogue::load_all(&clause_files));
+    let ((schemas, schema_errors), clauses) = parallel::join(
+        || SchemaRegistry::load_all(&schema_dirs),
+        || match (layers, layers.first().and_then(|paths| paths.clause_cache.as_ref())) {
+            ([paths], Some(cache)) => ClauseCatalogue::load_cached(&paths.clauses, cache),
+            _ => ClauseCatalogue::load_all(&clause_files),
+        },
+    );
     diagnostics.0.extend(schema_errors.0);
     let clauses = clauses.unwrap_or_else(|errors| {
         diagnostics.0.extend(errors.0);
