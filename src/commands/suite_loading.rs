@@ -22,6 +22,8 @@ pub enum SuiteOrigin {
     /// The project's (`paycheck.toml`, or `cases/` in the current folder): it replaces the
     /// built-in suite.
     Project,
+    /// The project's suite beside the built-in one (`[suite] builtin = true` in `paycheck.toml`).
+    ProjectBesideBuiltin,
     /// The suite compiled into paycheck, written to a cache folder.
     Builtin,
     /// The case files given on the command line, with the built-in schemas and clause catalogue.
@@ -35,6 +37,11 @@ impl SuiteOrigin {
             SuiteOrigin::Project => format!(
                 "the project's suite ({}), which replaces the built-in one",
                 loaded.path.as_ref().map_or_else(|| "cases/ here".to_string(), |path| path.display().to_string())
+            ),
+            SuiteOrigin::ProjectBesideBuiltin => format!(
+                "the project's suite ({}) beside the built-in suite of paycheck {}",
+                loaded.path.as_ref().map_or_else(|| "cases/ here".to_string(), |path| path.display().to_string()),
+                env!("CARGO_PKG_VERSION")
             ),
             SuiteOrigin::Builtin => format!("the built-in suite of paycheck {}", env!("CARGO_PKG_VERSION")),
             SuiteOrigin::GivenWithBuiltin => {
@@ -62,14 +69,28 @@ pub fn load_with_origin(
     let cache = builtin::default_cache(&variables);
     if in_project {
         let cases = if paths.is_empty() { vec![loaded.cases_dir()] } else { paths.to_vec() };
-        let suite = suite::load(&SuitePaths {
+        let project = SuitePaths {
             cases,
             schemas: loaded.schemas_dir(),
             clauses: loaded.clauses_path(),
             shown_from: None,
-            clause_cache: Some(cache),
-        })?;
-        return Ok((loaded, suite, SuiteOrigin::Project));
+            clause_cache: Some(cache.clone()),
+        };
+        if !loaded.config.suite.builtin {
+            let suite = suite::load(&project)?;
+            return Ok((loaded, suite, SuiteOrigin::Project));
+        }
+        let builtin =
+            BuiltinSuite::materialise(&cache).map_err(|message| Diagnostics::from(Diagnostic::general(message)))?;
+        let beside = SuitePaths {
+            cases: if paths.is_empty() { vec![builtin.cases()] } else { Vec::new() },
+            schemas: builtin.schemas(),
+            clauses: builtin.clauses(),
+            shown_from: Some(builtin.root.clone()),
+            clause_cache: None,
+        };
+        let suite = suite::load_layers(&[&beside, &project])?;
+        return Ok((loaded, suite, SuiteOrigin::ProjectBesideBuiltin));
     }
     let builtin =
         BuiltinSuite::materialise(&cache).map_err(|message| Diagnostics::from(Diagnostic::general(message)))?;
@@ -86,4 +107,38 @@ pub fn load_with_origin(
         clause_cache: Some(cache),
     })?;
     Ok((loaded, suite, origin))
+}
+
+/// The built-in suite, written to its cache folder.
+fn materialise_builtin() -> Result<BuiltinSuite, Diagnostics> {
+    let variables: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    BuiltinSuite::materialise(&builtin::default_cache(&variables))
+        .map_err(|message| Diagnostics::from(Diagnostic::general(message)))
+}
+
+/// One case file with its folder defaults and fragments expanded, as YAML (`paycheck list
+/// --expanded`): the case file is found as `run` would find it, with the project's or the
+/// built-in schemas and clauses.
+pub fn expand(config_path: Option<&std::path::Path>, case: &std::path::Path) -> Result<String, Diagnostics> {
+    let loaded = config::load(config_path)?;
+    let in_project = loaded.path.is_some() || std::path::Path::new("cases").is_dir();
+    let project = SuitePaths {
+        cases: Vec::new(),
+        schemas: loaded.schemas_dir(),
+        clauses: loaded.clauses_path(),
+        shown_from: None,
+        clause_cache: None,
+    };
+    if in_project && !loaded.config.suite.builtin {
+        return suite::expand(case, &[&project]);
+    }
+    let builtin = materialise_builtin()?;
+    let beside = SuitePaths {
+        cases: Vec::new(),
+        schemas: builtin.schemas(),
+        clauses: builtin.clauses(),
+        shown_from: None,
+        clause_cache: None,
+    };
+    if in_project { suite::expand(case, &[&beside, &project]) } else { suite::expand(case, &[&beside]) }
 }

@@ -20,6 +20,8 @@ use super::source::{SourceFile, SourceSpan};
 pub struct Case {
     /// The file the case came from.
     pub file: Arc<SourceFile>,
+    /// For one run of a matrix: its values, `amount=0, method=refund.do`.
+    pub variant: Option<String>,
     /// The case's name.
     pub name: String,
     /// Notes for readers.
@@ -44,9 +46,13 @@ pub struct Case {
 }
 
 impl Case {
-    /// The case's file path for display.
+    /// The case's file path for display; a matrix run adds its values (`x.yaml [amount=0]`), so
+    /// that every run has its own id in reports and baselines.
     pub fn path(&self) -> String {
-        self.file.display_path()
+        match &self.variant {
+            Some(variant) => format!("{} [{variant}]", self.file.display_path()),
+            None => self.file.display_path(),
+        }
     }
 
     /// True when a step lets time pass (such a case must not share the target's clock with others).

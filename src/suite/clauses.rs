@@ -179,6 +179,32 @@ impl ClauseCatalogue {
         }
     }
 
+    /// Reads several catalogues as one (the built-in suite's and a project's): an id defined in
+    /// two of them is an error in the later file.
+    pub fn load_all(paths: &[&Path]) -> Result<ClauseCatalogue, Diagnostics> {
+        let mut clauses: Vec<Clause> = Vec::new();
+        let mut ids = std::collections::BTreeSet::new();
+        let mut diagnostics = Diagnostics::default();
+        for path in paths {
+            match Self::load(path) {
+                Ok(catalogue) => {
+                    for clause in catalogue.clauses {
+                        if ids.insert(clause.id.clone()) {
+                            clauses.push(clause);
+                        } else {
+                            diagnostics.push(Diagnostic::in_file(
+                                path.display(),
+                                format!("clause `{}` is already defined by an earlier catalogue", clause.id),
+                            ));
+                        }
+                    }
+                }
+                Err(errors) => diagnostics.0.extend(errors.0),
+            }
+        }
+        if diagnostics.is_empty() { Ok(Self::from_clauses(clauses)) } else { Err(diagnostics) }
+    }
+
     /// [`ClauseCatalogue::load`], keeping a JSON copy of a valid catalogue in `cache`, named by
     /// the file's SHA-256, which later loads of the same bytes read instead: parsing the YAML is
     /// most of a one-case run's start-up. A missing or unreadable copy is parsed afresh.

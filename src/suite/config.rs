@@ -68,11 +68,14 @@ pub struct SuiteLayout {
     pub schemas: PathBuf,
     /// The clause catalogue.
     pub clauses: PathBuf,
+    /// Run the built-in suite beside the project's: its cases with the project's, its schemas
+    /// and clauses under the project's (which add to them).
+    pub builtin: bool,
 }
 
 impl Default for SuiteLayout {
     fn default() -> Self {
-        SuiteLayout { cases: "cases".into(), schemas: "schemas".into(), clauses: "clauses.yaml".into() }
+        SuiteLayout { cases: "cases".into(), schemas: "schemas".into(), clauses: "clauses.yaml".into(), builtin: false }
     }
 }
 

@@ -21,22 +21,46 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// Extra lines: what was expected, a "did you mean".
     pub help: Vec<String>,
+    /// Context lines after the help: for a mistake inside a fragment, where each call that
+    /// reached it is, innermost first.
+    pub notes: Box<[String]>,
 }
 
 impl Diagnostic {
     /// A diagnostic at a span.
     pub fn at(span: SourceSpan, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { message: message.into(), span: Some(Box::new(span)), path: None, label: None, help: Vec::new() }
+        Diagnostic {
+            message: message.into(),
+            span: Some(Box::new(span)),
+            path: None,
+            label: None,
+            help: Vec::new(),
+            notes: Box::default(),
+        }
     }
 
     /// A diagnostic about a whole file.
     pub fn in_file(path: impl fmt::Display, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { message: message.into(), span: None, path: Some(path.to_string()), label: None, help: Vec::new() }
+        Diagnostic {
+            message: message.into(),
+            span: None,
+            path: Some(path.to_string()),
+            label: None,
+            help: Vec::new(),
+            notes: Box::default(),
+        }
     }
 
     /// A diagnostic with no location (a bad command-line value, say).
     pub fn general(message: impl Into<String>) -> Diagnostic {
-        Diagnostic { message: message.into(), span: None, path: None, label: None, help: Vec::new() }
+        Diagnostic {
+            message: message.into(),
+            span: None,
+            path: None,
+            label: None,
+            help: Vec::new(),
+            notes: Box::default(),
+        }
     }
 
     /// Sets the label shown under the snippet.
@@ -48,6 +72,14 @@ impl Diagnostic {
     /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help.push(help.into());
+        self
+    }
+
+    /// Adds a note line (shown after the help lines).
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        let mut notes = std::mem::take(&mut self.notes).into_vec();
+        notes.push(note.into());
+        self.notes = notes.into_boxed_slice();
         self
     }
 
@@ -104,6 +136,9 @@ impl Diagnostic {
         }
         for help in &self.help {
             group = group.element(Level::HELP.message(help.as_str()));
+        }
+        for note in &self.notes {
+            group = group.element(Level::NOTE.message(note.as_str()));
         }
         let report = [group];
         renderer.render(&report).to_string()

@@ -1,4 +1,5 @@
-//! Finding case files: a path is a file, or a folder searched for `*.yaml` / `*.yml`.
+//! Finding case files: a path is a file, or a folder searched for `*.yaml` / `*.yml` (leaving out
+//! folder defaults and fragments, which are not cases).
 
 use std::path::{Path, PathBuf};
 
@@ -30,5 +31,6 @@ fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .map(|entry| entry.into_path())
         .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml"))
+        .filter(|path| !super::library::is_shared_file(path.strip_prefix(dir).unwrap_or(path)))
         .collect()
 }

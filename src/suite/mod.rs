@@ -12,10 +12,13 @@ pub mod compile;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod library;
+pub mod matrix;
 pub mod needs;
 mod parallel;
 pub mod schema_registry;
 pub mod source;
+pub mod substitute;
 pub mod suggest;
 pub mod target;
 mod yaml;
@@ -28,6 +31,7 @@ use case::Case;
 use clauses::ClauseCatalogue;
 use compile::CompileContext;
 use diagnostic::{Diagnostic, Diagnostics};
+use library::Library;
 use schema_registry::SchemaRegistry;
 use source::{SourceFile, SourceSpan};
 
@@ -58,14 +62,23 @@ pub struct SuitePaths {
 
 /// Loads everything, reporting every problem found (not just the first).
 pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
+    load_layers(&[paths])
+}
+
+/// Loads several suites as one (the built-in suite beside a project's): every layer's cases; the
+/// schemas of all (a later layer's schema replaces one of the same name); the clauses of all (an
+/// id in two is an error).
+pub fn load_layers(layers: &[&SuitePaths]) -> Result<Suite, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
+    let schema_dirs: Vec<&Path> = layers.iter().map(|paths| paths.schemas.as_path()).collect();
+    let clause_files: Vec<&Path> = layers.iter().map(|paths| paths.clauses.as_path()).collect();
     // The schemas and the clause catalogue are independent, and each costs a few milliseconds of
     // every start: read them at the same time.
     let ((schemas, schema_errors), clauses) = parallel::join(
-        || SchemaRegistry::load(&paths.schemas),
-        || match &paths.clause_cache {
-            Some(cache) => ClauseCatalogue::load_cached(&paths.clauses, cache),
-            None => ClauseCatalogue::load(&paths.clauses),
+        || SchemaRegistry::load_all(&schema_dirs),
+        || match (layers, layers.first().and_then(|paths| paths.clause_cache.as_ref())) {
+            ([paths], Some(cache)) => ClauseCatalogue::load_cached(&paths.clauses, cache),
+            _ => ClauseCatalogue::load_all(&clause_files),
         },
     );
     diagnostics.0.extend(schema_errors.0);
@@ -73,19 +86,25 @@ pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
         diagnostics.0.extend(errors.0);
         ClauseCatalogue::default()
     });
-    let files = match discover::case_files(&paths.cases) {
-        Ok(files) => files,
-        Err(errors) => {
-            diagnostics.0.extend(errors.0);
-            Vec::new()
+    let mut files = Vec::new();
+    for paths in layers {
+        match discover::case_files(&paths.cases) {
+            Ok(found) => files.extend(found.into_iter().map(|file| (file, paths.shown_from.as_deref()))),
+            Err(errors) => diagnostics.0.extend(errors.0),
         }
-    };
+    }
     let context = CompileContext { schemas: &schemas, clauses: &clauses };
-    let shown_from = paths.shown_from.as_deref();
-    let compiled = parallel::map_in_order(&files, |path| load_case(path, shown_from, &context));
+    let (library, library_errors) = Library::load(&files);
+    diagnostics.0.extend(library_errors.0);
+    let compiled =
+        parallel::map_in_order(&files, |(path, shown_from)| load_case(path, *shown_from, &context, &library));
     let mut cases: Vec<Arc<Case>> = Vec::new();
     let mut names: BTreeMap<String, SourceSpan> = BTreeMap::new();
-    for loaded in compiled {
+    let mut reported = std::collections::HashSet::new();
+    for loaded in compiled.into_iter().flat_map(|loaded| match loaded {
+        Ok(cases) => cases.into_iter().map(Ok).collect::<Vec<_>>(),
+        Err(errors) => vec![Err(errors)],
+    }) {
         match loaded {
             Ok(case) => {
                 let span = SourceSpan::new(&case.file, 0..0);
@@ -99,16 +118,52 @@ pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
                 }
                 cases.push(Arc::new(case));
             }
-            Err(errors) => diagnostics.0.extend(errors.0),
+            // A mistake inside a fragment or a defaults file shows once, with the first call
+            // that reached it, not once per case.
+            Err(errors) => diagnostics.0.extend(
+                errors.0.into_iter().filter(|error| reported.insert((error.position(), error.message.clone()))),
+            ),
         }
     }
     if diagnostics.is_empty() { Ok(Suite { cases, schemas, clauses }) } else { Err(diagnostics) }
 }
 
-/// Reads and compiles one case file.
-fn load_case(path: &Path, shown_from: Option<&Path>, context: &CompileContext<'_>) -> Result<Case, Diagnostics> {
+/// Reads and compiles one case file: one case, or one per row of its matrix.
+fn load_case(
+    path: &Path,
+    shown_from: Option<&Path>,
+    context: &CompileContext<'_>,
+    library: &Library,
+) -> Result<Vec<Case>, Diagnostics> {
+    let file = read_case(path, shown_from)?;
+    let scope = library.scope(path.parent().unwrap_or(Path::new("")));
+    compile::compile_file(&file, context, &scope, library)
+}
+
+fn read_case(path: &Path, shown_from: Option<&Path>) -> Result<Arc<SourceFile>, Diagnostics> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| Diagnostic::in_file(path.display(), format!("cannot read case file: {error}")))?;
     let shown = shown_from.and_then(|base| path.strip_prefix(base).ok()).unwrap_or(path);
-    compile::compile_case(&SourceFile::new(shown, text), context)
+    Ok(SourceFile::new(shown, text))
+}
+
+/// One case file as `paycheck list --expanded` shows it: its folder defaults applied and its
+/// fragment calls replaced by their steps, as YAML.
+/// `layers` gives the schemas and clauses, as [`load_layers`] takes them.
+pub fn expand(path: &Path, layers: &[&SuitePaths]) -> Result<String, Diagnostics> {
+    let schema_dirs: Vec<&Path> = layers.iter().map(|paths| paths.schemas.as_path()).collect();
+    let clause_files: Vec<&Path> = layers.iter().map(|paths| paths.clauses.as_path()).collect();
+    let (schemas, _) = SchemaRegistry::load_all(&schema_dirs);
+    let clauses = ClauseCatalogue::load_all(&clause_files)?;
+    let context = CompileContext { schemas: &schemas, clauses: &clauses };
+    let shown_from = None;
+    let (library, errors) = Library::load(&[(path.to_path_buf(), shown_from)]);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let file = read_case(path, shown_from)?;
+    let scope = library.scope(path.parent().unwrap_or(Path::new("")));
+    let doc = compile::expand_file(&file, &context, &scope, &library)?;
+    serde_saphyr::to_string(&doc)
+        .map_err(|error| Diagnostic::in_file(file.display_path(), format!("cannot show the case: {error}")).into())
 }

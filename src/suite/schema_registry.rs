@@ -51,9 +51,16 @@ impl SchemaRegistry {
     /// Reads every `*.json` under `dir`; a missing folder is an empty registry. Returns the
     /// schemas that parsed, and a diagnostic for each file that did not.
     pub fn load(dir: &Path) -> (SchemaRegistry, Diagnostics) {
+        SchemaRegistry::load_all(&[dir])
+    }
+
+    /// Reads several schema folders as one set (the built-in suite's and a project's): a schema
+    /// of a later folder replaces one of the same name, and `$ref`s resolve across them.
+    pub fn load_all(dirs: &[&Path]) -> (SchemaRegistry, Diagnostics) {
         let mut diagnostics = Diagnostics::default();
         let mut entries = BTreeMap::new();
-        for path in json_files(dir) {
+        let dir = dirs.last().copied().unwrap_or(Path::new("schemas"));
+        for (dir, path) in dirs.iter().flat_map(|dir| json_files(dir).into_iter().map(move |path| (*dir, path))) {
             let name = schema_name(dir, &path);
             let text = match std::fs::read_to_string(&path) {
                 Ok(text) => text,

@@ -6,6 +6,7 @@ use std::path::Path;
 use paycheck::check::matcher;
 use paycheck::suite::api::API_NAMES;
 use paycheck::suite::case_format::keys;
+use paycheck::suite::library;
 use serde_json::Value;
 
 fn editor_schema() -> Value {
@@ -36,6 +37,18 @@ fn every_part_of_the_format_has_the_same_keys_in_the_schema_and_the_parser() {
     assert_eq!(property_names(&schema, "/$defs/request/properties"), set(keys::REQUEST), "request keys");
     assert_eq!(property_names(&schema, "/$defs/expect/properties"), set(keys::EXPECT), "expect keys");
     assert_eq!(property_names(&schema, "/$defs/poll/properties"), set(keys::POLL), "poll keys");
+    assert_eq!(property_names(&schema, "/$defs/defaults/properties"), set(keys::DEFAULTS), "defaults keys");
+    assert_eq!(
+        property_names(&schema, "/$defs/defaults/properties/request/properties"),
+        set(keys::DEFAULTS_REQUEST),
+        "defaults request keys"
+    );
+    assert_eq!(property_names(&schema, "/$defs/fragment/properties"), set(keys::FRAGMENT), "fragment keys");
+    assert_eq!(
+        property_names(&schema, "/$defs/fragment/properties/params/additionalProperties/oneOf/1/properties"),
+        set(keys::PARAM),
+        "parameter keys"
+    );
     assert_eq!(property_names(&schema, "/$defs/sign/properties"), set(keys::SIGN), "sign keys");
     assert_eq!(property_names(&schema, "/$defs/await_callback/properties"), set(keys::AWAIT_CALLBACK), "await keys");
     assert_eq!(
@@ -66,10 +79,22 @@ fn enumerations_agree() {
     assert_eq!(strings("/$defs/await_callback/properties/signature/enum"), set(keys::CALLBACK_SIGNATURE));
 }
 
+/// The editor schema of a kind of file: a case, or one of `$defs` (`defaults`, `fragment`).
+fn schema_of(kind: Option<&str>) -> Value {
+    let mut schema = editor_schema();
+    if let (Some(kind), Some(root)) = (kind, schema.as_object_mut()) {
+        for key in ["type", "required", "additionalProperties"] {
+            root.remove(key);
+        }
+        root.insert("$ref".into(), Value::String(format!("#/$defs/{kind}")));
+    }
+    schema
+}
+
 #[test]
-fn every_case_of_the_suite_validates_against_the_editor_schema() {
-    let schema = editor_schema();
-    let validator = jsonschema::draft202012::new(&schema).expect("the editor schema compiles");
+fn every_case_defaults_file_and_fragment_of_the_suite_validates_against_the_editor_schema() {
+    let validators = [None, Some("defaults"), Some("fragment")]
+        .map(|kind| jsonschema::draft202012::new(&schema_of(kind)).expect("the editor schema compiles"));
     let cases_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
     let mut checked = 0;
     for entry in ignore::WalkBuilder::new(&cases_dir).build().filter_map(Result::ok) {
@@ -77,6 +102,13 @@ fn every_case_of_the_suite_validates_against_the_editor_schema() {
         if path.extension().is_none_or(|ext| ext != "yaml") {
             continue;
         }
+        let validator = if path.file_name().is_some_and(|name| name == library::DEFAULTS_FILE) {
+            &validators[1]
+        } else if path.components().any(|part| part.as_os_str() == library::FRAGMENTS_DIR) {
+            &validators[2]
+        } else {
+            &validators[0]
+        };
         let text = std::fs::read_to_string(path).expect("case file is readable");
         let document: Value = serde_saphyr::from_str(&text).expect("case file is YAML");
         let errors: Vec<String> = validator.iter_errors(&document).map(|error| error.to_string()).collect();
@@ -100,6 +132,9 @@ fn the_editor_schema_rejects_what_the_parser_rejects() {
         "name: x\nsteps:\n  - await_callback: {match: {payment_id: a}}\n    wait: 1s\n",
         "name: x\nsteps:\n  - await_callback: {match: {paymnet_id: a}}\n",
         "name: x\nsteps:\n  - request: {path: a, sign: {kye: b}}\n",
+        "name: x\nsteps:\n  - call: a\n    wait: 1s\n",
+        "name: x\nmatrix: { amount: 5 }\nsteps:\n  - wait: 1s\n",
+        "name: x\nsteps:\n  - request: {path: a, omit: password}\n",
     ] {
         let document: Value = serde_saphyr::from_str(bad).expect("YAML");
         assert!(!validator.is_valid(&document), "the editor schema accepts:\n{bad}");

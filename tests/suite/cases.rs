@@ -24,7 +24,11 @@ mod harness {
     use crate::support::{self, root};
 
     #[rstest]
-    fn case(#[files("cases/**/*.yaml")] path: PathBuf) {
+    fn case(
+        #[files("cases/**/*.yaml")]
+        #[exclude("_defaults\\.yaml$|/_fragments/")]
+        path: PathBuf,
+    ) {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

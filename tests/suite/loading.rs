@@ -148,6 +148,173 @@ fn a_jsonpath_of_five_thousand_nested_parentheses_is_a_diagnostic_not_an_abort()
     assert_refused(&text, "JSONPath nested too deeply: 41 levels", 8, 100);
 }
 
+// ---- folder defaults and fragments ------------------------------------------------------------
+
+/// Writes files (path relative to a fresh folder → text), runs `paycheck check` on the folder's
+/// `cases/` from the repository's root, and returns the exit code, stderr and the folder.
+fn check_tree(files: &[(&str, &str)]) -> (Option<i32>, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for (relative, text) in files {
+        let path = dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create the folder");
+        std::fs::write(&path, text).expect("write the file");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_paycheck"))
+        .arg("check")
+        .arg(dir.path().join("cases"))
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("paycheck runs");
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned(), dir)
+}
+
+/// Asserts exit code 2 and that stderr holds every expected piece; `{dir}` in a piece stands
+/// for the temporary folder.
+fn assert_tree_refused(files: &[(&str, &str)], expected: &[&str]) {
+    let (code, stderr, dir) = check_tree(files);
+    assert_eq!(code, Some(2), "{stderr}");
+    for piece in expected {
+        let piece = piece.replace("{dir}", &dir.path().display().to_string());
+        assert!(stderr.contains(&piece), "no `{piece}` in:\n{stderr}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+const REGISTER_FRAGMENT: &str = "params:\n  amount: { default: 1000 }\n  return_url:\nsteps:\n  - name: register\n    request:\n      path: register.do\n      body: { amount: \"{{ amount }}\", returnUrl: \"{{ return_url }}\" }\n    capture: { order_id: \"$.orderId\" }\n";
+
+#[test]
+fn an_unknown_fragment_is_named_at_the_call_with_a_suggestion() {
+    assert_tree_refused(
+        &[
+            ("cases/_fragments/register.yaml", REGISTER_FRAGMENT),
+            ("cases/case.yaml", "name: Calls\napi: router\nsteps:\n  - call: regster\n    with: { return_url: x }\n"),
+        ],
+        &["unknown fragment `regster`", "{dir}/cases/case.yaml:4:11", "did you mean `register`?"],
+    );
+}
+
+#[test]
+fn an_argument_that_is_no_parameter_is_named_with_a_suggestion() {
+    assert_tree_refused(
+        &[
+            ("cases/_fragments/register.yaml", REGISTER_FRAGMENT),
+            (
+                "cases/case.yaml",
+                "name: Calls\napi: router\nsteps:\n  - call: register\n    with:\n      return_url: x\n      amout: 5\n",
+            ),
+        ],
+        &["fragment `register` has no parameter `amout`", "{dir}/cases/case.yaml:7:14", "did you mean `amount`?"],
+    );
+}
+
+#[test]
+fn a_missing_argument_is_named_at_the_call_with_where_the_parameter_is() {
+    assert_tree_refused(
+        &[
+            ("cases/_fragments/register.yaml", REGISTER_FRAGMENT),
+            ("cases/case.yaml", "name: Calls\napi: router\nsteps:\n  - wait: 1s\n  - call: register\n"),
+        ],
+        &[
+            "missing argument `return_url` for fragment `register`",
+            "{dir}/cases/case.yaml:5:11",
+            "the parameter is at {dir}/cases/_fragments/register.yaml:3:13",
+        ],
+    );
+}
+
+#[test]
+fn a_cycle_of_fragments_is_refused_naming_the_chain_and_every_call() {
+    assert_tree_refused(
+        &[
+            ("cases/_fragments/a.yaml", "steps:\n  - wait: 1s\n  - call: b\n"),
+            ("cases/_fragments/b.yaml", "steps:\n  - call: a\n"),
+            ("cases/case.yaml", "name: Loops\napi: router\nsteps:\n  - call: a\n"),
+        ],
+        &[
+            "fragment cycle: a → b → a",
+            "--> {dir}/cases/_fragments/b.yaml:2:11",
+            "in fragment `b`, called at {dir}/cases/_fragments/a.yaml:3:11",
+            "in fragment `a`, called at {dir}/cases/case.yaml:4:11",
+        ],
+    );
+}
+
+#[test]
+fn a_mistake_inside_a_fragment_points_into_it_and_names_the_calls() {
+    let fragment = "params:\n  amount:\nsteps:\n  - name: status\n    request:\n      path: getOrderStatusExtended.do\n      body: { orderId: \"{{ ordr_id }}\", amount: \"{{ amount }}\" }\n";
+    assert_tree_refused(
+        &[
+            ("cases/v1/_fragments/status.yaml", fragment),
+            ("cases/v1/_fragments/outer.yaml", "steps:\n  - call: status\n    with: { amount: 5 }\n"),
+            ("cases/v1/case.yaml", "name: Status\napi: router\nsteps:\n  - call: outer\n"),
+        ],
+        &[
+            "unknown variable `ordr_id` in fragment `status`",
+            "--> {dir}/cases/v1/_fragments/status.yaml:7:28",
+            "in fragment `status`, called at {dir}/cases/v1/_fragments/outer.yaml:2:11",
+            "in fragment `outer`, called at {dir}/cases/v1/case.yaml:4:11",
+        ],
+    );
+}
+
+#[test]
+fn a_defaults_file_with_an_unknown_key_is_refused_where_the_key_is() {
+    assert_tree_refused(
+        &[
+            ("cases/v1/_defaults.yaml", "tags: [v1]\nreqest:\n  body: { userName: x }\n"),
+            ("cases/v1/case.yaml", "name: Any\napi: router\nsteps:\n  - wait: 1s\n"),
+        ],
+        &["unknown key `reqest`", "{dir}/cases/v1/_defaults.yaml:2:1", "did you mean `request`?"],
+    );
+    assert_tree_refused(
+        &[
+            (
+                "cases/_defaults.yaml",
+                "request:\n  body: { userName: \"{{ merchant.usr }}\", password: \"{{ merchnt.password }}\" }\n",
+            ),
+            ("cases/case.yaml", "name: Any\napi: router\nsteps:\n  - wait: 1s\n"),
+        ],
+        &["unknown variable `merchnt`", "{dir}/cases/_defaults.yaml:2:53", "did you mean `merchant`?"],
+    );
+}
+
+#[test]
+fn omitting_a_default_the_folder_does_not_have_is_refused_with_a_suggestion() {
+    assert_tree_refused(
+        &[
+            ("cases/_defaults.yaml", "request:\n  body: { userName: u, password: p }\n"),
+            (
+                "cases/case.yaml",
+                "name: Any\napi: router\nsteps:\n  - request:\n      path: register.do\n      omit: [pasword]\n",
+            ),
+        ],
+        &["`pasword` is not a default of this folder", "{dir}/cases/case.yaml:6:14", "did you mean `password`?"],
+    );
+}
+
+#[test]
+fn a_matrix_is_checked_where_it_is_written() {
+    assert_refused(
+        "name: M\napi: router\nmatrix:\n  amount: 5\nsteps:\n  - wait: 1s\n",
+        "the matrix's `amount` is not a list of values",
+        4,
+        3,
+    );
+    assert_refused(
+        "name: M\napi: router\nsnapshot: true\nmatrix: { amount: [1, 2] }\nsteps:\n  - wait: 1s\n",
+        "a matrix case cannot take snapshots",
+        3,
+        11,
+    );
+    assert_refused(
+        "name: M\napi: router\nmatrix: [{ amount: 1 }, { amount: 1 }]\nsteps:\n  - wait: 1s\n",
+        "the matrix gives the run [amount=1] twice",
+        3,
+        9,
+    );
+}
+
 // ---- fuzz-style loading ---------------------------------------------------------------------
 
 /// A small, seeded pseudo-random generator (xorshift64*), so that every run of a budget sees the

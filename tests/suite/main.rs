@@ -2,6 +2,7 @@
 //! (with its snapshots), the fault matrix, the Gate cases against the Gate faults, and the editor
 //! schema of the case format.
 
+mod authoring;
 mod case_schema;
 mod cases;
 mod fault_matrix;

@@ -20,14 +20,18 @@ use super::case::{Action, Case, Exchange, Expectations, SnapshotSpec, Step, Vari
 use super::case_format::{CaseDoc, OneOrMany, RequestDoc, StepDoc};
 use super::clauses::{ClauseCatalogue, ClauseRef};
 use super::diagnostic::{Diagnostic, Diagnostics};
+use super::library::{Library, Scope};
+use super::matrix;
 use super::needs::Needs;
 use super::schema_registry::SchemaRegistry;
 use super::source::{SourceFile, SourceSpan};
 use super::{suggest, yaml};
 
 mod callback;
+mod defaults;
 mod duration;
 mod expect;
+mod fragment;
 mod request;
 mod snapshot;
 
@@ -49,28 +53,96 @@ pub struct CompileContext<'a> {
     pub clauses: &'a ClauseCatalogue,
 }
 
-/// Parses and compiles one case file.
+/// Parses and compiles one case file on its own (no folder defaults, no fragments); a matrix
+/// case gives its first run.
 pub fn compile_case(file: &Arc<SourceFile>, context: &CompileContext<'_>) -> Result<Case, Diagnostics> {
+    let library = Library::default();
+    let cases = compile_file(file, context, &library.scope(&file.path), &library)?;
+    cases.into_iter().next().ok_or_else(|| Diagnostics::from(Diagnostic::in_file(file.display_path(), "no case")))
+}
+
+/// Parses and compiles one case file with its folder's defaults and fragments: one case, or one
+/// per row of its matrix.
+pub fn compile_file(
+    file: &Arc<SourceFile>,
+    context: &CompileContext<'_>,
+    scope: &Arc<Scope>,
+    library: &Library,
+) -> Result<Vec<Case>, Diagnostics> {
     let doc: CaseDoc = yaml::parse(file)?;
-    let mut compiler = Compiler {
-        file,
-        context,
-        diagnostics: Diagnostics::default(),
-        known: BTreeSet::new(),
-        uses_callbacks: false,
-        needs: Needs::default(),
-        case_snapshot: None,
-        snapshot_names: BTreeMap::new(),
-        captured: BTreeSet::new(),
-        reads: BTreeSet::new(),
-    };
-    let case = compiler.case(doc);
-    if compiler.diagnostics.is_empty() { Ok(case) } else { Err(compiler.diagnostics) }
+    let rows = matrix::rows(file, doc.matrix.as_ref()).map_err(Diagnostics::from)?;
+    if doc.matrix.is_some() && doc.snapshot.is_some() {
+        let span =
+            SourceSpan::from_location(file, &doc.snapshot.as_ref().map_or(doc.name.referenced, |s| s.referenced));
+        return Err(Diagnostic::at(span, "a matrix case cannot take snapshots")
+            .with_help("snapshot names come from the case file; move the snapshot to a case of its own")
+            .into());
+    }
+    let mut cases = Vec::with_capacity(rows.len());
+    let mut diagnostics = Diagnostics::default();
+    for row in &rows {
+        let mut compiler = Compiler::new(file, context, scope, library);
+        let case = compiler.case(&doc, row.as_ref());
+        if compiler.diagnostics.is_empty() {
+            cases.push(case);
+        } else {
+            diagnostics.0.extend(compiler.diagnostics.0);
+            break;
+        }
+    }
+    if diagnostics.is_empty() { Ok(cases) } else { Err(diagnostics) }
+}
+
+/// Expands a case for reading: its folder defaults applied, its fragment calls replaced by their
+/// steps with the arguments in place; the first row of a matrix.
+pub fn expand_file(
+    file: &Arc<SourceFile>,
+    context: &CompileContext<'_>,
+    scope: &Arc<Scope>,
+    library: &Library,
+) -> Result<CaseDoc, Diagnostics> {
+    let mut doc: CaseDoc = yaml::parse(file)?;
+    let rows = matrix::rows(file, doc.matrix.as_ref()).map_err(Diagnostics::from)?;
+    let mut compiler = Compiler::new(file, context, scope, library);
+    compiler.expanded = Some(Vec::new());
+    compiler.case(&doc, rows.first().and_then(Option::as_ref));
+    if !compiler.diagnostics.is_empty() {
+        return Err(compiler.diagnostics);
+    }
+    let defaults = &scope.defaults;
+    let mut vars: indexmap::IndexMap<String, Spanned<Value>> =
+        defaults.vars.iter().map(|(name, value)| (name.clone(), value.value.clone())).collect();
+    vars.extend(std::mem::take(&mut doc.vars));
+    doc.vars = vars;
+    let mut tags: Vec<Spanned<String>> =
+        defaults.tags.iter().map(|tag| Spanned::new(tag.clone(), doc.name.referenced, doc.name.defined)).collect();
+    tags.extend(std::mem::take(&mut doc.tags).into_iter().filter(|tag| !defaults.tags.contains(&tag.value)));
+    doc.tags = tags;
+    if doc.api.is_none()
+        && let Some(apis) = &defaults.apis
+    {
+        let names = apis.iter().map(|api| api.name().to_string()).collect();
+        doc.api = Some(Spanned::new(OneOrMany::Many(names), doc.name.referenced, doc.name.defined));
+    }
+    doc.steps = compiler.expanded.take().unwrap_or_default();
+    Ok(doc)
+}
+
+/// A fragment call being expanded: where it is and what it calls.
+#[derive(Debug, Clone)]
+struct CallSite {
+    span: SourceSpan,
+    fragment: String,
+    /// What the called fragment's own calls see.
+    scope: Arc<Scope>,
 }
 
 struct Compiler<'a> {
-    file: &'a Arc<SourceFile>,
+    file: Arc<SourceFile>,
     context: &'a CompileContext<'a>,
+    /// The case folder's defaults and fragments.
+    scope: Arc<Scope>,
+    library: &'a Library,
     diagnostics: Diagnostics,
     /// Names templates may read at the current point of the case.
     known: BTreeSet<String>,
@@ -86,6 +158,14 @@ struct Compiler<'a> {
     captured: BTreeSet<String>,
     /// Names captured by earlier steps that the step being compiled reads.
     reads: BTreeSet<String>,
+    /// The fragment calls that led to the steps being compiled, outermost first.
+    chain: Vec<CallSite>,
+    /// The `only:` of the calls being expanded.
+    call_only: Option<Vec<Api>>,
+    /// The number the next step gets.
+    next_number: usize,
+    /// The steps as expanded, when `paycheck list --expanded` asks for them.
+    expanded: Option<Vec<Spanned<StepDoc>>>,
 }
 
 /// A `snapshot:` value as written: off, or on with options.
@@ -94,33 +174,94 @@ enum SnapshotSetting {
     On(SnapshotSpec),
 }
 
+impl<'a> Compiler<'a> {
+    fn new(
+        file: &Arc<SourceFile>,
+        context: &'a CompileContext<'a>,
+        scope: &Arc<Scope>,
+        library: &'a Library,
+    ) -> Compiler<'a> {
+        Compiler {
+            file: Arc::clone(file),
+            context,
+            scope: Arc::clone(scope),
+            library,
+            diagnostics: Diagnostics::default(),
+            known: BTreeSet::new(),
+            uses_callbacks: false,
+            needs: Needs::default(),
+            case_snapshot: None,
+            snapshot_names: BTreeMap::new(),
+            captured: BTreeSet::new(),
+            reads: BTreeSet::new(),
+            chain: Vec::new(),
+            call_only: None,
+            next_number: 1,
+            expanded: None,
+        }
+    }
+}
+
 impl Compiler<'_> {
     fn span<T>(&self, spanned: &Spanned<T>) -> SourceSpan {
-        SourceSpan::from_location(self.file, &spanned.referenced)
+        SourceSpan::from_location(&self.file, &spanned.referenced)
     }
 
+    /// Records an error; inside a fragment, it names the calls that reached it.
     fn error(&mut self, span: SourceSpan, message: impl Into<String>) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::at(span, message));
+        let mut diagnostic = Diagnostic::at(span, message);
+        diagnostic.notes = self
+            .chain
+            .iter()
+            .rev()
+            .map(|call| format!("in fragment `{}`, called at {}", call.fragment, call.span.position()))
+            .collect();
+        self.diagnostics.push(diagnostic);
         let last = self.diagnostics.0.len() - 1;
         &mut self.diagnostics.0[last]
     }
 
-    fn case(&mut self, doc: CaseDoc) -> Case {
+    fn case(&mut self, doc: &CaseDoc, row: Option<&matrix::Row>) -> Case {
         let name_span = self.span(&doc.name);
-        let name = doc.name.value.trim().to_string();
+        let mut name = doc.name.value.trim().to_string();
         if name.is_empty() {
             self.error(name_span.clone(), "the case has an empty name");
         }
+        if let Some(row) = row {
+            name = format!("{name} [{}]", row.label);
+        }
+        let defaults = Arc::clone(&self.scope.defaults);
         let clauses: Vec<ClauseRef> = doc.covers.iter().filter_map(|clause| self.clause(clause)).collect();
         let covers = doc.covers.iter().map(|clause| clause.value.clone()).collect();
-        let tags = doc.tags.iter().map(|tag| tag.value.clone()).collect();
-        let apis = match &doc.api {
-            Some(spec) => self.apis(spec),
-            None => vec![Api::Router, Api::Bank],
+        let mut tags = defaults.tags.clone();
+        tags.extend(doc.tags.iter().map(|tag| tag.value.clone()).filter(|tag| !defaults.tags.contains(tag)));
+        let apis = match (&doc.api, &defaults.apis) {
+            (Some(spec), _) => self.apis(spec),
+            (None, Some(apis)) => apis.clone(),
+            (None, None) => vec![Api::Router, Api::Bank],
         };
         self.known.extend(environment::NAMESPACES.iter().map(|name| name.to_string()));
         self.known.extend(environment::FUNCTIONS.iter().map(|name| name.to_string()));
         let mut vars = Vec::new();
+        if let Some(row) = row {
+            let span = SourceSpan::from_location(&self.file, &row.location);
+            for (var_name, value) in &row.values {
+                if let Some(value) = self.template_value(value, &span) {
+                    vars.push(Variable { name: var_name.clone(), value, span: span.clone() });
+                }
+                self.known.insert(var_name.clone());
+            }
+        }
+        let case_file = Arc::clone(&self.file);
+        for (var_name, value) in defaults.vars.iter().filter(|(name, _)| !doc.vars.contains_key(*name)) {
+            self.file = Arc::clone(&value.file);
+            let span = self.span(&value.value);
+            if let Some(value) = self.template_value(&value.value.value, &span) {
+                vars.push(Variable { name: var_name.clone(), value, span });
+            }
+            self.known.insert(var_name.clone());
+        }
+        self.file = case_file;
         for (var_name, value) in &doc.vars {
             let span = self.span(value);
             if let Some(value) = self.template_value(&value.value, &span) {
@@ -138,12 +279,14 @@ impl Compiler<'_> {
             let span = name_span.clone();
             self.error(span, "the case has no steps").add_label("add at least one step under `steps:`");
         }
-        let steps = doc.steps.iter().enumerate().filter_map(|(index, step)| self.step(index + 1, step)).collect();
+        let mut steps = Vec::new();
+        self.steps(&doc.steps, &mut steps);
         let uses_callbacks = self.uses_callbacks;
         Case {
-            file: Arc::clone(self.file),
+            file: Arc::clone(&self.file),
+            variant: row.map(|row| row.label.clone()),
             name,
-            description: doc.description,
+            description: doc.description.clone(),
             covers,
             clauses,
             tags,
@@ -190,11 +333,38 @@ impl Compiler<'_> {
         apis
     }
 
+    /// Compiles steps in order, expanding fragment calls and applying the folder defaults.
+    fn steps(&mut self, docs: &[Spanned<StepDoc>], out: &mut Vec<Step>) {
+        for doc in docs {
+            if doc.value.call.is_some() {
+                self.call(doc, out);
+                continue;
+            }
+            let with_defaults = self.apply_defaults(doc);
+            let doc = with_defaults.as_ref().unwrap_or(doc);
+            if let Some(expanded) = &mut self.expanded {
+                expanded.push(doc.clone());
+            }
+            let number = self.next_number;
+            self.next_number += 1;
+            if let Some(step) = self.step(number, doc) {
+                out.push(step);
+            }
+        }
+    }
+
     fn step(&mut self, number: usize, doc: &Spanned<StepDoc>) -> Option<Step> {
         let span = self.span(doc);
         let step = &doc.value;
         let name = step.name.as_ref().map_or_else(|| format!("step {number}"), |name| name.value.clone());
-        let only = step.only.as_ref().map(|spec| self.apis(spec));
+        let only = match (step.only.as_ref().map(|spec| self.apis(spec)), &self.call_only) {
+            (Some(own), Some(call)) => Some(own.into_iter().filter(|api| call.contains(api)).collect()),
+            (own, call) => own.or_else(|| call.clone()),
+        };
+        if step.call.is_none() && !step.with.is_empty() {
+            self.error(span.clone(), "`with:` gives a fragment's arguments, but the step calls no fragment")
+                .add_help("add `call: NAME`, or remove `with:`");
+        }
         let covers = step.covers.iter().filter_map(|clause| self.clause(clause)).collect();
         self.reads.clear();
         let chosen: Vec<&str> = [
@@ -283,7 +453,9 @@ impl Compiler<'_> {
             if self.captured.contains(&name) {
                 self.reads.insert(name.clone());
             }
-            if self.known.contains(&name) {
+            if self.known.contains(&name) || !self.chain.is_empty() {
+                // Inside a fragment, the names were checked against its parameters before the
+                // arguments were put in place.
                 continue;
             }
             let help = suggest::did_you_mean(&name, self.known.iter().map(String::as_str)).unwrap_or_else(|| {

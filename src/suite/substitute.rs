@@ -1,0 +1,373 @@
+//! Putting a fragment's arguments in place of its parameters, at load time.
+//!
+//! A string that is exactly `{{ param }}` becomes the argument itself (a number stays a number, a
+//! map a map, a template the template). Inside any other `{{ }}` expression the parameter's name
+//! is replaced by the argument as an expression in brackets: a plain value as a literal, a
+//! template's expression as it is, text with templates as a `~` concatenation. Nothing is renamed
+//! inside string literals or after a `.`.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::case_format::{AwaitCallbackDoc, ExpectDoc, RequestDoc, StepDoc};
+
+/// A fragment call's arguments: parameter → value.
+pub type Arguments = IndexMap<String, Value>;
+
+/// Replaces the parameters in every template of a step.
+pub fn step(step: &mut StepDoc, arguments: &Arguments) {
+    if let Some(name) = &mut step.name {
+        name.value = step_name(&name.value, arguments);
+    }
+    step.covers = std::mem::take(&mut step.covers).into_iter().flat_map(|id| clause_ids(id, arguments)).collect();
+    if step.capture.keys().any(|name| whole_parameter(name, arguments).is_some()) {
+        step.capture = std::mem::take(&mut step.capture)
+            .into_iter()
+            .map(|(name, source)| match whole_parameter(&name, arguments) {
+                Some((_, Value::String(renamed))) => (renamed.clone(), source),
+                _ => (name, source),
+            })
+            .collect();
+    }
+    visit_step(step, &mut |slot| match slot {
+        Slot::Text(text) => {
+            if let Some(replaced) = text_slot(text, arguments) {
+                *text = replaced;
+            }
+        }
+        Slot::Value(value) => value_slot(value, arguments),
+    });
+}
+
+/// A `covers:` entry that is exactly `{{ param }}` becomes the argument: a clause id, or a list of
+/// them.
+fn clause_ids(id: Spanned<String>, arguments: &Arguments) -> Vec<Spanned<String>> {
+    match whole_parameter(&id.value, arguments) {
+        Some((_, Value::String(one))) => vec![Spanned::new(one.clone(), id.referenced, id.defined)],
+        Some((_, Value::Array(many))) => many
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|one| Spanned::new(one.to_string(), id.referenced, id.defined))
+            .collect(),
+        _ => vec![id],
+    }
+}
+
+/// A step's name with `{{ param }}` replaced by the argument when it is plain text or a number
+/// (a name is not a template: it is what reports and snapshot files are called).
+fn step_name(name: &str, arguments: &Arguments) -> String {
+    let mut name = name.to_string();
+    for (param, argument) in arguments {
+        let shown = match argument {
+            Value::String(text) if !text.contains("{{") => text.clone(),
+            Value::Number(_) | Value::Bool(_) => argument.to_string(),
+            _ => continue,
+        };
+        for written in [format!("{{{{ {param} }}}}"), format!("{{{{{param}}}}}")] {
+            name = name.replace(&written, &shown);
+        }
+    }
+    name
+}
+
+/// The names a step's templates read (the first segment of each path), in order of appearance.
+pub fn names_read(step: &mut StepDoc) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut note = |text: &str| {
+        if !text.contains("{{") {
+            return;
+        }
+        if let Ok(template) = crate::template::Template::compile(text) {
+            for path in template.variables() {
+                let name = path.split('.').next().unwrap_or(&path).to_string();
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    };
+    visit_step(step, &mut |slot| match slot {
+        Slot::Text(text) => note(text),
+        Slot::Value(value) => each_string(value, &mut |text| note(text)),
+    });
+    names
+}
+
+/// A place in a step that may hold templates.
+pub enum Slot<'a> {
+    /// A string field.
+    Text(&'a mut String),
+    /// A value field (strings anywhere inside may hold templates).
+    Value(&'a mut Value),
+}
+
+fn each_string(value: &Value, note: &mut dyn FnMut(&str)) {
+    match value {
+        Value::String(text) => note(text),
+        Value::Array(items) => items.iter().for_each(|item| each_string(item, note)),
+        Value::Object(map) => map.values().for_each(|item| each_string(item, note)),
+        _ => {}
+    }
+}
+
+/// Calls `visit` on every templated place of a step.
+pub fn visit_step(step: &mut StepDoc, visit: &mut dyn FnMut(Slot<'_>)) {
+    if let Some(call) = &mut step.call {
+        visit(Slot::Text(&mut call.value));
+    }
+    for argument in step.with.values_mut() {
+        visit(Slot::Value(&mut argument.value));
+    }
+    if let Some(request) = &mut step.request {
+        visit_request(&mut request.value, visit);
+    }
+    if let Some(wait) = &mut step.wait {
+        visit(Slot::Text(&mut wait.value));
+    }
+    if let Some(awaited) = &mut step.await_callback {
+        visit_await(&mut awaited.value, visit);
+    }
+    if let Some(expect) = &mut step.expect {
+        visit_expect(&mut expect.value, visit);
+    }
+    for capture in step.capture.values_mut() {
+        visit(Slot::Value(&mut capture.value));
+    }
+    if let Some(poll) = &mut step.poll {
+        visit_map(&mut poll.value.until, visit);
+        for text in [&mut poll.value.every, &mut poll.value.timeout].into_iter().flatten() {
+            visit(Slot::Text(&mut text.value));
+        }
+    }
+    if let Some(snapshot) = &mut step.snapshot {
+        visit(Slot::Value(&mut snapshot.value));
+    }
+}
+
+fn visit_map(map: &mut IndexMap<String, Spanned<Value>>, visit: &mut dyn FnMut(Slot<'_>)) {
+    for value in map.values_mut() {
+        visit(Slot::Value(&mut value.value));
+    }
+}
+
+fn visit_request(request: &mut RequestDoc, visit: &mut dyn FnMut(Slot<'_>)) {
+    for text in [&mut request.method, &mut request.path, &mut request.url, &mut request.raw_body, &mut request.encoding]
+        .into_iter()
+        .flatten()
+    {
+        visit(Slot::Text(&mut text.value));
+    }
+    for header in request.headers.values_mut() {
+        visit(Slot::Text(&mut header.value));
+    }
+    visit_map(&mut request.query, visit);
+    if let Some(body) = &mut request.body {
+        visit(Slot::Value(&mut body.value));
+    }
+    if let Some(sign) = &mut request.sign {
+        visit(Slot::Text(&mut sign.value.key.value));
+        if let Some(field) = &mut sign.value.field {
+            visit(Slot::Text(&mut field.value));
+        }
+    }
+}
+
+fn visit_await(awaited: &mut AwaitCallbackDoc, visit: &mut dyn FnMut(Slot<'_>)) {
+    for value in awaited.matching.value.values_mut() {
+        visit(Slot::Text(&mut value.value));
+    }
+    for text in [&mut awaited.key, &mut awaited.signature, &mut awaited.timeout].into_iter().flatten() {
+        visit(Slot::Text(&mut text.value));
+    }
+}
+
+fn visit_expect(expect: &mut ExpectDoc, visit: &mut dyn FnMut(Slot<'_>)) {
+    if let Some(status) = &mut expect.status {
+        visit(Slot::Value(&mut status.value));
+    }
+    if let Some(schema) = &mut expect.schema {
+        visit(Slot::Text(&mut schema.value));
+    }
+    visit_map(&mut expect.json, visit);
+    visit_map(&mut expect.headers, visit);
+    if let Some(text) = &mut expect.text {
+        visit(Slot::Value(&mut text.value));
+    }
+    for nested in [&mut expect.router, &mut expect.bank, &mut expect.gate].into_iter().flatten() {
+        visit_expect(&mut nested.value, visit);
+    }
+}
+
+/// The parameter a string names when it is exactly `{{ name }}`.
+fn whole_parameter<'a>(text: &str, arguments: &'a Arguments) -> Option<(&'a String, &'a Value)> {
+    let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    arguments.get_key_value(inner)
+}
+
+fn text_slot(text: &str, arguments: &Arguments) -> Option<String> {
+    if let Some((_, argument)) = whole_parameter(text, arguments) {
+        return Some(match argument {
+            Value::String(argument) => argument.clone(),
+            Value::Number(_) | Value::Bool(_) => argument.to_string(),
+            other => format!("{{{{ {} }}}}", as_expression(other)),
+        });
+    }
+    rewrite_templates(text, arguments)
+}
+
+fn value_slot(value: &mut Value, arguments: &Arguments) {
+    match value {
+        Value::String(text) => {
+            if let Some((_, argument)) = whole_parameter(text, arguments) {
+                *value = argument.clone();
+            } else if let Some(replaced) = rewrite_templates(text, arguments) {
+                *text = replaced;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| value_slot(item, arguments)),
+        Value::Object(map) => map.values_mut().for_each(|item| value_slot(item, arguments)),
+        _ => {}
+    }
+}
+
+/// Rewrites every `{{ }}` of a text that names a parameter; `None` when nothing changes. A
+/// `{{ param }}` of plain text or a number becomes that text, so that a parameter can also fill
+/// places that are not templates (a schema name).
+fn rewrite_templates(text: &str, arguments: &Arguments) -> Option<String> {
+    if !text.contains("{{") {
+        return None;
+    }
+    let inlined = step_name(text, arguments);
+    if inlined != text {
+        return Some(rewrite_templates(&inlined, arguments).unwrap_or(inlined));
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open + 2]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(after);
+            rest = "";
+            break;
+        };
+        let rewritten = rewrite_expression(&after[..close], arguments);
+        changed |= rewritten != after[..close];
+        out.push_str(&rewritten);
+        out.push_str("}}");
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// Replaces parameter names in one expression, leaving string literals and attributes alone.
+fn rewrite_expression(expression: &str, arguments: &Arguments) -> String {
+    let mut out = String::with_capacity(expression.len());
+    let chars: Vec<char> = expression.chars().collect();
+    let mut index = 0;
+    while index < chars.len() {
+        let c = chars[index];
+        if c == '"' || c == '\'' {
+            let start = index;
+            index += 1;
+            while index < chars.len() && chars[index] != c {
+                index += if chars[index] == '\\' { 2 } else { 1 };
+            }
+            index = (index + 1).min(chars.len());
+            out.extend(&chars[start..index]);
+        } else if c.is_alphabetic() || c == '_' {
+            let start = index;
+            while index < chars.len() && (chars[index].is_alphanumeric() || chars[index] == '_') {
+                index += 1;
+            }
+            let name: String = chars[start..index].iter().collect();
+            let after_dot = out.trim_end().ends_with('.');
+            match arguments.get(&name) {
+                Some(argument) if !after_dot => {
+                    out.push('(');
+                    out.push_str(&as_expression(argument));
+                    out.push(')');
+                }
+                _ => out.push_str(&name),
+            }
+        } else {
+            out.push(c);
+            index += 1;
+        }
+    }
+    out
+}
+
+/// A value as a template expression.
+fn as_expression(value: &Value) -> String {
+    match value {
+        Value::String(text) => string_expression(text),
+        Value::Null => "none".to_string(),
+        Value::Bool(_) | Value::Number(_) => value.to_string(),
+        Value::Array(items) => format!("[{}]", items.iter().map(as_expression).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(key, item)| format!("{}: {}", Value::String(key.clone()), as_expression(item)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Text that may hold templates, as one expression.
+fn string_expression(text: &str) -> String {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open + 2..].find("}}") else { break };
+        if open > 0 {
+            parts.push(Value::String(rest[..open].to_string()).to_string());
+        }
+        parts.push(format!("({})", rest[open + 2..open + 2 + close].trim()));
+        rest = &rest[open + 2 + close + 2..];
+    }
+    if !rest.is_empty() || parts.is_empty() {
+        parts.push(Value::String(rest.to_string()).to_string());
+    }
+    parts.join(" ~ ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn arguments() -> Arguments {
+        let mut arguments = Arguments::new();
+        arguments.insert("amount".into(), json!(5000));
+        arguments.insert("id".into(), json!("{{ order_id }}"));
+        arguments.insert("label".into(), json!("x-{{ n }}"));
+        arguments.insert("card".into(), json!({ "pan": "{{ cards.success.pan }}" }));
+        arguments
+    }
+
+    #[test]
+    fn a_whole_parameter_becomes_the_argument_with_its_type() {
+        let mut value = json!({ "amount": "{{ amount }}", "card": "{{card}}", "id": "{{ id }}" });
+        value_slot(&mut value, &arguments());
+        assert_eq!(
+            value,
+            json!({ "amount": 5000, "card": { "pan": "{{ cards.success.pan }}" }, "id": "{{ order_id }}" })
+        );
+    }
+
+    #[test]
+    fn a_parameter_inside_an_expression_becomes_a_bracketed_expression() {
+        let args = arguments();
+        assert_eq!(rewrite_templates("{{ amount + 1 }}", &args).as_deref(), Some("{{ (5000) + 1 }}"));
+        assert_eq!(rewrite_templates("n={{ id }}!", &args).as_deref(), Some("n={{ ((order_id)) }}!"));
+        assert_eq!(rewrite_templates("{{ label }}", &args).as_deref(), Some("{{ (\"x-\" ~ (n)) }}"));
+        assert_eq!(rewrite_templates("{{ x.amount ~ 'amount' }}", &args), None);
+        assert_eq!(text_slot("{{ amount }}", &args).as_deref(), Some("5000"));
+        assert_eq!(rewrite_templates("no templates", &args), None);
+    }
+}
