@@ -72,7 +72,11 @@ pub fn take(
 ) -> (CheckResult, SnapshotRecord) {
     let (case, step, api) = (followups.case, followups.step, followups.api);
     let key = context.snapshots.case_key(&case.file.path);
-    let snapshot_name = SnapshotName::new(&key, api, &exchange_name(case, step));
+    let exchange = match &case.variant {
+        Some(variant) => format!("{}__{}", name::slug(variant), exchange_name(case, step)),
+        None => exchange_name(case, step),
+    };
+    let snapshot_name = SnapshotName::new(&key, api, &exchange);
     let relative = snapshot_name.relative_path().to_string_lossy().replace('\\', "/");
     let headers: Vec<(String, String)> = received
         .headers

@@ -15,14 +15,18 @@ use super::store::SnapshotStore;
 pub fn vanished(store: &SnapshotStore, bases: &[&Path], cases: &[Arc<CaseResult>]) -> Vec<ExchangeChange> {
     let mut found = Vec::new();
     for case in cases.iter().filter(|case| !matches!(case.outcome, Outcome::Skipped { .. })) {
-        let key = name::case_key(Path::new(&case.path), bases);
+        let (file, variant) = split_variant(&case.path);
+        let key = name::case_key(Path::new(file), bases);
         let produced: BTreeSet<&str> = case
             .steps
             .iter()
             .filter_map(|step| step.snapshot.as_ref())
             .map(|snapshot| snapshot.name.as_str())
             .collect();
-        let prefix = format!("{key}/{}__", case.api.name());
+        let prefix = match variant {
+            Some(variant) => format!("{key}/{}__{}__", case.api.name(), name::slug(variant)),
+            None => format!("{key}/{}__", case.api.name()),
+        };
         let names: Vec<String> = store
             .accepted_in(&key)
             .into_iter()
@@ -38,4 +42,26 @@ pub fn vanished(store: &SnapshotStore, bases: &[&Path], cases: &[Arc<CaseResult>
         }));
     }
     found
+}
+
+/// `cases/x.yaml [amount=0]` (a run of a matrix case) → (`cases/x.yaml`, `amount=0`).
+fn split_variant(path: &str) -> (&str, Option<&str>) {
+    match path.strip_suffix(']').and_then(|rest| rest.rsplit_once(" [")) {
+        Some((file, variant)) => (file, Some(variant)),
+        None => (path, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_variant;
+
+    #[test]
+    fn a_matrix_run_s_path_names_its_file_and_its_values() {
+        assert_eq!(
+            split_variant("cases/v1/x.yaml [amount=0, method=refund.do]"),
+            ("cases/v1/x.yaml", Some("amount=0, method=refund.do"))
+        );
+        assert_eq!(split_variant("cases/v1/x.yaml"), ("cases/v1/x.yaml", None));
+    }
 }
