@@ -90,11 +90,10 @@ fn golden_set() -> Vec<Golden> {
             continue;
         }
         let text = std::fs::read_to_string(entry.path()).expect("a snapshot");
-        let case_file = text
-            .lines()
-            .find_map(|line| line.strip_prefix("input_file: "))
-            .expect("the snapshot names its case")
-            .to_string();
+        let case_file =
+            text.lines().find_map(|line| line.strip_prefix("input_file: ")).expect("the snapshot names its case");
+        // A run of a matrix case is named `path [values]`, possibly quoted.
+        let case_file = case_file.trim_matches('"').split(" [").next().unwrap_or(case_file).to_string();
         let contents = text.splitn(3, "---\n").nth(2).expect("insta's header, then the contents");
         let (head, body) = contents.split_once("\n\n").unwrap_or((contents, ""));
         set.push(Golden {
