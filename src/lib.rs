@@ -16,6 +16,7 @@ pub mod engine;
 pub mod exit_code;
 pub mod gateway;
 pub mod outcome;
+pub mod proxy;
 pub mod report;
 pub mod runner;
 pub mod secret;

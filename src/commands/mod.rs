@@ -4,6 +4,7 @@ pub mod check;
 pub mod embedded;
 pub mod faults;
 pub mod list;
+pub mod proxy;
 pub mod report;
 pub mod run;
 mod run_outputs;

@@ -53,6 +53,10 @@ pub struct RunArgs {
     /// With --baseline: entries that no longer fail fail the run too.
     #[arg(long, requires = "baseline")]
     pub strict_baseline: bool,
+    /// Send `X-Paycheck-Step: <case file>#<step>@<api>` with each request, so that a strict
+    /// gateway (`paycheck serve --strict`) says which step sent each violation.
+    #[arg(long)]
+    pub label_steps: bool,
     /// Run only cases whose name contains this text (case-insensitive).
     #[arg(long)]
     pub filter: Option<String>,
@@ -199,6 +203,7 @@ async fn run_plan(
         strictness: args.strictness,
         baseline,
         strict_baseline: args.strict_baseline,
+        label_steps: args.label_steps,
     };
     let report_specs = outputs::report_specs(&args.reports, environment.ci);
     let mut reporters: Vec<Box<dyn Reporter>> =

@@ -165,6 +165,7 @@ impl Runner {
             },
             strictness: options.strictness,
             baseline: options.baseline.clone(),
+            label_steps: options.label_steps,
         };
         let jobs = options.jobs.max(1);
         events.emit(Event::RunStarted {

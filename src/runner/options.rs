@@ -49,6 +49,9 @@ pub struct RunOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Whether baseline entries that no longer fail fail the run (`--strict-baseline`).
     pub strict_baseline: bool,
+    /// Name each request's step in an `X-Paycheck-Step: <case file>#<step>@<api>` header, so that a
+    /// strict gateway (`paycheck serve --strict`) records where each violation comes from.
+    pub label_steps: bool,
 }
 
 impl Default for RunOptions {
@@ -65,6 +68,7 @@ impl Default for RunOptions {
             strictness: Strictness::Must,
             baseline: None,
             strict_baseline: false,
+            label_steps: false,
         }
     }
 }

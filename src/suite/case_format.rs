@@ -71,6 +71,10 @@ pub struct StepDoc {
     /// Run the step only on these APIs (the case may run on several).
     #[serde(default)]
     pub only: Option<Spanned<OneOrMany>>,
+    /// Ids of the client clauses (`client.…`) the step's request breaks on purpose: a strict
+    /// gateway (`paycheck serve --strict`) records exactly these for it.
+    #[serde(default)]
+    pub violates: Vec<Spanned<String>>,
     /// The request to send.
     #[serde(default)]
     pub request: Option<Spanned<RequestDoc>>,

@@ -18,7 +18,7 @@ use crate::template::{Template, TemplateValue, environment};
 use super::api::{self, API_NAMES, Api};
 use super::case::{Action, Case, Exchange, Expectations, SnapshotSpec, Step, Variable};
 use super::case_format::{CaseDoc, OneOrMany, RequestDoc, StepDoc};
-use super::clauses::{ClauseCatalogue, ClauseRef};
+use super::clauses::{Clause, ClauseCatalogue, ClauseRef};
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::needs::Needs;
 use super::schema_registry::SchemaRegistry;
@@ -196,6 +196,7 @@ impl Compiler<'_> {
         let name = step.name.as_ref().map_or_else(|| format!("step {number}"), |name| name.value.clone());
         let only = step.only.as_ref().map(|spec| self.apis(spec));
         let covers = step.covers.iter().filter_map(|clause| self.clause(clause)).collect();
+        let violates = self.violates(step);
         self.reads.clear();
         let chosen: Vec<&str> = [
             ("request", step.request.is_some()),
@@ -232,7 +233,29 @@ impl Compiler<'_> {
         };
         let needs = std::mem::take(&mut self.reads).into_iter().collect();
         self.captured.extend(step.capture.keys().cloned());
-        Some(Step { number, name, span, only, covers, needs, action })
+        Some(Step { number, name, span, only, covers, violates, needs, action })
+    }
+
+    /// `violates:`: client clauses, on a request step.
+    fn violates(&mut self, step: &StepDoc) -> Vec<String> {
+        let mut ids = Vec::new();
+        for clause in &step.violates {
+            let Some(reference) = self.clause(clause) else { continue };
+            if !reference.id.starts_with(Clause::CLIENT_AREA) {
+                let span = self.span(clause);
+                self.error(span, format!("`{}` is not a client clause", reference.id)).add_help(
+                    "`violates` names what the request breaks of the client contract: ids starting with `client.`",
+                );
+                continue;
+            }
+            if step.request.is_none() {
+                let span = self.span(clause);
+                self.error(span, "only a request step can break the client contract");
+                continue;
+            }
+            ids.push(reference.id);
+        }
+        ids
     }
 
     fn exchange(&mut self, request: &Spanned<RequestDoc>, step: &StepDoc) -> Option<Exchange> {
