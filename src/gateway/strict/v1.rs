@@ -74,7 +74,10 @@ fn load(text: &str) -> BTreeMap<String, Rules> {
             .get("allOf")
             .and_then(Value::as_array)
             .map(|all| {
-                all.iter().filter_map(|part| part.get("anyOf").and_then(Value::as_array)).map(alternatives_of).collect()
+                all.iter()
+                    .filter_map(|part| part.get("anyOf").and_then(Value::as_array))
+                    .map(|any_of| alternatives_of(any_of))
+                    .collect()
             })
             .unwrap_or_default();
         methods.insert(
@@ -91,7 +94,7 @@ fn load(text: &str) -> BTreeMap<String, Rules> {
     methods
 }
 
-fn alternatives_of(any_of: &Vec<Value>) -> Vec<Vec<String>> {
+fn alternatives_of(any_of: &[Value]) -> Vec<Vec<String>> {
     any_of.iter().map(|branch| names(branch.get("required"))).collect()
 }
 
