@@ -214,8 +214,19 @@ pub mod keys {
     /// Keys of a case.
     pub const CASE: &[&str] = &["name", "description", "covers", "tags", "api", "vars", "steps", "snapshot"];
     /// Keys of a step.
-    pub const STEP: &[&str] =
-        &["name", "covers", "only", "request", "wait", "await_callback", "expect", "capture", "poll", "snapshot"];
+    pub const STEP: &[&str] = &[
+        "name",
+        "covers",
+        "only",
+        "violates",
+        "request",
+        "wait",
+        "await_callback",
+        "expect",
+        "capture",
+        "poll",
+        "snapshot",
+    ];
     /// Keys of a request.
     pub const REQUEST: &[&str] = &["method", "path", "url", "headers", "query", "body", "raw_body", "encoding", "sign"];
     /// Keys of a request's `sign` block.
