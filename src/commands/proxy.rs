@@ -25,7 +25,7 @@ pub struct ProxyArgs {
     /// Where the proxy listens; a loopback address unless --allow-remote.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
-    /// Allow --listen on an address other loopback: anyone who can reach it can send through it.
+    /// Allow --listen on an address other than loopback: anyone who can reach it can send through it.
     #[arg(long)]
     pub allow_remote: bool,
     /// Gate the session: exit 1 when any exchange broke a clause (without it the proxy records and

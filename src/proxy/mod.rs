@@ -11,8 +11,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::StatusCode;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::gateway::ConnectionLimits;
 use crate::gateway::strict::Session;
@@ -70,8 +72,14 @@ impl RunningProxy {
         let listener =
             tokio::net::TcpListener::bind(addr).await.map_err(|error| format!("cannot listen on {addr}: {error}"))?;
         let addr = listener.local_addr().map_err(|error| error.to_string())?;
+        // A whole exchange (reading the request, the upstream's answer, checks) has twice the
+        // upstream's time; a client that sends slower is answered 408.
+        let exchange_limit = settings.timeout.saturating_mul(2);
         let state = ProxyState { settings: Arc::new(settings), session, schemas, client };
-        let app = axum::Router::new().fallback(forward::handle).with_state(state);
+        let app = axum::Router::new()
+            .fallback(forward::handle)
+            .with_state(state)
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, exchange_limit));
         let (stop, stopped) = watch::channel(false);
         let server =
             tokio::spawn(crate::gateway::connections::serve(listener, app, ConnectionLimits::default(), stopped));
