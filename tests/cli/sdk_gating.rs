@@ -360,6 +360,20 @@ async fn the_proxy_answers_for_the_reference_gateway_byte_for_byte_and_keeps_its
     gateway.shutdown().await;
 }
 
+/// The JSON report of a session is a report like a run's: it validates against its schema.
+fn assert_valid_report(text: &str) {
+    let document: Value = serde_json::from_str(text).expect("JSON");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("schemas/report.schema.json")).expect("schema"))
+            .expect("the schema is JSON");
+    let validator =
+        jsonschema::draft202012::options().should_validate_formats(true).build(&schema).expect("schema compiles");
+    let errors: Vec<String> =
+        validator.iter_errors(&document).map(|error| format!("{}: {error}", error.instance_path())).collect();
+    assert!(errors.is_empty(), "the report breaks its schema: {errors:#?}");
+    assert!(document["summary"]["failed"].as_u64().is_some_and(|n| n > 0), "failed clauses counted");
+}
+
 /// Every form of a secret that must never appear: raw, form-encoded, JSON-escaped, base64.
 fn forms(secret: &str) -> Vec<String> {
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -461,6 +475,8 @@ async fn a_strict_session_leaks_no_secret_and_exits_1_when_a_request_broke_a_cla
         assert!(text.contains("client.amount-minor-units"), "{report} has a test case per clause");
         scanned.push((report.to_string(), text));
     }
+    let json_report = &scanned.iter().find(|(name, _)| name.ends_with(".json")).expect("the JSON report").1;
+    assert_valid_report(json_report);
     let mut leaks = Vec::new();
     for secret in [own, main, gate_key] {
         for form in forms(secret) {

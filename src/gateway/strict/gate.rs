@@ -164,3 +164,43 @@ fn missing_fields(schema: &Value, value: &Value, at: &str, missing: &mut Vec<Str
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn checked(path: &str, mut body: Value, key: &str) -> Checked {
+        let signature = signature::sign(&body, key);
+        body["general"]["signature"] = Value::from(signature);
+        let bytes = body.to_string().into_bytes();
+        let incoming = Incoming { path, query: None, content_type: Some("application/json"), body: &bytes };
+        let keys = ProjectKeys::from([(35, "k".to_string())]);
+        check(method_of(path).expect("a Gate method"), &incoming, &keys)
+    }
+
+    #[test]
+    fn valid_refunds_and_status_requests_break_nothing() {
+        let general = json!({"project_id": 35, "payment_id": "p1"});
+        let full = json!({"general": general, "customer": {"ip_address": "1.2.3.4"}, "payment": {"description": "r"}});
+        let partial = json!({"general": general, "customer": {"ip_address": "1.2.3.4"},
+                             "payment": {"description": "r", "amount": 500, "currency": "RUB"}});
+        for (path, body) in [
+            ("/v2/payment/online-banking/alfa-click/refund", full),
+            ("/v2/payment/online-banking/alfa-click/refund", partial),
+            ("/v2/payment/status", json!({"general": general})),
+        ] {
+            let found = checked(path, body, "k");
+            assert_eq!(found.findings, Vec::new(), "{path}");
+            assert!(found.exercised.contains(&clauses::GATE_SIGNATURE));
+        }
+    }
+
+    #[test]
+    fn a_partial_refund_without_its_currency_breaks_the_field_types() {
+        let body = json!({"general": {"project_id": 35, "payment_id": "p1"}, "customer": {"ip_address": "1.2.3.4"},
+                          "payment": {"description": "r", "amount": 500}});
+        let found = checked("/v2/payment/online-banking/alfa-click/refund", body, "k");
+        assert_eq!(found.broken(), vec![clauses::GATE_FIELD_TYPES]);
+    }
+}
