@@ -53,10 +53,11 @@ pub struct RunArgs {
     /// With --baseline: entries that no longer fail fail the run too.
     #[arg(long, requires = "baseline")]
     pub strict_baseline: bool,
-    /// Send `X-Paycheck-Step: <case file>#<step>@<api>` with each request, so that a strict
-    /// gateway (`paycheck serve --strict`) says which step sent each violation.
+    /// The target runs `paycheck serve --strict`: each request names its step
+    /// (`X-Paycheck-Step`), and each answer's X-Paycheck-Violations must name exactly the client
+    /// clauses the step declares in `violates:` (docs/sdk-gating.md).
     #[arg(long)]
-    pub label_steps: bool,
+    pub strict_target: bool,
     /// Run only cases whose name contains this text (case-insensitive).
     #[arg(long)]
     pub filter: Option<String>,
@@ -203,7 +204,7 @@ async fn run_plan(
         strictness: args.strictness,
         baseline,
         strict_baseline: args.strict_baseline,
-        label_steps: args.label_steps,
+        strict_target: args.strict_target,
     };
     let report_specs = outputs::report_specs(&args.reports, environment.ci);
     let mut reporters: Vec<Box<dyn Reporter>> =

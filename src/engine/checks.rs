@@ -1,5 +1,7 @@
 //! Evaluating a step's expectations against the response it got.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use crate::check::matcher::{self, Matcher};
@@ -8,6 +10,7 @@ use crate::outcome::result::Severity;
 use crate::outcome::{CheckKind, CheckResult};
 use crate::secret::Masker;
 use crate::suite::case::{Capture, CaptureSource, Expectations, JsonExpectation};
+use crate::suite::clauses::{ClauseRef, Level};
 use crate::template::Scope;
 
 use super::http::Received;
@@ -231,6 +234,51 @@ fn matcher_check(
         violations: Vec::new(),
         diff: None,
         clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
+    }
+}
+
+/// The answer header in which a strict gateway names the client clauses a request broke.
+const VIOLATIONS_HEADER: &str = "x-paycheck-violations";
+
+/// Against a strict target: the answer's `X-Paycheck-Violations` names exactly the client clauses
+/// the step declares in `violates:` (none when it declares none). The check is tied to those
+/// clauses, or to the ones named when the step declares none.
+pub fn declared_violations(declared: &[ClauseRef], received: &Received) -> CheckResult {
+    let named: BTreeSet<String> = received
+        .headers
+        .get(VIOLATIONS_HEADER)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .map(|text| text.split(',').map(|id| id.trim().to_string()).filter(|id| !id.is_empty()).collect())
+        .unwrap_or_default();
+    let wanted: BTreeSet<String> = declared.iter().map(|clause| clause.id.clone()).collect();
+    let listing = |ids: &BTreeSet<String>| {
+        if ids.is_empty() { "no violation".to_string() } else { ids.iter().cloned().collect::<Vec<_>>().join(", ") }
+    };
+    let clauses = if declared.is_empty() {
+        named
+            .iter()
+            .map(|id| ClauseRef {
+                id: id.clone(),
+                section: "client contract".into(),
+                level: Level::Must,
+                capability: None,
+            })
+            .collect()
+    } else {
+        declared.to_vec()
+    };
+    CheckResult {
+        kind: CheckKind::Header,
+        subject: VIOLATIONS_HEADER.into(),
+        passed: named == wanted,
+        expected: listing(&wanted),
+        actual: listing(&named),
+        position: None,
+        violations: Vec::new(),
+        diff: None,
+        clauses,
         severity: Severity::Failure,
         skipped: None,
     }

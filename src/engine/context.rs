@@ -44,8 +44,8 @@ pub struct RunContext {
     pub strictness: Strictness,
     /// Known deviations: failures listed here make their case known (XFAIL), not failed.
     pub baseline: Option<Arc<Baseline>>,
-    /// Send `X-Paycheck-Step` with each request (see `RunOptions::label_steps`).
-    pub label_steps: bool,
+    /// The target is a strict gateway (see `RunOptions::strict_target`).
+    pub strict_target: bool,
 }
 
 impl RunContext {

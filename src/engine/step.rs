@@ -17,8 +17,8 @@ use super::followups::{self, Followups, finish};
 use super::http::{self, TransportError};
 use super::verdict;
 
-/// The header naming a request's step when the run labels them (`RunOptions::label_steps`); a
-/// strict gateway records it with each violation.
+/// The header naming a request's step against a strict target (`RunOptions::strict_target`); the
+/// gateway records it with each violation.
 const STEP_HEADER: &str = "x-paycheck-step";
 
 /// How many bytes of a body that is not JSON are quoted in the error.
@@ -37,7 +37,7 @@ pub async fn run_exchange(
     let mut result = followups::passing(step);
     let received = loop {
         result.attempts += 1;
-        let label = context.label_steps.then(|| format!("{}#{}@{api}", case.file.path.display(), step.number));
+        let label = context.strict_target.then(|| format!("{}#{}@{api}", case.file.path.display(), step.number));
         let (request, record) = match build_request(context, exchange, api, scope, label.as_deref()) {
             Ok(built) => built,
             Err(message) => return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started),
@@ -92,6 +92,9 @@ pub async fn run_exchange(
         || extra.is_some_and(|block| block.needs_json())
         || exchange.captures.iter().any(|capture| matches!(capture.source, CaptureSource::Json(_)));
     result.checks = checks::evaluate(common, extra, &view, scope, &context.masker);
+    if context.strict_target {
+        result.checks.push(checks::declared_violations(&step.violates, &received));
+    }
     if let (true, Err(reason)) = (needs_json, &view.json) {
         let message =
             format!("the response is not JSON ({reason}); body: {}", quote_bytes(&context.masker, &received.body));

@@ -49,9 +49,10 @@ pub struct RunOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Whether baseline entries that no longer fail fail the run (`--strict-baseline`).
     pub strict_baseline: bool,
-    /// Name each request's step in an `X-Paycheck-Step: <case file>#<step>@<api>` header, so that a
-    /// strict gateway (`paycheck serve --strict`) records where each violation comes from.
-    pub label_steps: bool,
+    /// The target is a strict gateway (`paycheck serve --strict`): each request names its step in
+    /// `X-Paycheck-Step: <case file>#<step>@<api>` (recorded with its violations), and each answer's
+    /// `X-Paycheck-Violations` must name exactly the client clauses the step declares (`violates:`).
+    pub strict_target: bool,
 }
 
 impl Default for RunOptions {
@@ -68,7 +69,7 @@ impl Default for RunOptions {
             strictness: Strictness::Must,
             baseline: None,
             strict_baseline: false,
-            label_steps: false,
+            strict_target: false,
         }
     }
 }

@@ -91,7 +91,7 @@ pub struct Step {
     /// The clauses the step's checks verify (empty: the case's, when it names exactly one).
     pub covers: Vec<ClauseRef>,
     /// The client clauses its request breaks on purpose (what a strict gateway records for it).
-    pub violates: Vec<String>,
+    pub violates: Vec<ClauseRef>,
     /// Names captured by earlier steps that this step reads: when one is missing (its step
     /// failed), this step is blocked.
     pub needs: Vec<String>,

@@ -50,8 +50,8 @@ fn plan(suite: &Suite) -> Plan {
     }
 }
 
-async fn run(plan: &Plan, target: &Target, label_steps: bool) -> RunRecord {
-    let options = RunOptions { jobs: 4, timeout: Duration::from_secs(30), label_steps, ..RunOptions::default() };
+async fn run(plan: &Plan, target: &Target, strict_target: bool) -> RunRecord {
+    let options = RunOptions { jobs: 4, timeout: Duration::from_secs(30), strict_target, ..RunOptions::default() };
     let runner = Runner::new(options, Environment::isolated()).expect("a runner");
     runner.run(plan, target, None, Vec::new()).await.unwrap_or_else(|stopped| panic!("{stopped:?}")).record
 }
@@ -85,7 +85,7 @@ async fn the_whole_suite_against_a_strict_gateway_records_exactly_the_violations
         for step in case.steps.iter().filter(|step| !step.violates.is_empty()) {
             for api in case.apis.iter().filter(|api| step.runs_on(**api)) {
                 let label = format!("{}#{}@{api}", case.file.path.display(), step.number);
-                declared.entry(label).or_default().extend(step.violates.iter().cloned());
+                declared.entry(label).or_default().extend(step.violates.iter().map(|clause| clause.id.clone()));
             }
         }
     }
@@ -523,4 +523,56 @@ fn the_proxy_binds_elsewhere_than_loopback_only_when_asked() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--allow-remote"));
+}
+
+const DECLARING: &str = r#"name: Declared and undeclared violations against a strict target
+api: bank
+steps:
+  - name: declares what it breaks
+    violates: [client.amount-minor-units]
+    request:
+      path: register.do
+      body: { userName: "{{ merchant.user }}", password: "{{ merchant.password }}", orderNumber: "{{ unique_order_number() }}", amount: "12.50", returnUrl: "https://shop.example/ok" }
+  - name: declares a violation it does not commit
+    violates: [client.amount-minor-units]
+    request:
+      path: register.do
+      body: { userName: "{{ merchant.user }}", password: "{{ merchant.password }}", orderNumber: "{{ unique_order_number() }}", amount: 1250, returnUrl: "https://shop.example/ok" }
+  - name: commits a violation it does not declare
+    request:
+      path: register.do
+      body: { userName: "{{ merchant.user }}", password: "{{ merchant.password }}", orderNumber: "{{ unique_order_number() }}", amount: 1250, currency: RUB, returnUrl: "https://shop.example/ok" }
+  - name: clean
+    request:
+      path: register.do
+      body: { userName: "{{ merchant.user }}", password: "{{ merchant.password }}", orderNumber: "{{ unique_order_number() }}", amount: 1250, returnUrl: "https://shop.example/ok" }
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_a_strict_target_a_step_fails_when_its_answer_names_other_violations_than_it_declares() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("declaring.yaml");
+    std::fs::write(&file, DECLARING).expect("written");
+    let suite = load(&[file]);
+    let config = GatewayConfig { clock: ClockMode::Manual, ..GatewayConfig::reference() };
+    let gateway = RunningGateway::start_strict(config.clone(), loopback(), session_for(&config)).await.expect("starts");
+    let target = Target::from_url(embedded::NAME, &gateway.url(), &embedded::reference_profile())
+        .expect("a target")
+        .with_reference_capabilities();
+    let record = run(&plan(&suite), &target, true).await;
+    gateway.shutdown().await;
+    let statuses: Vec<String> =
+        record.cases[0].steps.iter().map(|step| format!("{}: {:?}", step.name, step.status)).collect();
+    assert_eq!(
+        statuses,
+        [
+            "declares what it breaks: Passed",
+            "declares a violation it does not commit: Failed",
+            "commits a violation it does not declare: Failed",
+            "clean: Passed"
+        ]
+    );
+    let undeclared = &record.cases[0].steps[2].checks;
+    let check = undeclared.iter().find(|check| check.subject == "x-paycheck-violations").expect("the check");
+    assert_eq!((check.expected.as_str(), check.actual.as_str()), ("no violation", "client.currency-numeric"));
 }

@@ -237,7 +237,7 @@ impl Compiler<'_> {
     }
 
     /// `violates:`: client clauses, on a request step.
-    fn violates(&mut self, step: &StepDoc) -> Vec<String> {
+    fn violates(&mut self, step: &StepDoc) -> Vec<ClauseRef> {
         let mut ids = Vec::new();
         for clause in &step.violates {
             let Some(reference) = self.clause(clause) else { continue };
@@ -253,7 +253,7 @@ impl Compiler<'_> {
                 self.error(span, "only a request step can break the client contract");
                 continue;
             }
-            ids.push(reference.id);
+            ids.push(reference);
         }
         ids
     }
