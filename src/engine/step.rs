@@ -93,7 +93,7 @@ pub async fn run_exchange(
         || exchange.captures.iter().any(|capture| matches!(capture.source, CaptureSource::Json(_)));
     result.checks = checks::evaluate(common, extra, &view, scope, &context.masker);
     if context.strict_target {
-        result.checks.push(checks::declared_violations(&step.violates, &received));
+        result.checks.push(checks::declared_violations(&step.violates, scope, &received));
     }
     if let (true, Err(reason)) = (needs_json, &view.json) {
         let message =

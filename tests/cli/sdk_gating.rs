@@ -22,6 +22,7 @@ use paycheck::gateway::{ClockMode, FaultSet, GatewayConfig, RunningGateway};
 use paycheck::outcome::RunRecord;
 use paycheck::proxy::{ProxySettings, RunningProxy};
 use paycheck::runner::{Environment, Plan, RunOptions, Runner};
+use paycheck::suite::case::Declared;
 use paycheck::suite::schema_registry::SchemaRegistry;
 use paycheck::suite::target::Target;
 use paycheck::suite::{self, Suite, SuitePaths};
@@ -80,12 +81,27 @@ async fn the_whole_suite_against_a_strict_gateway_records_exactly_the_violations
     assert_eq!(record.summary.failed, 0, "the suite passes against a strict gateway");
     assert_eq!(record.summary.skipped, 0);
 
+    // The run itself checked each answer's X-Paycheck-Violations against its step's `violates:`
+    // (it passed: every step's answer named exactly what the step declares); the records say the
+    // same from the gateway's side.
+    let mut declaring: BTreeSet<String> = BTreeSet::new();
     let mut declared: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for case in &suite.cases {
         for step in case.steps.iter().filter(|step| !step.violates.is_empty()) {
+            let named: Option<BTreeSet<String>> = step
+                .violates
+                .iter()
+                .map(|entry| match entry {
+                    Declared::Clause(clause) => Some(clause.id.clone()),
+                    Declared::Computed(_) => None,
+                })
+                .collect();
             for api in case.apis.iter().filter(|api| step.runs_on(**api)) {
                 let label = format!("{}#{}@{api}", case.file.path.display(), step.number);
-                declared.entry(label).or_default().extend(step.violates.iter().map(|clause| clause.id.clone()));
+                declaring.insert(label.clone());
+                if let Some(named) = &named {
+                    declared.entry(label).or_default().extend(named.iter().cloned());
+                }
             }
         }
     }
@@ -101,11 +117,19 @@ async fn the_whole_suite_against_a_strict_gateway_records_exactly_the_violations
         .collect();
     let undeclared: Vec<String> = recorded
         .iter()
-        .filter(|(label, _)| !declared.contains_key(*label))
+        .filter(|(label, _)| !declaring.contains(*label))
         .map(|(label, clauses)| format!("{label}: recorded {clauses:?}, declares nothing"))
         .collect();
     assert!(missing.is_empty() && undeclared.is_empty(), "{}\n{}", missing.join("\n"), undeclared.join("\n"));
-    assert!(declared.len() > 40, "the suite sends deliberately invalid requests: {}", declared.len());
+    assert!(declaring.len() > 40, "the suite sends deliberately invalid requests: {}", declaring.len());
+    let checked = record
+        .cases
+        .iter()
+        .flat_map(|case| &case.steps)
+        .flat_map(|step| &step.checks)
+        .filter(|check| check.subject == "x-paycheck-violations")
+        .count();
+    assert!(checked > 500, "every answer's violations were checked by the run: {checked}");
 }
 
 /// The reference gateway (with `faults`) behind a proxy; the target addresses the proxy.
@@ -527,6 +551,7 @@ fn the_proxy_binds_elsewhere_than_loopback_only_when_asked() {
 
 const DECLARING: &str = r#"name: Declared and undeclared violations against a strict target
 api: bank
+vars: { broken: client.currency-numeric }
 steps:
   - name: declares what it breaks
     violates: [client.amount-minor-units]
@@ -539,6 +564,11 @@ steps:
       path: register.do
       body: { userName: "{{ merchant.user }}", password: "{{ merchant.password }}", orderNumber: "{{ unique_order_number() }}", amount: 1250, returnUrl: "https://shop.example/ok" }
   - name: commits a violation it does not declare
+    request:
+      path: register.do
+      body: { userName: "{{ merchant.user }}", password: "{{ merchant.password }}", orderNumber: "{{ unique_order_number() }}", amount: 1250, currency: RUB, returnUrl: "https://shop.example/ok" }
+  - name: declares a computed violation
+    violates: ["{{ broken }}"]
     request:
       path: register.do
       body: { userName: "{{ merchant.user }}", password: "{{ merchant.password }}", orderNumber: "{{ unique_order_number() }}", amount: 1250, currency: RUB, returnUrl: "https://shop.example/ok" }
@@ -569,6 +599,7 @@ async fn against_a_strict_target_a_step_fails_when_its_answer_names_other_violat
             "declares what it breaks: Passed",
             "declares a violation it does not commit: Failed",
             "commits a violation it does not declare: Failed",
+            "declares a computed violation: Passed",
             "clean: Passed"
         ]
     );

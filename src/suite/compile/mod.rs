@@ -16,7 +16,7 @@ use serde_saphyr::Spanned;
 use crate::template::{Template, TemplateValue, environment};
 
 use super::api::{self, API_NAMES, Api};
-use super::case::{Action, Case, Exchange, Expectations, SnapshotSpec, Step, Variable};
+use super::case::{Action, Case, Declared, Exchange, Expectations, SnapshotSpec, Step, Variable};
 use super::case_format::{CaseDoc, OneOrMany, RequestDoc, StepDoc};
 use super::clauses::{Clause, ClauseCatalogue, ClauseRef};
 use super::diagnostic::{Diagnostic, Diagnostics};
@@ -236,10 +236,14 @@ impl Compiler<'_> {
         Some(Step { number, name, span, only, covers, violates, needs, action })
     }
 
-    /// `violates:`: client clauses, on a request step.
-    fn violates(&mut self, step: &StepDoc) -> Vec<ClauseRef> {
+    /// `violates:`: client clauses (or templates computing them), on a request step.
+    fn violates(&mut self, step: &StepDoc) -> Vec<Declared> {
         let mut ids = Vec::new();
         for clause in &step.violates {
+            if step.request.is_some() && clause.value.contains("{{") {
+                ids.extend(self.template(clause).map(Declared::Computed));
+                continue;
+            }
             let Some(reference) = self.clause(clause) else { continue };
             if !reference.id.starts_with(Clause::CLIENT_AREA) {
                 let span = self.span(clause);
@@ -253,7 +257,7 @@ impl Compiler<'_> {
                 self.error(span, "only a request step can break the client contract");
                 continue;
             }
-            ids.push(reference);
+            ids.push(Declared::Clause(reference));
         }
         ids
     }
