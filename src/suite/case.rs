@@ -101,12 +101,12 @@ pub struct Step {
 
 /// A client clause a step declares its request breaks: named, or computed for each run by a
 /// template (a matrix cell's own clause), rendering to ids (a list, or text separated by commas).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Declared {
     /// A clause of the catalogue.
     Clause(ClauseRef),
     /// A template rendering to clause ids, or to nothing.
-    Computed(Template),
+    Computed(Arc<Template>),
 }
 
 impl Step {

@@ -241,7 +241,7 @@ impl Compiler<'_> {
         let mut ids = Vec::new();
         for clause in &step.violates {
             if step.request.is_some() && clause.value.contains("{{") {
-                ids.extend(self.template(clause).map(Declared::Computed));
+                ids.extend(self.template(clause).map(|template| Declared::Computed(Arc::new(template))));
                 continue;
             }
             let Some(reference) = self.clause(clause) else { continue };
