@@ -111,6 +111,7 @@ fn measure(root: &Path, cases: &Path) -> Duration {
         schemas: root.join("schemas"),
         clauses: root.join("clauses.yaml"),
         shown_from: None,
+        clause_cache: None,
     };
     let mut times: Vec<Duration> = (0..ROUNDS)
         .map(|_| {

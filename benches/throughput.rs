@@ -89,6 +89,7 @@ async fn bench(scenarios: usize, jobs: usize) {
         schemas: root.join("schemas"),
         clauses: root.join("clauses.yaml"),
         shown_from: None,
+        clause_cache: None,
     })
     .unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(false)));
     let (target, gateway) = embedded::start_target(GatewayConfig::reference()).await.expect("reference gateway");

@@ -22,6 +22,11 @@ pub fn check(args: &CheckArgs) -> i32 {
     let mut out = std::io::stdout().lock();
     match suite_loading::load_with_origin(args.config.as_deref(), &args.paths) {
         Ok((loaded, suite, origin)) => {
+            let schema_errors = suite.schemas.check_all();
+            if !schema_errors.is_empty() {
+                suite_loading::print_diagnostics(&schema_errors);
+                return exit_code::INVALID_SUITE;
+            }
             let _ = writeln!(out, "paycheck: {}", origin.describe(&loaded));
             let covered: std::collections::BTreeSet<&str> =
                 suite.cases.iter().flat_map(|case| case.covers.iter().map(String::as_str)).collect();

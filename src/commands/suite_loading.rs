@@ -58,6 +58,8 @@ pub fn load_with_origin(
 ) -> Result<(LoadedConfig, Suite, SuiteOrigin), Diagnostics> {
     let loaded = config::load(config_path)?;
     let in_project = loaded.path.is_some() || std::path::Path::new("cases").is_dir();
+    let variables: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    let cache = builtin::default_cache(&variables);
     if in_project {
         let cases = if paths.is_empty() { vec![loaded.cases_dir()] } else { paths.to_vec() };
         let suite = suite::load(&SuitePaths {
@@ -65,12 +67,12 @@ pub fn load_with_origin(
             schemas: loaded.schemas_dir(),
             clauses: loaded.clauses_path(),
             shown_from: None,
+            clause_cache: Some(cache),
         })?;
         return Ok((loaded, suite, SuiteOrigin::Project));
     }
-    let variables: std::collections::BTreeMap<String, String> = std::env::vars().collect();
-    let builtin = BuiltinSuite::materialise(&builtin::default_cache(&variables))
-        .map_err(|message| Diagnostics::from(Diagnostic::general(message)))?;
+    let builtin =
+        BuiltinSuite::materialise(&cache).map_err(|message| Diagnostics::from(Diagnostic::general(message)))?;
     let (cases, origin) = if paths.is_empty() {
         (vec![builtin.cases()], SuiteOrigin::Builtin)
     } else {
@@ -81,6 +83,7 @@ pub fn load_with_origin(
         schemas: builtin.schemas(),
         clauses: builtin.clauses(),
         shown_from: Some(builtin.root.clone()),
+        clause_cache: Some(cache),
     })?;
     Ok((loaded, suite, origin))
 }

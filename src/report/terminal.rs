@@ -18,6 +18,9 @@ use crate::text::cause::{check_cause, clause_list, step_cause};
 use crate::text::{diff_line_style, format_duration};
 
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+/// Beyond this many clauses not covered, the table gives their count instead of their list.
+const NOT_COVERED_LISTED: usize = 20;
+
 /// How many repeated causes the run's end lists.
 const TOP_CAUSES: usize = 10;
 /// How much of a cause the list shows.
@@ -352,7 +355,8 @@ impl TerminalReporter {
     }
 
     /// The clauses that did not pass, worst first, then the score. Passed clauses are listed too
-    /// when no clause failed (the table a vendor attaches), unless `--quiet`.
+    /// when no clause failed (the table a vendor attaches), unless `--quiet`. Clauses not covered
+    /// are listed when there are a few (gaps in a suite); a run of a few cases gets their count.
     fn conformance(&mut self, conformance: &Conformance) {
         let _ = writeln!(self.out, "\n{BOLD}conformance by clause:{BOLD:#}");
         let width = conformance.clauses.iter().map(|clause| clause.id.len()).max().unwrap_or(0);
@@ -360,6 +364,14 @@ impl TerminalReporter {
             let clauses: Vec<&ClauseVerdict> =
                 conformance.clauses.iter().filter(|clause| clause.verdict == verdict).collect();
             if clauses.is_empty() || (verdict == Verdict::Passed && (self.quiet || conformance.failed > 0)) {
+                continue;
+            }
+            if verdict == Verdict::NotCovered && (self.quiet || clauses.len() > NOT_COVERED_LISTED) {
+                let _ = writeln!(
+                    self.out,
+                    "  {DIM}  - {} clauses not covered by the cases run (each is listed in the JSON and HTML reports){DIM:#}",
+                    clauses.len()
+                );
                 continue;
             }
             let (mark, style) = match verdict {

@@ -9,7 +9,7 @@
 
 mod decoded;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use base64::Engine as _;
 
 /// What a secret without a name is replaced with.
@@ -45,8 +45,11 @@ impl Patterns {
         if patterns.is_empty() {
             return None;
         }
+        // A contiguous NFA builds in a fraction of a DFA's time (the DFA was a sixth of a
+        // one-case run's start-up) and scans the short texts masked here about as fast.
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(patterns.iter().map(|(pattern, _)| pattern))
             .ok()?;
         Some(Patterns { automaton, masks: patterns.into_iter().map(|(_, mask)| mask).collect() })

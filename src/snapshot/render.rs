@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn schema_volatile_fields_case_redactions_secrets_and_sorted_keys() {
         let (_dir, registry) = registry();
-        let schema = registry.get("order.json").unwrap();
+        let schema = registry.get("order.json").unwrap().unwrap();
         let spec = SnapshotSpec {
             name: "status".into(),
             redact: vec![Redaction {

@@ -6,10 +6,12 @@ use std::path::Path;
 
 use serde::Deserialize;
 use serde_saphyr::Spanned;
+use sha2::{Digest, Sha256};
 
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::source::{SourceFile, SourceSpan};
 use super::yaml;
+use crate::atomic_file;
 
 /// One clause of the spec.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -182,15 +184,35 @@ pub struct ClauseCatalogue {
 impl ClauseCatalogue {
     /// Reads `clauses.yaml`; a missing file is an empty catalogue (then no case may name a clause).
     pub fn load(path: &Path) -> Result<ClauseCatalogue, Diagnostics> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(ClauseCatalogue::default()),
-            Err(error) => {
-                return Err(
-                    Diagnostic::in_file(path.display(), format!("cannot read the clause catalogue: {error}")).into()
-                );
-            }
-        };
+        match read(path)? {
+            Some(text) => Self::parse(path, text),
+            None => Ok(ClauseCatalogue::default()),
+        }
+    }
+
+    /// [`ClauseCatalogue::load`], keeping a JSON copy of a valid catalogue in `cache`, named by
+    /// the file's SHA-256, which later loads of the same bytes read instead: parsing the YAML is
+    /// most of a one-case run's start-up. A missing or unreadable copy is parsed afresh.
+    pub fn load_cached(path: &Path, cache: &Path) -> Result<ClauseCatalogue, Diagnostics> {
+        let Some(text) = read(path)? else { return Ok(ClauseCatalogue::default()) };
+        let digest = hex::encode(&Sha256::digest(text.as_bytes())[..16]);
+        let copy = cache.join(format!("clauses-{}-{digest}.json", env!("CARGO_PKG_VERSION")));
+        if let Some(clauses) = std::fs::read(&copy).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()) {
+            return Ok(Self::from_clauses(clauses));
+        }
+        let catalogue = Self::parse(path, text)?;
+        if let Ok(bytes) = serde_json::to_vec(&catalogue.clauses) {
+            let _ = std::fs::create_dir_all(cache).map(|()| atomic_file::write(&copy, &bytes));
+        }
+        Ok(catalogue)
+    }
+
+    fn from_clauses(clauses: Vec<Clause>) -> ClauseCatalogue {
+        let index = clauses.iter().enumerate().map(|(position, clause)| (clause.id.clone(), position)).collect();
+        ClauseCatalogue { clauses, index }
+    }
+
+    fn parse(path: &Path, text: String) -> Result<ClauseCatalogue, Diagnostics> {
         let file = SourceFile::new(path, text);
         let doc: CatalogueDoc = yaml::parse(&file)?;
         let mut diagnostics = Diagnostics::default();
@@ -276,5 +298,46 @@ impl ClauseCatalogue {
     /// True when the catalogue is empty.
     pub fn is_empty(&self) -> bool {
         self.clauses.is_empty()
+    }
+}
+
+/// The catalogue's text; `None` when there is no file.
+fn read(path: &Path) -> Result<Option<String>, Diagnostics> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => {
+            Err(Diagnostic::in_file(path.display(), format!("cannot read the clause catalogue: {error}")).into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CATALOGUE: &str = "version: 1\nclauses:\n  - id: refund.partial\n    api: v1\n    section: \"2.10\"\n    text: A partial refund.\n    level: must\n";
+
+    #[test]
+    fn a_cached_catalogue_equals_the_parsed_one_and_follows_the_file() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("clauses.yaml");
+        let cache = dir.path().join("cache");
+        std::fs::write(&path, CATALOGUE).expect("write the catalogue");
+        let parsed = ClauseCatalogue::load_cached(&path, &cache).expect("the catalogue loads");
+        assert_eq!(std::fs::read_dir(&cache).expect("the cache folder exists").count(), 1);
+        let cached = ClauseCatalogue::load_cached(&path, &cache).expect("the cached copy loads");
+        assert_eq!(cached.get("refund.partial").map(|clause| &clause.text), Some(&"A partial refund.".to_string()));
+        assert_eq!(parsed.len(), cached.len());
+
+        std::fs::write(&path, CATALOGUE.replace("refund.partial", "refund.partial-two")).expect("edit it");
+        let edited = ClauseCatalogue::load_cached(&path, &cache).expect("the edited catalogue loads");
+        assert!(edited.get("refund.partial").is_none() && edited.get("refund.partial-two").is_some());
+
+        std::fs::write(&path, CATALOGUE.replace("level: must", "level: maybe")).expect("break it");
+        assert!(
+            ClauseCatalogue::load_cached(&path, &cache).is_err(),
+            "an invalid catalogue is never served from the cache"
+        );
     }
 }

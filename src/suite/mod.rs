@@ -52,6 +52,8 @@ pub struct SuitePaths {
     /// Case files under this folder are shown relative to it (the built-in suite, written to a
     /// cache folder, shows as `cases/...`).
     pub shown_from: Option<PathBuf>,
+    /// Where a parsed copy of the clause catalogue is kept between runs (`None`: parse every time).
+    pub clause_cache: Option<PathBuf>,
 }
 
 /// Loads everything, reporting every problem found (not just the first).
@@ -59,8 +61,13 @@ pub fn load(paths: &SuitePaths) -> Result<Suite, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     // The schemas and the clause catalogue are independent, and each costs a few milliseconds of
     // every start: read them at the same time.
-    let ((schemas, schema_errors), clauses) =
-        parallel::join(|| SchemaRegistry::load(&paths.schemas), || ClauseCatalogue::load(&paths.clauses));
+    let ((schemas, schema_errors), clauses) = parallel::join(
+        || SchemaRegistry::load(&paths.schemas),
+        || match &paths.clause_cache {
+            Some(cache) => ClauseCatalogue::load_cached(&paths.clauses, cache),
+            None => ClauseCatalogue::load(&paths.clauses),
+        },
+    );
     diagnostics.0.extend(schema_errors.0);
     let clauses = clauses.unwrap_or_else(|errors| {
         diagnostics.0.extend(errors.0);

@@ -14,7 +14,11 @@ fn registry() -> SchemaRegistry {
 }
 
 fn violations(registry: &SchemaRegistry, name: &str, document: &Value) -> Vec<String> {
-    let compiled = registry.get(name).unwrap_or_else(|| panic!("no schema {name}"));
+    let compiled = match registry.get(name) {
+        Some(Ok(compiled)) => compiled,
+        Some(Err(error)) => panic!("schema {name} does not compile: {error}"),
+        None => panic!("no schema {name}"),
+    };
     schema::validate(compiled, document, &paycheck::secret::Masker::default())
         .listed
         .into_iter()

@@ -66,6 +66,7 @@ fn a_file_of_sixteen_thousand_waits_loads_with_every_position_right() {
         schemas: root().join("schemas"),
         clauses: root().join("clauses.yaml"),
         shown_from: None,
+        clause_cache: None,
     })
     .unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(false)));
     let case = &loaded.cases[0];

@@ -16,6 +16,7 @@ use crate::suite::api::Api;
 use crate::suite::case::{Capture, CaptureSource, Expectations, JsonExpectation, Located, Poll};
 use crate::suite::case_format::{ExpectDoc, PollDoc};
 use crate::suite::clauses::ClauseRef;
+use crate::suite::schema_registry::COMPILE_HELP;
 use crate::suite::source::SourceSpan;
 use crate::suite::suggest;
 
@@ -43,7 +44,12 @@ impl Compiler<'_> {
         let schema = expect.schema.as_ref().and_then(|name| {
             let span = self.span(name);
             match self.context.schemas.get(&name.value) {
-                Some(schema) => Some(Located { value: Arc::clone(schema), span }),
+                Some(Ok(schema)) => Some(Located { value: Arc::clone(schema), span }),
+                Some(Err(error)) => {
+                    let message = format!("schema `{}` does not compile: {error}", name.value);
+                    self.error(span, message).add_help(COMPILE_HELP);
+                    None
+                }
                 None => {
                     let help = suggest::did_you_mean(&name.value, self.context.schemas.names())
                         .unwrap_or_else(|| "schema names are paths under schemas/".to_string());
