@@ -91,7 +91,7 @@ pub fn check(
     let business_error = !gate && Answer { status: axum::http::StatusCode::OK, body: json.clone() }.is_business_error();
     let status_method = path.ends_with("/getOrderStatusExtended.do");
     let schema_name = if business_error && (status != 200 || status_method) { "v1/error.response.json" } else { name };
-    if let Some(compiled) = schemas.get(schema_name) {
+    if let Some(Ok(compiled)) = schemas.get(schema_name) {
         let violations = schema::validate(compiled, &json, masker);
         let first = violations.listed.first().map(|v| format!("{} at `{}`", v.message, v.instance_path));
         findings.check(&schema_clause, violations.total == 0, || {

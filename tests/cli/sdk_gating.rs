@@ -38,6 +38,7 @@ fn load(cases: &[PathBuf]) -> Suite {
         schemas: root().join("schemas"),
         clauses: root().join("clauses.yaml"),
         shown_from: None,
+        clause_cache: None,
     };
     suite::load(&paths).unwrap_or_else(|diagnostics| panic!("the suite does not load:\n{}", diagnostics.render(false)))
 }
