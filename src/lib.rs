@@ -14,6 +14,7 @@ pub mod check;
 pub mod commands;
 pub mod engine;
 pub mod exit_code;
+pub mod explore;
 pub mod gateway;
 pub mod outcome;
 pub mod proxy;

@@ -1,7 +1,7 @@
 //! The `paycheck` command line: argument parsing and dispatch, nothing else.
 
 use clap::{Parser, Subcommand};
-use paycheck::commands::{check, faults, list, proxy, report, run, serve, snapshots};
+use paycheck::commands::{check, explore, faults, list, proxy, report, run, serve, snapshots};
 
 /// Contract tests and conformance for payment gateway APIs, with a reference gateway.
 #[derive(Debug, Parser)]
@@ -30,6 +30,8 @@ enum Command {
     Proxy(proxy::ProxyArgs),
     /// List the reference gateway's faults: name, the clause it breaks, description.
     Faults,
+    /// Explore a target with random operation sequences, the reference model as the oracle.
+    Explore(Box<explore::ExploreArgs>),
 }
 
 fn main() {
@@ -41,6 +43,7 @@ fn main() {
         Command::Check(args) => check::check(&args),
         Command::List(args) => list::list(&args),
         Command::Faults => faults::faults(),
+        Command::Explore(args) => block_on(explore::explore(*args)),
         Command::Snapshots(args) => snapshots::snapshots(&args),
         Command::Report(args) => report::report(&args),
     };

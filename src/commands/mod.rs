@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod embedded;
+pub mod explore;
 pub mod faults;
 pub mod list;
 pub mod proxy;

@@ -258,7 +258,7 @@ async fn run_plan(
 }
 
 /// Resolves a target that needs no gateway started: a URL or a configured name (`None`: embedded).
-fn named_or_url_target(
+pub(super) fn named_or_url_target(
     name: &str,
     loaded: &LoadedConfig,
     profile: &ReferenceProfile,

@@ -3,6 +3,7 @@
 
 mod callbacks;
 mod embedded;
+mod explore;
 mod hostile_target;
 mod reports_e2e;
 mod reports_support;

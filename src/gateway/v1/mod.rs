@@ -48,6 +48,8 @@ pub use register::REFERENCE_BANK;
 pub use reply::{ApiError, Style};
 pub use request::Params;
 pub use service::V1;
+pub use status_bank::bank_status;
+pub use status_router::router_status;
 
 use crate::gateway::answer::{self, Mutations};
 use crate::gateway::http;

@@ -1,0 +1,289 @@
+//! Writing a sequence as an ordinary YAML case (the suite's format): each operation a step whose
+//! expectations are the model's predictions, so the case passes against a gateway that follows
+//! the spec and fails where the explored target did not.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value, json};
+
+use super::compare::{document, fixed_pointers, json_path, legacy_envelope, refunds_pointer, schema_name, value_fixed};
+use super::executor::WRONG_PASSWORD;
+use super::op::{AutoDate, Lookup, Op};
+use super::oracle::{RETURN_URL, View, World};
+use crate::gateway::v1::model::Family;
+
+/// Noon UTC: the clock the written case's predictions are made at (only durations matter).
+const CASE_NOW: i64 = 1_767_268_800_000;
+
+/// What the case says about where it came from.
+#[derive(Debug, Clone)]
+pub struct Origin<'a> {
+    /// The run's seed.
+    pub seed: u64,
+    /// The sequence's index.
+    pub index: u64,
+    /// The target's name.
+    pub target: &'a str,
+    /// The discrepancy, in one line per mismatch.
+    pub found: &'a [String],
+}
+
+/// The operations sequentially (operations sent together one after the other).
+pub fn flatten(ops: &[Op]) -> Vec<Op> {
+    ops.iter()
+        .flat_map(|op| match op {
+            Op::Together(ops) => ops.clone(),
+            op => vec![op.clone()],
+        })
+        .collect()
+}
+
+fn api_name(family: Family) -> &'static str {
+    match family {
+        Family::Router => "router",
+        Family::Bank => "bank",
+    }
+}
+
+fn login(merchant: &str) -> (String, String) {
+    if merchant == "main" {
+        ("{{ merchant.user }}".into(), "{{ merchant.password }}".into())
+    } else {
+        (format!("{{{{ merchants.{merchant}.user }}}}"), format!("{{{{ merchants.{merchant}.password }}}}"))
+    }
+}
+
+/// The case file's text for `ops` (flattened) run as `merchant` on `family`.
+pub fn write_case(family: Family, merchant: &str, ops: &[Op], origin: &Origin<'_>) -> String {
+    let ops = flatten(ops);
+    let mut world = World::new(family, merchant, CASE_NOW);
+    let mut steps = String::new();
+    let mut covers = BTreeSet::new();
+    let mut numbers = BTreeSet::new();
+    let mut refund_ids = BTreeSet::new();
+    let mut needs_clock = false;
+    let mut slot_numbers = std::collections::BTreeMap::new();
+    for (i, op) in ops.iter().enumerate() {
+        if let Op::Wait { seconds } = op {
+            world.apply(op);
+            let _ = writeln!(steps, "  - wait: {seconds}s");
+            continue;
+        }
+        let Some(prediction) = world.apply(op) else { continue };
+        covers.insert(prediction.clause);
+        if let (Op::Register(r), 0) = (op, prediction.code) {
+            slot_numbers.insert(r.slot, r.number);
+        }
+        let mut used = Used { numbers: &mut numbers, refund_ids: &mut refund_ids, needs_clock: &mut needs_clock };
+        let (path, query, body) = request(op, merchant, &slot_numbers, &mut used);
+        let mut expect_json = Map::new();
+        let code_path = if legacy_envelope(op) { "$.ErrorCode" } else { "$.errorCode" };
+        expect_json.insert(code_path.into(), json!({ "code": prediction.code }));
+        if prediction.view == View::Registered {
+            for pointer in fixed_pointers(&prediction.view) {
+                expect_json.insert(json_path(pointer), json!({ "type": "string" }));
+            }
+        }
+        if let Some(predicted) = document(&prediction.view) {
+            for pointer in fixed_pointers(&prediction.view) {
+                if let Some(value) = predicted.pointer(pointer).filter(|v| value_fixed(pointer, v)) {
+                    expect_json.insert(json_path(pointer), json!({ "eq": value }));
+                }
+            }
+            if let Some(pointer) = refunds_pointer(&prediction.view)
+                && let Some(Value::Array(refunds)) = predicted.pointer(pointer)
+            {
+                let path = json_path(pointer);
+                expect_json.insert(path.clone(), json!({ "len": refunds.len() }));
+                for (n, refund) in refunds.iter().enumerate() {
+                    if let Some(amount) = refund.get("amount") {
+                        expect_json.insert(format!("{path}[{n}].amount"), json!({ "eq": amount }));
+                    }
+                }
+            }
+        }
+        let _ = writeln!(steps, "  - name: {}", json!(format!("{}. {op}", i + 1)));
+        let _ = writeln!(steps, "    covers: [{}]", prediction.clause);
+        let _ = writeln!(steps, "    request:");
+        let _ = writeln!(steps, "      path: {path}");
+        if !query.is_empty() {
+            let _ = writeln!(steps, "      query: {}", Value::Object(query));
+        }
+        let _ = writeln!(steps, "      body: {}", Value::Object(body));
+        let _ = writeln!(steps, "    expect:");
+        let _ = writeln!(steps, "      status: 200");
+        if let Some(schema) = schema_name(op, family, prediction.code == 0) {
+            let _ = writeln!(steps, "      schema: {schema}");
+        }
+        let _ = writeln!(steps, "      json: {}", Value::Object(expect_json));
+        if let (Op::Register(r), 0) = (op, prediction.code) {
+            let _ = writeln!(steps, "    capture: {{ o{}: \"$.orderId\" }}", r.slot);
+        }
+    }
+    let mut text = String::new();
+    let _ = writeln!(text, "# yaml-language-server: $schema=../../schemas/case.schema.json");
+    let _ = writeln!(
+        text,
+        "# Found by `paycheck explore --seed {}` (sequence {}) against `{}`, then shrunk.",
+        origin.seed, origin.index, origin.target
+    );
+    let _ = writeln!(text, "name: {}", json!(format!("explore seed {} sequence {}", origin.seed, origin.index)));
+    let _ = writeln!(text, "description: >");
+    let _ = writeln!(
+        text,
+        "  A sequence the model-based explorer found: each step expects what the reference model predicts. \
+         Against `{}` it answered differently:",
+        origin.target
+    );
+    for line in origin.found {
+        let _ = writeln!(text, "  {line}.");
+    }
+    let _ = writeln!(text, "covers: [{}]", covers.iter().copied().collect::<Vec<_>>().join(", "));
+    let _ = writeln!(text, "tags: [explore]");
+    let _ = writeln!(text, "api: {}", api_name(family));
+    if !numbers.is_empty() || !refund_ids.is_empty() {
+        let _ = writeln!(text, "vars:");
+        for n in &numbers {
+            let _ = writeln!(text, "  n{n}: \"{{{{ unique_order_number() }}}}\"");
+        }
+        for r in &refund_ids {
+            let _ = writeln!(text, "  r{r}: \"{{{{ unique_order_number() }}}}\"");
+        }
+    }
+    let _ = writeln!(text, "steps:");
+    if needs_clock {
+        let (user, password) = login(merchant);
+        let _ = writeln!(text, "  - name: register an order to read the gateway's clock");
+        let _ = writeln!(text, "    request:");
+        let _ = writeln!(text, "      path: register.do");
+        let body = json!({"userName": user, "password": password, "orderNumber": "{{ unique_order_number() }}", "amount": "100", "returnUrl": RETURN_URL});
+        let _ = writeln!(text, "      body: {body}");
+        let _ = writeln!(text, "    expect: {{ json: {{ \"$.errorCode\": {{ code: 0 }} }} }}");
+        let _ = writeln!(text, "    capture: {{ clock_order: \"$.orderId\" }}");
+        let _ = writeln!(text, "  - name: its registration date is the gateway's current time");
+        let _ = writeln!(text, "    request:");
+        let _ = writeln!(text, "      path: getOrderStatusExtended.do");
+        let body = json!({"userName": user, "password": password, "orderId": "{{ clock_order }}"});
+        let _ = writeln!(text, "      body: {body}");
+        let _ = writeln!(text, "    expect: {{ json: {{ \"$..date\": {{ len: 1 }} }} }}");
+        let _ = writeln!(text, "    capture: {{ clock: \"$..date\" }}");
+    }
+    text.push_str(&steps);
+    text
+}
+
+type Request = (&'static str, Map<String, Value>, Map<String, Value>);
+
+/// What the steps use that the case must declare.
+struct Used<'a> {
+    numbers: &'a mut BTreeSet<usize>,
+    refund_ids: &'a mut BTreeSet<u8>,
+    needs_clock: &'a mut bool,
+}
+
+fn request(
+    op: &Op,
+    merchant: &str,
+    slot_numbers: &std::collections::BTreeMap<usize, usize>,
+    used: &mut Used<'_>,
+) -> Request {
+    let (user, password) = login(merchant);
+    let mut body = Map::new();
+    let mut query = Map::new();
+    body.insert("userName".into(), json!(user));
+    body.insert("password".into(), json!(password));
+    let order = |slot: &usize| json!(format!("{{{{ o{slot} }}}}"));
+    let path = match op {
+        Op::Register(r) => {
+            used.numbers.insert(r.number);
+            body.insert("orderNumber".into(), json!(format!("{{{{ n{} }}}}", r.number)));
+            body.insert("amount".into(), json!(r.amount.to_string()));
+            body.insert("returnUrl".into(), json!(RETURN_URL));
+            if let Some(secs) = r.lifetime_secs {
+                body.insert("sessionTimeoutSecs".into(), json!(secs.to_string()));
+            }
+            let date = |secs: i64| json!(format!("{{{{ utc_datetime(clock[0] + {}) }}}}", secs * 1000));
+            match r.auto {
+                Some(AutoDate::Completion(s)) => {
+                    *used.needs_clock = true;
+                    body.insert("autocompletionDate".into(), date(s));
+                }
+                Some(AutoDate::Reverse(s)) => {
+                    *used.needs_clock = true;
+                    body.insert("autoReverseDate".into(), date(s));
+                }
+                None => {}
+            }
+            if r.two_phase { "registerPreAuth.do" } else { "register.do" }
+        }
+        Op::Pay { slot, card } => {
+            let role = card.role();
+            body.insert("MDORDER".into(), order(slot));
+            for (name, field) in [("$PAN", "pan"), ("$CVC", "cvc"), ("$EXPIRY", "expiry"), ("TEXT", "holder")] {
+                body.insert(name.into(), json!(format!("{{{{ cards[\"{role}\"].{field} }}}}")));
+            }
+            "paymentorder.do"
+        }
+        Op::Deposit { slot, amount } | Op::Reverse { slot, amount } => {
+            body.insert("orderId".into(), order(slot));
+            if let Some(a) = amount {
+                body.insert("amount".into(), json!(a.to_string()));
+            }
+            if matches!(op, Op::Deposit { .. }) { "deposit.do" } else { "reverse.do" }
+        }
+        Op::Decline { slot } => {
+            body.insert("orderId".into(), order(slot));
+            "decline.do"
+        }
+        Op::Refund { slot, refund } => {
+            body.insert("orderId".into(), order(slot));
+            if let Some(a) = refund.amount {
+                body.insert("amount".into(), json!(a.to_string()));
+            }
+            if let Some(id) = refund.external_id {
+                used.refund_ids.insert(id);
+                body.insert("externalRefundId".into(), json!(format!("{{{{ r{id} }}}}")));
+            }
+            if let Some(e) = refund.expected_deposited {
+                body.insert("expectedDepositedAmount".into(), json!(e.to_string()));
+            }
+            if let (true, Some(a)) = (refund.items, refund.amount) {
+                body.insert("refundItems".into(), json!({"items": [{"positionId": "1", "itemAmount": a}]}));
+            }
+            "refund.do"
+        }
+        Op::Status { slot, lookup } => {
+            match lookup {
+                Lookup::WrongPassword => {
+                    body.insert("password".into(), json!(WRONG_PASSWORD));
+                }
+                Lookup::Foreign => {
+                    let (user, password) = login("second");
+                    body.insert("userName".into(), json!(user));
+                    body.insert("password".into(), json!(password));
+                }
+                _ => {}
+            }
+            match lookup {
+                Lookup::ByNumber => {
+                    let number = slot_numbers.get(slot).copied().unwrap_or_default();
+                    body.insert("orderNumber".into(), json!(format!("{{{{ n{number} }}}}")));
+                }
+                Lookup::QueryString => {
+                    query.insert("orderId".into(), order(slot));
+                }
+                _ => {
+                    body.insert("orderId".into(), order(slot));
+                }
+            }
+            if *lookup == Lookup::Legacy { "getOrderStatus.do" } else { "getOrderStatusExtended.do" }
+        }
+        Op::Unknown { legacy } => {
+            body.insert("orderId".into(), json!("00000000-0000-4000-8000-000000000000"));
+            if *legacy { "getOrderStatus.do" } else { "getOrderStatusExtended.do" }
+        }
+        Op::Wait { .. } | Op::Together(_) => "",
+    };
+    (path, query, body)
+}

@@ -1,0 +1,386 @@
+//! Sending operations to the target over HTTP, as a merchant would: one request per operation
+//! (two at once for operations sent together), on the orders of one execution of a sequence.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value, json};
+
+use super::op::{AutoDate, Lookup, Op};
+use crate::engine::clock::{CLOCK_PATH, TargetClock};
+use crate::engine::http::{TransportError, send};
+use crate::gateway::clock::EpochMillis;
+use crate::gateway::v1::model::Family;
+use crate::secret::Masker;
+use crate::suite::api::Api;
+use crate::suite::target::Target;
+
+/// The largest answer read.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A password no merchant has.
+pub const WRONG_PASSWORD: &str = "not-the-password";
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One answer.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The body as JSON (`Null` when it is not JSON).
+    pub body: Value,
+}
+
+/// A merchant's credentials.
+#[derive(Debug, Clone)]
+struct Credentials {
+    user: String,
+    password: String,
+}
+
+/// How to reach the target: its base URLs, merchants and cards, its clock.
+#[derive(Debug)]
+pub struct Wire {
+    client: reqwest::Client,
+    router: Option<String>,
+    bank: Option<String>,
+    merchants: BTreeMap<String, Credentials>,
+    cards: BTreeMap<String, [String; 4]>,
+    clock: TargetClock,
+    clock_url: Option<String>,
+    clock_anchor: Mutex<Option<(EpochMillis, Instant)>>,
+    timeout: Duration,
+    run: u64,
+    executions: AtomicU64,
+}
+
+impl Wire {
+    /// The wire to `target`, whose clock is `clock`.
+    pub fn new(client: reqwest::Client, target: &Target, clock: TargetClock, timeout: Duration) -> Wire {
+        let merchants = target
+            .merchants
+            .iter()
+            .filter_map(|(role, m)| {
+                Some((
+                    role.clone(),
+                    Credentials { user: m.fields.get("user")?.clone(), password: m.fields.get("password")?.clone() },
+                ))
+            })
+            .collect();
+        let cards = target
+            .cards
+            .iter()
+            .filter_map(|(role, c)| {
+                let field = |name: &str| c.get(name).cloned();
+                Some((role.clone(), [field("pan")?, field("expiry")?, field("cvc")?, field("holder")?]))
+            })
+            .collect();
+        let run = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64 & 0xFF_FFFF_FFFF);
+        Wire {
+            client,
+            router: target.base_url(Api::Router).map(|u| u.trim_end_matches('/').to_string()),
+            bank: target.base_url(Api::Bank).map(|u| u.trim_end_matches('/').to_string()),
+            merchants,
+            cards,
+            clock_url: target.root.as_ref().filter(|_| clock.is_manual()).map(|root| format!("{root}{CLOCK_PATH}")),
+            clock,
+            clock_anchor: Mutex::new(None),
+            timeout,
+            run,
+            executions: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether the target's clock is manual (time operations are possible).
+    pub fn manual_clock(&self) -> bool {
+        self.clock.is_manual()
+    }
+
+    /// Whether the target offers `family`.
+    pub fn offers(&self, family: Family) -> bool {
+        match family {
+            Family::Router => self.router.is_some(),
+            Family::Bank => self.bank.is_some(),
+        }
+    }
+
+    /// Whether the target has the merchant role.
+    pub fn has_merchant(&self, role: &str) -> bool {
+        self.merchants.contains_key(role)
+    }
+
+    /// The target's time: its manual clock's, or this machine's. A manual clock is read once
+    /// (and again after each advance) and then runs on with this machine's: between advances a
+    /// manual clock moves with real time, and only the explorer advances it.
+    pub async fn now(&self) -> Result<EpochMillis, String> {
+        let Some(url) = &self.clock_url else {
+            return Ok(jiff::Timestamp::now().as_millisecond());
+        };
+        if let Some((read, at)) = *lock(&self.clock_anchor) {
+            let elapsed = i64::try_from(at.elapsed().as_millis()).unwrap_or(i64::MAX);
+            return Ok(read.saturating_add(elapsed));
+        }
+        let received =
+            send(self.client.get(url), self.timeout, 64 * 1024).await.map_err(|e| e.describe(&Masker::default()))?;
+        let body: Value = serde_json::from_slice(&received.body).unwrap_or(Value::Null);
+        let now = body.get("nowMs").and_then(Value::as_i64).ok_or_else(|| format!("{url} answered no `nowMs`"))?;
+        *lock(&self.clock_anchor) = Some((now, Instant::now()));
+        Ok(now)
+    }
+
+    /// Advances the target's manual clock.
+    pub async fn advance(&self, seconds: u64) -> Result<(), String> {
+        *lock(&self.clock_anchor) = None;
+        self.clock.pass(&self.client, Duration::from_secs(seconds)).await
+    }
+
+    /// The result code of a status query by the main merchant for an order that does not exist
+    /// (`with_order`) or without any order reference: how preflight tells refused credentials
+    /// (4 or 5 to both) from a target that answers unknown orders its own way.
+    pub async fn probe_status(&self, family: Family, with_order: bool) -> Result<Option<i64>, Failure> {
+        let mut execution = self.execution(family, "main");
+        let mut request = execution.request(&Op::Unknown { legacy: false }, 0)?;
+        if !with_order {
+            request.body.remove("orderId");
+        }
+        execution.family = family;
+        let answer = execution.post(request).await.map_err(|e| Failure::Transport(Box::new(e)))?;
+        Ok(super::compare::result_code(&answer.body, false))
+    }
+
+    /// A new execution of a sequence as `merchant` on `family`: fresh order numbers and refund ids.
+    pub fn execution(&self, family: Family, merchant: &str) -> Execution<'_> {
+        let n = self.executions.fetch_add(1, Ordering::Relaxed);
+        Execution {
+            wire: self,
+            family,
+            merchant: if self.has_merchant(merchant) { merchant.to_string() } else { "main".to_string() },
+            prefix: format!("x{:x}{:x}", self.run, n),
+            order_ids: BTreeMap::new(),
+            numbers: BTreeMap::new(),
+        }
+    }
+}
+
+/// Why an operation got no answer.
+#[derive(Debug)]
+pub enum Failure {
+    /// The transport failed.
+    Transport(Box<TransportError>),
+    /// The operation cannot be sent (a missing merchant or card, an order never made).
+    Unsendable(String),
+}
+
+/// One run of a sequence's operations against the target.
+#[derive(Debug)]
+pub struct Execution<'a> {
+    wire: &'a Wire,
+    family: Family,
+    merchant: String,
+    prefix: String,
+    order_ids: BTreeMap<usize, String>,
+    numbers: BTreeMap<usize, usize>,
+}
+
+/// A request: method path and parameters (in the body or the query string).
+#[derive(Debug, Clone)]
+struct Request {
+    method: &'static str,
+    body: Map<String, Value>,
+    query: Vec<(String, String)>,
+}
+
+impl Execution<'_> {
+    /// The merchant's order number for number index `n`.
+    pub fn order_number(&self, n: usize) -> String {
+        format!("{}n{n}", self.prefix)
+    }
+
+    /// Sends `op` (a single operation, not a wait) at model time `now`.
+    pub async fn send(&mut self, op: &Op, now: EpochMillis) -> Result<Answer, Failure> {
+        let request = self.request(op, now)?;
+        let answer = self.post(request).await.map_err(|e| Failure::Transport(Box::new(e)))?;
+        if let Op::Register(r) = op
+            && let Some(id) = answer.body.get("orderId").and_then(Value::as_str)
+        {
+            self.order_ids.insert(r.slot, id.to_string());
+            self.numbers.insert(r.slot, r.number);
+        }
+        Ok(answer)
+    }
+
+    /// Sends `ops` at the same moment; their answers in the same order.
+    pub async fn send_together(&mut self, ops: &[Op], now: EpochMillis) -> Result<Vec<Answer>, Failure> {
+        let requests = ops.iter().map(|op| self.request(op, now)).collect::<Result<Vec<_>, _>>()?;
+        let answers = futures::future::join_all(requests.into_iter().map(|r| self.post(r))).await;
+        answers.into_iter().map(|a| a.map_err(|e| Failure::Transport(Box::new(e)))).collect()
+    }
+
+    fn credentials(&self, role: &str) -> Result<&Credentials, Failure> {
+        self.wire.merchants.get(role).ok_or_else(|| Failure::Unsendable(format!("the target has no merchant `{role}`")))
+    }
+
+    fn order_id(&self, slot: usize) -> Result<String, Failure> {
+        self.order_ids.get(&slot).cloned().ok_or_else(|| Failure::Unsendable(format!("order o{slot} was never made")))
+    }
+
+    fn request(&self, op: &Op, now: EpochMillis) -> Result<Request, Failure> {
+        let own = self.credentials(&self.merchant)?;
+        let mut body = Map::new();
+        let mut query = Vec::new();
+        let login = |body: &mut Map<String, Value>, who: &Credentials, password: Option<&str>| {
+            body.insert("userName".into(), json!(who.user));
+            body.insert("password".into(), json!(password.unwrap_or(&who.password)));
+        };
+        let method = match op {
+            Op::Register(r) => {
+                login(&mut body, own, None);
+                body.insert("orderNumber".into(), json!(self.order_number(r.number)));
+                body.insert("amount".into(), json!(r.amount.to_string()));
+                body.insert("returnUrl".into(), json!(super::oracle::RETURN_URL));
+                if let Some(secs) = r.lifetime_secs {
+                    body.insert("sessionTimeoutSecs".into(), json!(secs.to_string()));
+                }
+                match r.auto {
+                    Some(AutoDate::Completion(s)) => {
+                        body.insert("autocompletionDate".into(), json!(utc_datetime(now, s)));
+                    }
+                    Some(AutoDate::Reverse(s)) => {
+                        body.insert("autoReverseDate".into(), json!(utc_datetime(now, s)));
+                    }
+                    None => {}
+                }
+                if r.two_phase { "registerPreAuth.do" } else { "register.do" }
+            }
+            Op::Pay { slot, card } => {
+                login(&mut body, own, None);
+                let [pan, expiry, cvc, holder] = self
+                    .wire
+                    .cards
+                    .get(card.role())
+                    .ok_or_else(|| Failure::Unsendable(format!("the target has no `{}` card", card.role())))?;
+                body.insert("MDORDER".into(), json!(self.order_id(*slot)?));
+                body.insert("$PAN".into(), json!(pan));
+                body.insert("$CVC".into(), json!(cvc));
+                body.insert("$EXPIRY".into(), json!(expiry));
+                body.insert("TEXT".into(), json!(holder));
+                "paymentorder.do"
+            }
+            Op::Deposit { slot, amount } | Op::Reverse { slot, amount } => {
+                login(&mut body, own, None);
+                body.insert("orderId".into(), json!(self.order_id(*slot)?));
+                if let Some(a) = amount {
+                    body.insert("amount".into(), json!(a.to_string()));
+                }
+                if matches!(op, Op::Deposit { .. }) { "deposit.do" } else { "reverse.do" }
+            }
+            Op::Decline { slot } => {
+                login(&mut body, own, None);
+                body.insert("orderId".into(), json!(self.order_id(*slot)?));
+                "decline.do"
+            }
+            Op::Refund { slot, refund } => {
+                login(&mut body, own, None);
+                body.insert("orderId".into(), json!(self.order_id(*slot)?));
+                if let Some(a) = refund.amount {
+                    body.insert("amount".into(), json!(a.to_string()));
+                }
+                if let Some(id) = refund.external_id {
+                    body.insert("externalRefundId".into(), json!(format!("{}r{id}", self.prefix)));
+                }
+                if let Some(e) = refund.expected_deposited {
+                    body.insert("expectedDepositedAmount".into(), json!(e.to_string()));
+                }
+                if let (true, Some(a)) = (refund.items, refund.amount) {
+                    let items = json!({"items": [{"positionId": "1", "itemAmount": a}]});
+                    let items = match self.family {
+                        Family::Router => items,
+                        Family::Bank => json!(items.to_string()),
+                    };
+                    body.insert("refundItems".into(), items);
+                }
+                "refund.do"
+            }
+            Op::Status { slot, lookup } => {
+                let id = self.order_id(*slot)?;
+                match lookup {
+                    Lookup::WrongPassword => login(&mut body, own, Some(WRONG_PASSWORD)),
+                    Lookup::Foreign => login(&mut body, self.credentials("second")?, None),
+                    _ => login(&mut body, own, None),
+                }
+                match lookup {
+                    Lookup::ByNumber => {
+                        let number = self.number_of(*slot)?;
+                        body.insert("orderNumber".into(), json!(number));
+                    }
+                    Lookup::QueryString => query.push(("orderId".to_string(), id)),
+                    _ => {
+                        body.insert("orderId".into(), json!(id));
+                    }
+                }
+                if *lookup == Lookup::Legacy { "getOrderStatus.do" } else { "getOrderStatusExtended.do" }
+            }
+            Op::Unknown { legacy } => {
+                login(&mut body, own, None);
+                body.insert("orderId".into(), json!(unknown_order_id(&self.prefix)));
+                if *legacy { "getOrderStatus.do" } else { "getOrderStatusExtended.do" }
+            }
+            Op::Wait { .. } | Op::Together(_) => {
+                return Err(Failure::Unsendable(format!("`{op}` is not a request")));
+            }
+        };
+        Ok(Request { method, body, query })
+    }
+
+    fn number_of(&self, slot: usize) -> Result<String, Failure> {
+        self.numbers
+            .get(&slot)
+            .map(|n| self.order_number(*n))
+            .ok_or_else(|| Failure::Unsendable(format!("order o{slot} has no number")))
+    }
+
+    async fn post(&self, request: Request) -> Result<Answer, TransportError> {
+        let base = match self.family {
+            Family::Router => self.wire.router.as_deref(),
+            Family::Bank => self.wire.bank.as_deref(),
+        }
+        .unwrap_or_default();
+        let mut builder = self.wire.client.post(format!("{base}/{}", request.method));
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        builder = match self.family {
+            Family::Router => builder.json(&request.body),
+            Family::Bank => {
+                let pairs: Vec<(String, String)> = request
+                    .body
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                    .collect();
+                builder.form(&pairs)
+            }
+        };
+        let received = send(builder, self.wire.timeout, MAX_BODY_BYTES).await?;
+        let body = serde_json::from_slice(&received.body).unwrap_or(Value::Null);
+        Ok(Answer { status: received.status, body })
+    }
+}
+
+/// An order id no gateway gave out (a UUID whose first 48 bits are zero), unique to `prefix`.
+fn unknown_order_id(prefix: &str) -> String {
+    let hash = prefix.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("00000000-0000-4000-8000-{:012x}", hash & 0xFFFF_FFFF_FFFF)
+}
+
+/// `now` plus `secs`, as `yyyy-MM-ddTHH:mm:ss` in UTC.
+pub fn utc_datetime(now: EpochMillis, secs: i64) -> String {
+    let at = super::oracle::auto_date(now, secs);
+    jiff::Timestamp::from_millisecond(at).map(|t| t.strftime("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default()
+}

@@ -1,0 +1,395 @@
+//! The oracle: the reference gateway's pure v1 model under the spec's default policy. Applying
+//! an operation to a [`World`] changes it as the spec says and returns what the spec fixes about
+//! the answer ([`Prediction`]); everything the spec leaves open (ids, dates, texts) is not
+//! predicted.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::op::{AutoDate, Card, Lookup, Op, Refund, Register};
+use crate::gateway::clock::EpochMillis;
+use crate::gateway::config::{GatewayConfig, MerchantConfig, TestCard};
+use crate::gateway::v1::cards::authorize;
+use crate::gateway::v1::model::{
+    ACTION_DECLINED_BY_MERCHANT, Family, Order, OrderState, RefundItem, RefundOutcome, RefundRequest, Registration,
+    Rejection,
+};
+use crate::gateway::v1::policy::Policy;
+use crate::gateway::v1::{REFERENCE_BANK, bank_status, router_status};
+
+/// What the spec fixes about one answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// The business result code: 0 for success.
+    pub code: u8,
+    /// The clause (of `clauses.yaml`) the answer shows.
+    pub clause: &'static str,
+    /// The answer's fixed content beyond the code.
+    pub view: View,
+}
+
+/// The fixed content of an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    /// Nothing beyond the code.
+    Plain,
+    /// A registration: `orderId` and `formUrl` are present, as strings.
+    Registered,
+    /// The router's `getOrderStatusExtended.do`, as the reference gateway renders the model's order.
+    Router(Value),
+    /// The bank's `getOrderStatusExtended.do`.
+    Bank(Value),
+    /// `getOrderStatus.do`.
+    Legacy(Value),
+}
+
+impl Prediction {
+    fn code(code: u8) -> Prediction {
+        Prediction { code, clause: "", view: View::Plain }
+    }
+
+    fn of(result: Result<(), Rejection>) -> Prediction {
+        Prediction::code(result.err().map_or(0, |r| r.error_code()))
+    }
+}
+
+/// One sequence's orders as the model sees them, with the clock of the target.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// The path family every operation of the sequence uses.
+    pub family: Family,
+    /// The merchant the sequence acts as.
+    pub merchant: &'static MerchantConfig,
+    /// The target's time, as far as the model knows it.
+    pub now: EpochMillis,
+    orders: BTreeMap<usize, Order>,
+    numbers: BTreeMap<usize, usize>,
+    refund_ids: BTreeMap<u8, usize>,
+    cards: &'static [TestCard],
+    policy: Policy,
+}
+
+/// The reference gateway's configuration: its merchants' settings and its test cards.
+fn reference() -> &'static GatewayConfig {
+    static REFERENCE: std::sync::LazyLock<GatewayConfig> = std::sync::LazyLock::new(GatewayConfig::reference);
+    &REFERENCE
+}
+
+impl World {
+    /// An empty world: `merchant` (a reference merchant role) on `family`, at `now`.
+    pub fn new(family: Family, merchant_role: &str, now: EpochMillis) -> World {
+        static MAIN: std::sync::LazyLock<MerchantConfig> =
+            std::sync::LazyLock::new(|| MerchantConfig::new("main", "test_user", "test_user_password"));
+        let config = reference();
+        let merchant = config.merchant(merchant_role).or_else(|| config.merchant("main")).unwrap_or(&MAIN);
+        World {
+            family,
+            merchant,
+            now,
+            orders: BTreeMap::new(),
+            numbers: BTreeMap::new(),
+            refund_ids: BTreeMap::new(),
+            cards: &config.cards,
+            policy: Policy::default(),
+        }
+    }
+
+    /// The order in `slot`, as it is now (time effects applied).
+    pub fn order(&self, slot: usize) -> Option<Order> {
+        let mut order = self.orders.get(&slot)?.clone();
+        order.tick(self.now, &self.policy.state_machine);
+        Some(order)
+    }
+
+    /// The slots holding an order, in order.
+    pub fn slots(&self) -> impl Iterator<Item = usize> + '_ {
+        self.orders.keys().copied()
+    }
+
+    /// The slot that registered order number `number`, if any.
+    pub fn number_owner(&self, number: usize) -> Option<usize> {
+        self.numbers.get(&number).copied()
+    }
+
+    /// Whether `op` can be sent and predicted: every order it names exists (a sequence shrunk by
+    /// dropping a registration may name an order that was never made) and has not finished so
+    /// long ago that the target may have forgotten it (spec 8.2 leaves retention open).
+    pub fn applicable(&self, op: &Op) -> bool {
+        match op {
+            Op::Register(r) => {
+                !self.orders.contains_key(&r.slot) && self.number_owner(r.number).is_none_or(|o| !self.forgettable(o))
+            }
+            Op::Together(ops) => ops.iter().all(|op| self.applicable(op)),
+            Op::Refund { slot, refund } => {
+                let owner = refund.external_id.and_then(|id| self.refund_ids.get(&id));
+                self.orders.contains_key(slot)
+                    && !self.forgettable(*slot)
+                    && owner.is_none_or(|o| !self.forgettable(*o))
+            }
+            other => other.slots().iter().all(|slot| self.orders.contains_key(slot) && !self.forgettable(*slot)),
+        }
+    }
+
+    /// Applies `op` and predicts its answer (`None` for a wait, which has none).
+    pub fn apply(&mut self, op: &Op) -> Option<Prediction> {
+        let before = op.slots().first().and_then(|slot| self.order(*slot));
+        let mut prediction = self.predict(op)?;
+        prediction.clause = super::clauses::clause(op, before.as_ref(), prediction.code);
+        Some(prediction)
+    }
+
+    fn predict(&mut self, op: &Op) -> Option<Prediction> {
+        let sm = self.policy.state_machine.clone();
+        let (now, rules) = (self.now, self.merchant.rules());
+        Some(match op {
+            Op::Register(r) => self.register(r),
+            Op::Pay { card: Card::NotLuhn, .. } if self.policy.luhn_checked => Prediction::code(5),
+            Op::Pay { slot, card } => {
+                let role = card.role();
+                let card = self.cards.iter().find(|c| c.role == role)?;
+                let input = crate::gateway::v1::cards::CardInput {
+                    pan: card.pan.clone(),
+                    expiry: card.expiry.clone(),
+                    holder: card.holder.clone(),
+                };
+                let decline_cards = self.policy.decline_cards_decline;
+                let cards = self.cards;
+                self.touch(*slot, |order| {
+                    order.route(REFERENCE_BANK, "gw", &sm)?;
+                    order.pay(authorize(&input, cards, now, decline_cards), now, &rules, &sm).map(drop)
+                })
+            }
+            Op::Deposit { slot, amount } => self.touch(*slot, |o| o.deposit(*amount, now, &rules, &sm).map(drop)),
+            Op::Reverse { slot, amount } => self.touch(*slot, |o| o.reverse(*amount, now, &rules, &sm).map(drop)),
+            Op::Decline { slot } => self.touch(*slot, |o| o.decline(now, &sm).map(drop)),
+            Op::Refund { slot, refund } => self.refund(*slot, refund),
+            Op::Status { lookup: Lookup::WrongPassword, .. } => Prediction::code(5),
+            Op::Status { lookup: Lookup::Foreign, .. } | Op::Unknown { .. } => Prediction::code(6),
+            Op::Status { slot, lookup } => {
+                let order = self.touched(*slot)?;
+                let view = match (lookup, self.family) {
+                    (Lookup::Legacy, _) => View::Legacy(legacy_status(&order, self.family)),
+                    (_, Family::Router) => View::Router(router_status(&order)),
+                    (_, Family::Bank) => View::Bank(bank_status(&order)),
+                };
+                let code = match &view {
+                    View::Legacy(body) => body["ErrorCode"].as_str().and_then(|c| c.parse().ok()).unwrap_or(0),
+                    _ => 0,
+                };
+                Prediction { code, clause: "", view }
+            }
+            Op::Wait { seconds } => {
+                self.now = self.now.saturating_add(i64::try_from(*seconds).unwrap_or(i64::MAX / 1000) * 1000);
+                return None;
+            }
+            Op::Together(_) => return None,
+        })
+    }
+
+    fn touched(&mut self, slot: usize) -> Option<Order> {
+        let order = self.orders.get_mut(&slot)?;
+        order.tick(self.now, &self.policy.state_machine);
+        Some(order.clone())
+    }
+
+    /// Runs `f` on the order in `slot` after time effects, in place, as the store does.
+    fn touch(&mut self, slot: usize, f: impl FnOnce(&mut Order) -> Result<(), Rejection>) -> Prediction {
+        let Some(order) = self.orders.get_mut(&slot) else { return Prediction::code(6) };
+        order.tick(self.now, &self.policy.state_machine);
+        match f(order) {
+            Err(Rejection::SessionExpired) => Prediction::code(7),
+            other => Prediction::of(other),
+        }
+    }
+
+    fn register(&mut self, r: &Register) -> Prediction {
+        if r.auto.is_some() {
+            if !r.two_phase {
+                return Prediction::code(5);
+            }
+            if !self.merchant.auto_dates_allowed {
+                return Prediction::code(13);
+            }
+        }
+        if let Some(owner) = self.numbers.get(&r.number).copied() {
+            if let Some(order) = self.orders.get_mut(&owner) {
+                order.tick(self.now, &self.policy.state_machine);
+            }
+            return Prediction::code(1);
+        }
+        let default_lifetime = match self.family {
+            Family::Router => self.merchant.router_session_secs,
+            Family::Bank => self.merchant.bank_session_secs,
+        };
+        let (autocompletion_at, auto_reverse_at) = match r.auto {
+            Some(AutoDate::Completion(secs)) => (Some(auto_date(self.now, secs)), None),
+            Some(AutoDate::Reverse(secs)) => (None, Some(auto_date(self.now, secs))),
+            None => (None, None),
+        };
+        let (bank, gw_order_id) = match self.family {
+            Family::Router => (None, None),
+            Family::Bank => (Some(REFERENCE_BANK.to_string()), Some("gw".to_string())),
+        };
+        let registration = Registration {
+            id: format!("o{}", r.slot),
+            merchant: self.merchant.user_name.clone(),
+            order_number: format!("n{}", r.number),
+            family: self.family,
+            two_phase: r.two_phase,
+            amount: r.amount,
+            currency: self.merchant.default_currency().to_string(),
+            description: None,
+            return_url: RETURN_URL.to_string(),
+            fail_url: None,
+            client_id: None,
+            params: Vec::new(),
+            email: None,
+            phone: None,
+            allowed_payment_ways: Vec::new(),
+            callback_url: None,
+            expires_at: self.now.saturating_add(r.lifetime_secs.unwrap_or(default_lifetime).saturating_mul(1000)),
+            autocompletion_at,
+            auto_reverse_at,
+            bank,
+            gw_order_id,
+        };
+        let order = Order::register(registration, self.now, &self.policy.state_machine);
+        self.orders.insert(r.slot, order);
+        self.numbers.insert(r.number, r.slot);
+        Prediction { code: 0, clause: "", view: View::Registered }
+    }
+
+    fn refund(&mut self, slot: usize, refund: &Refund) -> Prediction {
+        if let Some(id) = refund.external_id
+            && self.refund_ids.get(&id).is_some_and(|owner| *owner != slot)
+        {
+            if let Some(order) = self.orders.get_mut(&slot) {
+                order.tick(self.now, &self.policy.state_machine);
+            }
+            return Prediction::code(Rejection::RefundIdConflict.error_code());
+        }
+        let items = match (refund.items, refund.amount) {
+            (true, Some(amount)) => vec![RefundItem { position_id: "1".into(), amount }],
+            _ => Vec::new(),
+        };
+        let request = RefundRequest {
+            amount: refund.amount,
+            external_id: refund.external_id.map(|id| format!("r{id}")),
+            expected_deposited: refund.expected_deposited,
+            items,
+        };
+        let (now, sm) = (self.now, self.policy.state_machine.clone());
+        let Some(order) = self.orders.get_mut(&slot) else { return Prediction::code(6) };
+        order.tick(now, &sm);
+        match order.refund(request, now, &sm) {
+            Ok(outcome) => {
+                if let (RefundOutcome::Performed(_), Some(id)) = (outcome, refund.external_id) {
+                    self.refund_ids.insert(id, slot);
+                }
+                Prediction::code(0)
+            }
+            Err(rejection) => Prediction::code(rejection.error_code()),
+        }
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+impl World {
+    /// The seconds a wait of `seconds` should last so that the clock does not land within a few
+    /// seconds of a moment the model's answer turns on (an expiry, an auto date, midnight): the
+    /// target's clock runs a little ahead of the model's while requests travel.
+    pub fn safe_wait(&self, seconds: u64) -> u64 {
+        const MARGIN_MS: i64 = 10_000;
+        let mut deadlines: Vec<EpochMillis> = self
+            .orders
+            .values()
+            .flat_map(|o| {
+                [Some(o.registration.expires_at), o.registration.autocompletion_at, o.registration.auto_reverse_at]
+            })
+            .flatten()
+            .collect();
+        let mut seconds = seconds;
+        for _ in 0..8 {
+            let landing = self.now.saturating_add(i64::try_from(seconds).unwrap_or(0) * 1000);
+            deadlines.push(landing.div_euclid(DAY_MS) * DAY_MS);
+            deadlines.push((landing.div_euclid(DAY_MS) + 1) * DAY_MS);
+            if deadlines.iter().all(|d| (landing - d).abs() > MARGIN_MS) {
+                return seconds;
+            }
+            seconds += 2 * (MARGIN_MS as u64) / 1000;
+        }
+        seconds
+    }
+
+    /// Whether the order in `slot` finished so long ago that the target may have forgotten it
+    /// (finished orders are kept an hour).
+    pub fn forgettable(&self, slot: usize) -> bool {
+        self.orders
+            .get(&slot)
+            .and_then(|o| {
+                let mut o = o.clone();
+                o.tick(self.now, &self.policy.state_machine);
+                o.finished_at()
+            })
+            .is_some_and(|at| self.now - at > 50 * 60_000)
+    }
+}
+
+/// `returnUrl` of every registration.
+pub const RETURN_URL: &str = "https://merchant.example/ok";
+
+/// The auto date `secs` after `now`, to the second (as the request's `yyyy-MM-ddTHH:mm:ss` says it).
+pub fn auto_date(now: EpochMillis, secs: i64) -> EpochMillis {
+    now.saturating_add(secs.saturating_mul(1000)).div_euclid(1000) * 1000
+}
+
+/// The fixed fields of `getOrderStatus.do`.
+fn legacy_status(order: &Order, family: Family) -> Value {
+    let status = match (family, order.state) {
+        (Family::Bank, OrderState::Preregistered) => OrderState::Created.order_status(),
+        (_, s) => s.order_status(),
+    };
+    let issuer_declined = order.state == OrderState::Declined
+        && order.card.is_some()
+        && !order.timed_out
+        && order.action_code != Some(ACTION_DECLINED_BY_MERCHANT);
+    json!({
+        "ErrorCode": if issuer_declined { "2" } else { "0" },
+        "OrderStatus": status,
+        "Amount": order.registration.amount,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn register(slot: usize, two_phase: bool, number: usize) -> Op {
+        Op::Register(Register { slot, two_phase, amount: 10_000, number, lifetime_secs: None, auto: None })
+    }
+
+    #[test]
+    fn a_partial_refund_then_one_over_the_rest_is_refused() {
+        let mut world = World::new(Family::Router, "main", 1_700_000_000_000);
+        assert_eq!(world.apply(&register(0, false, 0)).map(|p| p.code), Some(0));
+        assert_eq!(world.apply(&Op::Pay { slot: 0, card: Card::Success }).map(|p| p.code), Some(0));
+        let refund = |amount| Op::Refund {
+            slot: 0,
+            refund: Refund { amount: Some(amount), external_id: None, expected_deposited: None, items: false },
+        };
+        assert_eq!(world.apply(&refund(4000)).map(|p| p.code), Some(0));
+        assert_eq!(world.apply(&refund(6001)).map(|p| p.code), Some(7));
+        assert_eq!(world.order(0).map(|o| o.state), Some(OrderState::Refunded));
+    }
+
+    #[test]
+    fn a_duplicate_number_and_a_stranger_are_refused() {
+        let mut world = World::new(Family::Bank, "main", 1_700_000_000_000);
+        world.apply(&register(0, true, 0));
+        assert_eq!(world.apply(&register(1, true, 0)).map(|p| p.code), Some(1));
+        assert!(!world.applicable(&Op::Decline { slot: 1 }));
+        assert_eq!(world.apply(&Op::Status { slot: 0, lookup: Lookup::Foreign }).map(|p| p.code), Some(6));
+    }
+}

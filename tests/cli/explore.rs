@@ -1,0 +1,206 @@
+//! `paycheck explore` end to end: nothing found against the reference gateway (embedded and over
+//! the network), faults found, shrunk and written as cases that fail against the fault and pass
+//! against the clean gateway, replay by seed, and the exit codes of bad invocations.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+use crate::support::served::serve;
+
+/// Operations per exploration of the clean gateway in these tests (debug build).
+const CLEAN_OPS: &str = "2500";
+
+/// The v1 faults the representative test explores: a refund rule, a concurrency rule (replays
+/// sent together), time (expiry, the reversal window), transport and answer shape.
+const REPRESENTATIVE: &[&str] = &[
+    "refund-remaining-not-tracked",
+    "refund-replay-performed-twice",
+    "session-never-expires",
+    "reverse-window-ignored",
+    "query-params-ignored",
+    "order-status-as-string",
+];
+
+/// The faults out of the explorer's reach: callbacks and Gate v2 are not generated yet.
+const OUT_OF_REACH: &[&str] = &[
+    "callback-checksum-missing",
+    "gate-signature-not-checked",
+    "gate-callback-unsigned",
+    "gate-callback-signature-unsorted",
+    "gate-callback-null-fields",
+    "gate-duplicate-payment-id-accepted",
+    "gate-test-amount-rule-ignored",
+    "gate-untouched-never-declines",
+    "gate-refund-over-initial-accepted",
+    "gate-partial-refund-status-refunded",
+    "gate-refund-full-refunds-initial",
+];
+
+fn paycheck() -> Command {
+    let mut command = Command::cargo_bin("paycheck").expect("the paycheck binary");
+    command.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("CI").env("NO_COLOR", "1");
+    command
+}
+
+fn output(command: &mut Command) -> (i32, String) {
+    let output = command.output().expect("paycheck runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.code().unwrap_or(-1), text)
+}
+
+fn operations_sent(report: &str) -> u64 {
+    report
+        .lines()
+        .find_map(|line| line.trim().split(" operations in ").next().filter(|_| line.contains(" operations in ")))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn nothing_is_found_against_the_reference_gateway_embedded_and_over_the_network() {
+    let (code, text) = output(paycheck().args(["explore", "--seed", "11", "--ops", CLEAN_OPS, "--no-write"]));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("0 discrepancies found"), "{text}");
+    assert!(operations_sent(&text) >= 2500, "{text}");
+    assert!(!text.contains("time operations left out"), "the embedded gateway has a manual clock: {text}");
+
+    let served = serve(&["--clock", "manual"]);
+    let (code, text) =
+        output(paycheck().args(["explore", "--seed", "12", "--ops", CLEAN_OPS, "--no-write", "--target", &served.url]));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("0 discrepancies found"), "{text}");
+
+    let real = serve(&["--clock", "real"]);
+    let (code, text) =
+        output(paycheck().args(["explore", "--seed", "13", "--ops", "300", "--no-write", "--target", &real.url]));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("time operations left out"), "a real clock cannot be moved: {text}");
+}
+
+/// Explores the embedded gateway with `fault` on; returns the exit code, the report and the
+/// written case.
+fn explore_fault(fault: &str, out: &Path) -> (i32, String, Option<PathBuf>) {
+    let (code, text) = output(paycheck().args([
+        "explore",
+        "--seed",
+        "1",
+        "--ops",
+        "20000",
+        "--max-discrepancies",
+        "1",
+        "--fault",
+        fault,
+        "--out",
+        &out.display().to_string(),
+    ]));
+    let case = std::fs::read_dir(out)
+        .ok()
+        .and_then(|mut entries| entries.next())
+        .and_then(Result::ok)
+        .map(|entry| entry.path());
+    (code, text, case)
+}
+
+/// The case must pass against the clean gateway and fail against the faulty one.
+fn check_case(fault: &str, case: &Path) {
+    let case_arg = case.display().to_string();
+    let (code, text) = output(paycheck().args(["run", &case_arg]));
+    assert_eq!(code, 0, "the case found for `{fault}` must pass against the clean gateway: {text}");
+    let faulty = serve(&["--clock", "manual", "--fault", fault]);
+    let (code, text) =
+        output(paycheck().args(["run", &case_arg, "--target", &faulty.url, "--strictness", "reference"]));
+    assert_eq!(code, 1, "the case found for `{fault}` must fail against it: {text}");
+}
+
+#[test]
+fn representative_faults_are_found_shrunk_and_written_as_cases_that_catch_them() {
+    for fault in REPRESENTATIVE {
+        let out = tempfile::tempdir().expect("temporary folder");
+        let (code, text, case) = explore_fault(fault, out.path());
+        assert_eq!(code, 1, "`{fault}` must be found: {text}");
+        assert!(text.contains("DISCREPANCY 1"), "{text}");
+        assert!(!text.contains("test_user_password"), "a password reached the terminal: {text}");
+        assert!(operations_sent(&text) <= 20_000 + 64, "{text}");
+        let case = case.unwrap_or_else(|| panic!("a case is written for `{fault}`: {text}"));
+        let written = std::fs::read_to_string(&case).expect("the case reads");
+        assert!(written.contains("covers: [") && written.contains("tags: [explore]"), "{written}");
+        assert!(!written.contains("test_user_password"), "a password reached the case: {written}");
+        check_case(fault, &case);
+    }
+}
+
+/// Every fault of the catalogue within reach, found with seed 1 in at most 20,000 operations,
+/// each written case failing against its fault and passing clean; prints operations to the first
+/// discrepancy and the shrunk length. Slow in a debug build:
+/// `cargo test --release --test cli explore::every_fault -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn every_fault_within_reach_is_found() {
+    let (_, listing) = output(paycheck().arg("faults"));
+    let mut found = Vec::new();
+    for fault in listing.lines().filter_map(|line| line.split_whitespace().next()) {
+        if OUT_OF_REACH.contains(&fault) {
+            println!("{fault:40} out of reach");
+            continue;
+        }
+        let out = tempfile::tempdir().expect("temporary folder");
+        let (code, text, case) = explore_fault(fault, out.path());
+        assert_eq!(code, 1, "`{fault}` must be found: {text}");
+        let after: u64 = text
+            .split("after ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(u64::MAX);
+        let shrunk = case.as_deref().map(|c| std::fs::read_to_string(c).unwrap_or_default()).unwrap_or_default();
+        let steps = shrunk.lines().filter(|l| l.starts_with("  - name: \"") || l.starts_with("  - wait:")).count();
+        println!("{fault:40} found after {after:6} operations, shrunk to {steps} operations");
+        assert!(after <= 20_000, "`{fault}` took {after} operations");
+        check_case(fault, case.as_deref().expect("a case is written"));
+        found.push(after);
+    }
+    found.sort_unstable();
+    println!("median {} worst {}", found[found.len() / 2], found[found.len() - 1]);
+}
+
+#[test]
+fn the_same_seed_replays_the_same_operations() {
+    let report = |dir: &Path| {
+        let path = dir.join("explore.json");
+        let (code, text) = output(paycheck().args([
+            "explore",
+            "--seed",
+            "5",
+            "--ops",
+            "400",
+            "--jobs",
+            "1",
+            "--no-write",
+            "--report",
+            &format!("json={}", path.display()),
+        ]));
+        assert_eq!(code, 0, "{text}");
+        let document: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("report written")).expect("JSON");
+        (document["operations"].clone(), document["coverage"].clone())
+    };
+    let dir = tempfile::tempdir().expect("temporary folder");
+    assert_eq!(report(dir.path()), report(dir.path()));
+}
+
+#[test]
+fn bad_invocations_exit_2_and_an_unreachable_target_exits_3() {
+    for args in [
+        &["explore", "--fault", "no-such-fault"][..],
+        &["explore", "--fault", "session-never-expires", "--target", "http://127.0.0.1:9"],
+        &["explore", "--report", "html"],
+        &["explore", "--shard", "3/2"],
+        &["explore", "--target", "nowhere"],
+    ] {
+        let (code, text) = output(paycheck().args(args));
+        assert_eq!(code, 2, "{args:?}: {text}");
+    }
+    let (code, text) = output(paycheck().args(["explore", "--target", "http://127.0.0.1:9", "--ops", "10"]));
+    assert_eq!(code, 3, "{text}");
+}
