@@ -406,11 +406,13 @@ impl Compiler<'_> {
         Some(Step { number, name, span, only, covers, violates, needs, action })
     }
 
-    /// `violates:`: client clauses (or templates computing them), on a request step.
-    fn violates(&mut self, step: &StepDoc) -> Vec<Declared> {
+    /// `violates:`: client clauses (or templates computing them), on a request step or a call
+    /// (where they apply to every request step the fragment runs).
+    pub(super) fn violates(&mut self, step: &StepDoc) -> Vec<Declared> {
         let mut ids = Vec::new();
+        let sends = step.request.is_some() || step.call.is_some();
         for clause in &step.violates {
-            if step.request.is_some() && clause.value.contains("{{") {
+            if sends && clause.value.contains("{{") {
                 ids.extend(self.template(clause).map(|template| Declared::Computed(Arc::new(template))));
                 continue;
             }
@@ -422,9 +424,9 @@ impl Compiler<'_> {
                 );
                 continue;
             }
-            if step.request.is_none() {
+            if !sends {
                 let span = self.span(clause);
-                self.error(span, "only a request step can break the client contract");
+                self.error(span, "only a request step (or a call of one) can break the client contract");
                 continue;
             }
             ids.push(Declared::Clause(reference));
