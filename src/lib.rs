@@ -17,6 +17,7 @@ pub mod exit_code;
 pub mod explore;
 pub mod gateway;
 pub mod outcome;
+pub mod proxy;
 pub mod report;
 pub mod runner;
 pub mod secret;

@@ -1,7 +1,7 @@
 //! The `paycheck` command line: argument parsing and dispatch, nothing else.
 
 use clap::{Parser, Subcommand};
-use paycheck::commands::{check, explore, faults, list, report, run, serve, snapshots};
+use paycheck::commands::{check, explore, faults, list, proxy, report, run, serve, snapshots};
 
 /// Contract tests and conformance for payment gateway APIs, with a reference gateway.
 #[derive(Debug, Parser)]
@@ -25,6 +25,9 @@ enum Command {
     Report(report::ReportArgs),
     /// Serve the reference gateway.
     Serve(serve::ServeArgs),
+    /// A validating proxy in front of any gateway: forwards every exchange unchanged and records
+    /// the requests that break the client contract and the answers that break their schemas.
+    Proxy(proxy::ProxyArgs),
     /// List the reference gateway's faults: name, the clause it breaks, description.
     Faults,
     /// Explore a target with random operation sequences, the reference model as the oracle.
@@ -36,6 +39,7 @@ fn main() {
     let code = match cli.command {
         Command::Run(args) => block_on(run::run(*args)),
         Command::Serve(args) => block_on(serve::serve(args)),
+        Command::Proxy(args) => block_on(proxy::proxy(args)),
         Command::Check(args) => check::check(&args),
         Command::List(args) => list::list(&args),
         Command::Faults => faults::faults(),

@@ -30,9 +30,10 @@ pub fn check(args: &CheckArgs) -> i32 {
             let _ = writeln!(out, "paycheck: {}", origin.describe(&loaded));
             let covered: std::collections::BTreeSet<&str> =
                 suite.cases.iter().flat_map(|case| case.covers.iter().map(String::as_str)).collect();
+            let client = suite.clauses.clauses().iter().filter(|clause| clause.is_client()).count();
             let _ = writeln!(
                 out,
-                "paycheck: the suite is valid: {} cases, {} schemas, {} clauses ({} covered by a case)",
+                "paycheck: the suite is valid: {} cases, {} schemas, {} clauses ({} covered by a case; {client} of the client contract, checked by serve --strict and proxy)",
                 suite.cases.len(),
                 suite.schemas.len(),
                 suite.clauses.len(),

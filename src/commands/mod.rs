@@ -6,6 +6,7 @@ pub mod embedded;
 pub mod explore;
 pub mod faults;
 pub mod list;
+pub mod proxy;
 pub mod report;
 pub mod run;
 mod run_outputs;

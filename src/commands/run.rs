@@ -54,6 +54,11 @@ pub struct RunArgs {
     /// With --baseline: entries that no longer fail fail the run too.
     #[arg(long, requires = "baseline")]
     pub strict_baseline: bool,
+    /// The target runs `paycheck serve --strict`: each request names its step
+    /// (`X-Paycheck-Step`), and each answer's X-Paycheck-Violations must name exactly the client
+    /// clauses the step declares in `violates:` (docs/sdk-gating.md).
+    #[arg(long)]
+    pub strict_target: bool,
     /// Run only cases whose name contains this text (case-insensitive).
     #[arg(long)]
     pub filter: Option<String>,
@@ -245,6 +250,7 @@ async fn run_plan(
         strictness: args.strictness,
         baseline,
         strict_baseline: args.strict_baseline,
+        strict_target: args.strict_target,
     };
     let report_specs = outputs::report_specs(&args.reports, environment.ci);
     let mut reporters: Vec<Box<dyn Reporter>> =

@@ -1,5 +1,7 @@
 //! Evaluating a step's expectations against the response it got.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use crate::check::matcher::{self, Matcher};
@@ -7,7 +9,8 @@ use crate::check::schema;
 use crate::outcome::result::Severity;
 use crate::outcome::{CheckKind, CheckResult};
 use crate::secret::Masker;
-use crate::suite::case::{Capture, CaptureSource, Expectations, JsonExpectation};
+use crate::suite::case::{Capture, CaptureSource, Declared, Expectations, JsonExpectation};
+use crate::suite::clauses::{ClauseRef, Level};
 use crate::template::Scope;
 
 use super::http::Received;
@@ -231,6 +234,63 @@ fn matcher_check(
         violations: Vec::new(),
         diff: None,
         clauses: Vec::new(),
+        severity: Severity::Failure,
+        skipped: None,
+    }
+}
+
+/// The answer header in which a strict gateway names the client clauses a request broke.
+const VIOLATIONS_HEADER: &str = "x-paycheck-violations";
+
+/// Against a strict target: the answer's `X-Paycheck-Violations` names exactly the client clauses
+/// the step declares in `violates:` (none when it declares none). The check is tied to the
+/// clauses either side names.
+pub fn declared_violations(declared: &[Declared], scope: &Scope, received: &Received) -> CheckResult {
+    let named: BTreeSet<String> = received
+        .headers
+        .get(VIOLATIONS_HEADER)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .map(|text| text.split(',').map(|id| id.trim().to_string()).filter(|id| !id.is_empty()).collect())
+        .unwrap_or_default();
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    let mut unrendered = None;
+    for entry in declared {
+        match entry {
+            Declared::Clause(clause) => {
+                wanted.insert(clause.id.clone());
+            }
+            Declared::Computed(template) => match template.render_value(scope) {
+                Ok(Value::Array(items)) => wanted.extend(items.iter().filter_map(Value::as_str).map(String::from)),
+                Ok(Value::String(text)) => {
+                    wanted.extend(text.split(',').map(str::trim).filter(|id| !id.is_empty()).map(String::from));
+                }
+                Ok(_) => {}
+                Err(error) => unrendered = Some(error.message),
+            },
+        }
+    }
+    let listing = |ids: &BTreeSet<String>| {
+        if ids.is_empty() { "no violation".to_string() } else { ids.iter().cloned().collect::<Vec<_>>().join(", ") }
+    };
+    let clauses = wanted
+        .union(&named)
+        .map(|id| ClauseRef { id: id.clone(), section: "client contract".into(), level: Level::Must, capability: None })
+        .collect();
+    let passed = named == wanted && unrendered.is_none();
+    let expected = match unrendered {
+        Some(message) => format!("the step's violates: ({message})"),
+        None => listing(&wanted),
+    };
+    CheckResult {
+        kind: CheckKind::Header,
+        subject: VIOLATIONS_HEADER.into(),
+        passed,
+        expected,
+        actual: listing(&named),
+        position: None,
+        violations: Vec::new(),
+        diff: None,
+        clauses,
         severity: Severity::Failure,
         skipped: None,
     }

@@ -44,6 +44,8 @@ pub struct RunContext {
     pub strictness: Strictness,
     /// Known deviations: failures listed here make their case known (XFAIL), not failed.
     pub baseline: Option<Arc<Baseline>>,
+    /// The target is a strict gateway (see `RunOptions::strict_target`).
+    pub strict_target: bool,
 }
 
 impl RunContext {

@@ -17,6 +17,10 @@ use super::followups::{self, Followups, finish};
 use super::http::{self, TransportError};
 use super::verdict;
 
+/// The header naming a request's step against a strict target (`RunOptions::strict_target`); the
+/// gateway records it with each violation.
+const STEP_HEADER: &str = "x-paycheck-step";
+
 /// How many bytes of a body that is not JSON are quoted in the error.
 const QUOTED_BYTES: usize = 512;
 
@@ -33,7 +37,8 @@ pub async fn run_exchange(
     let mut result = followups::passing(step);
     let received = loop {
         result.attempts += 1;
-        let (request, record) = match build_request(context, exchange, api, scope) {
+        let label = context.strict_target.then(|| format!("{}#{}@{api}", case.file.path.display(), step.number));
+        let (request, record) = match build_request(context, exchange, api, scope, label.as_deref()) {
             Ok(built) => built,
             Err(message) => return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started),
         };
@@ -90,6 +95,9 @@ pub async fn run_exchange(
         || extra.is_some_and(|block| block.needs_json())
         || exchange.captures.iter().any(|capture| matches!(capture.source, CaptureSource::Json(_)));
     result.checks = checks::evaluate(common, extra, &view, scope, &context.masker);
+    if context.strict_target {
+        result.checks.push(checks::declared_violations(&step.violates, scope, &received));
+    }
     if let (true, Err(reason)) = (needs_json, &view.json) {
         let message =
             format!("the response is not JSON ({reason}); body: {}", quote_bytes(&context.masker, &received.body));
@@ -105,6 +113,7 @@ fn build_request(
     exchange: &Exchange,
     api: Api,
     scope: &Scope,
+    label: Option<&str>,
 ) -> Result<(reqwest::RequestBuilder, RequestRecord), String> {
     let spec = &exchange.request;
     let render_error = |what: &str, message: String| format!("cannot build the request: {what}: {message}");
@@ -157,6 +166,9 @@ fn build_request(
             HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("invalid header name `{name}`"))?;
         let header_value = HeaderValue::from_str(&value).map_err(|_| format!("invalid value for header `{name}`"))?;
         headers.insert(header_name, header_value);
+    }
+    if let Some(value) = label.and_then(|label| HeaderValue::from_str(label).ok()) {
+        headers.insert(HeaderName::from_static(STEP_HEADER), value);
     }
     let masker = &context.masker;
     let record = RequestRecord {

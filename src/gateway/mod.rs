@@ -22,6 +22,7 @@ mod html;
 pub mod http;
 pub mod retention;
 pub mod server;
+pub mod strict;
 pub mod v1;
 
 pub use clock::{Clock, ClockMode, EpochMillis};

@@ -15,6 +15,7 @@ use tower_http::timeout::TimeoutLayer;
 use super::clock::{Clock, ClockMode};
 use super::config::GatewayConfig;
 use super::gate::Gate;
+use super::strict::{self, Session, StrictLayer};
 use super::v1::V1;
 use super::{admin, capabilities, connections, gate, v1};
 
@@ -52,18 +53,26 @@ impl Services {
 /// The gateway's routes over a fresh order store. Time effects apply lazily, on the next request
 /// that touches an order (and at each clock advance); [`RunningGateway`] also sweeps every second.
 pub fn router(config: GatewayConfig) -> Router {
-    app(Services::new(config))
+    app(Services::new(config), None)
 }
 
-fn app(services: Services) -> Router {
+/// The routes behind the strict layer of `session` (`paycheck serve --strict`).
+pub fn strict_router(config: GatewayConfig, session: Arc<Session>) -> Router {
+    let body_limit = config.body_limit_bytes;
+    app(Services::new(config), Some(StrictLayer { session, body_limit }))
+}
+
+fn app(services: Services, strict: Option<StrictLayer>) -> Router {
     let mut routes = v1::routes(services.v1.answers.clone()).merge(gate::routes()).merge(capabilities::routes());
     if services.clock.mode() == ClockMode::Manual {
         routes = routes.merge(admin::routes());
     }
-    routes
-        .fallback(not_found)
-        .with_state(services)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+    let routes = routes.fallback(not_found).with_state(services);
+    let routes = match strict {
+        Some(layer) => routes.layer(axum::middleware::from_fn_with_state(layer, strict::layer::strict)),
+        None => routes,
+    };
+    routes.layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
 }
 
 async fn not_found(uri: Uri) -> impl IntoResponse {
@@ -84,13 +93,34 @@ impl RunningGateway {
     ///
     /// [`shutdown`]: RunningGateway::shutdown
     pub async fn start(config: GatewayConfig, addr: SocketAddr) -> std::io::Result<RunningGateway> {
+        RunningGateway::start_with(config, addr, None).await
+    }
+
+    /// Like [`start`], with every request checked against the client contract and recorded in
+    /// `session` (`paycheck serve --strict`).
+    ///
+    /// [`start`]: RunningGateway::start
+    pub async fn start_strict(
+        config: GatewayConfig,
+        addr: SocketAddr,
+        session: Arc<Session>,
+    ) -> std::io::Result<RunningGateway> {
+        RunningGateway::start_with(config, addr, Some(session)).await
+    }
+
+    async fn start_with(
+        config: GatewayConfig,
+        addr: SocketAddr,
+        session: Option<Arc<Session>>,
+    ) -> std::io::Result<RunningGateway> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let limits = config.connections;
+        let strict = session.map(|session| StrictLayer { session, body_limit: config.body_limit_bytes });
         let services = Services::new(config);
         let (stop, mut stopped) = watch::channel(false);
         let server_stop = stop.subscribe();
-        let app = app(services.clone());
+        let app = app(services.clone(), strict);
         let server = tokio::spawn(connections::serve(listener, app, limits, server_stop));
         let sweeper = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));

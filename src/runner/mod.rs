@@ -166,6 +166,7 @@ impl Runner {
             },
             strictness: options.strictness,
             baseline: options.baseline.clone(),
+            strict_target: options.strict_target,
         };
         let jobs = options.jobs.max(1);
         events.emit(Event::RunStarted {

@@ -67,6 +67,10 @@ pub struct RunOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Whether baseline entries that no longer fail fail the run (`--strict-baseline`).
     pub strict_baseline: bool,
+    /// The target is a strict gateway (`paycheck serve --strict`): each request names its step in
+    /// `X-Paycheck-Step: <case file>#<step>@<api>` (recorded with its violations), and each answer's
+    /// `X-Paycheck-Violations` must name exactly the client clauses the step declares (`violates:`).
+    pub strict_target: bool,
 }
 
 impl Default for RunOptions {
@@ -84,6 +88,7 @@ impl Default for RunOptions {
             strictness: Strictness::Must,
             baseline: None,
             strict_baseline: false,
+            strict_target: false,
         }
     }
 }

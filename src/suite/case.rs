@@ -96,11 +96,23 @@ pub struct Step {
     pub only: Option<Vec<Api>>,
     /// The clauses the step's checks verify (empty: the case's, when it names exactly one).
     pub covers: Vec<ClauseRef>,
+    /// The client clauses its request breaks on purpose (what a strict gateway records for it).
+    pub violates: Vec<Declared>,
     /// Names captured by earlier steps that this step reads: when one is missing (its step
     /// failed), this step is blocked.
     pub needs: Vec<String>,
     /// What the step does.
     pub action: Action,
+}
+
+/// A client clause a step declares its request breaks: named, or computed for each run by a
+/// template (a matrix cell's own clause), rendering to ids (a list, or text separated by commas).
+#[derive(Debug, Clone)]
+pub enum Declared {
+    /// A clause of the catalogue.
+    Clause(ClauseRef),
+    /// A template rendering to clause ids, or to nothing.
+    Computed(Arc<Template>),
 }
 
 impl Step {

@@ -75,6 +75,10 @@ pub struct StepDoc {
     /// Run the step only on these APIs (the case may run on several).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only: Option<Spanned<OneOrMany>>,
+    /// Ids of the client clauses (`client.…`) the step's request breaks on purpose: a strict
+    /// gateway (`paycheck serve --strict`) records exactly these for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violates: Vec<Spanned<String>>,
     /// The request to send.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Spanned<RequestDoc>>,
@@ -229,6 +233,7 @@ pub mod keys {
         "name",
         "covers",
         "only",
+        "violates",
         "request",
         "call",
         "with",

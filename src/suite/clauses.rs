@@ -35,6 +35,17 @@ pub struct Clause {
     pub capability: Option<Capability>,
 }
 
+impl Clause {
+    /// The id prefix of the client contract's clauses: what a client must send (`serve --strict`,
+    /// `proxy`), never judged against a gateway.
+    pub const CLIENT_AREA: &'static str = "client.";
+
+    /// Whether the clause is the client contract's.
+    pub fn is_client(&self) -> bool {
+        self.id.starts_with(Clause::CLIENT_AREA)
+    }
+}
+
 /// A clause as a case, a step or a check refers to it: resolved at load time, so that results
 /// carry what reporters and the conformance table need without the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]

@@ -8,6 +8,7 @@ mod hostile_target;
 mod reports_e2e;
 mod reports_support;
 mod run;
+mod sdk_gating;
 mod secrets_scan;
 mod snapshot_all;
 mod snapshot_workflow;

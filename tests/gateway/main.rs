@@ -12,4 +12,5 @@ mod hardening;
 mod lifecycle;
 mod model_props;
 mod oversized_body;
+mod strict;
 mod support;

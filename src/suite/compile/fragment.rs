@@ -14,7 +14,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::{CallSite, Compiler};
-use crate::suite::case::Step;
+use crate::suite::case::{Action, Step};
 use crate::suite::case_format::StepDoc;
 use crate::suite::library::Fragment;
 use crate::suite::substitute::{self, Arguments};
@@ -71,6 +71,8 @@ impl Compiler<'_> {
             return;
         }
         let Some(arguments) = self.arguments(doc, &fragment) else { return };
+        let declared = self.violates(step);
+        let first = out.len();
         let only = step.only.as_ref().map(|spec| self.apis(spec));
         let saved_only = self.call_only.clone();
         if let Some(only) = only {
@@ -103,6 +105,9 @@ impl Compiler<'_> {
         self.file = caller_file;
         self.chain.pop();
         self.call_only = saved_only;
+        for expanded in out.iter_mut().skip(first).filter(|step| matches!(step.action, Action::Exchange(_))) {
+            expanded.violates.extend(declared.iter().cloned());
+        }
     }
 
     /// The scope fragments are found in: the case's, or the fragment's being expanded.

@@ -16,9 +16,9 @@ use serde_saphyr::Spanned;
 use crate::template::{Template, TemplateValue, environment};
 
 use super::api::{self, API_NAMES, Api};
-use super::case::{Action, Case, Exchange, Expectations, SnapshotSpec, Step, Variable};
+use super::case::{Action, Case, Declared, Exchange, Expectations, SnapshotSpec, Step, Variable};
 use super::case_format::{CaseDoc, OneOrMany, RequestDoc, StepDoc};
-use super::clauses::{ClauseCatalogue, ClauseRef};
+use super::clauses::{Clause, ClauseCatalogue, ClauseRef};
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::library::{Library, Scope};
 use super::matrix;
@@ -366,6 +366,7 @@ impl Compiler<'_> {
                 .add_help("add `call: NAME`, or remove `with:`");
         }
         let covers = step.covers.iter().filter_map(|clause| self.clause(clause)).collect();
+        let violates = self.violates(step);
         self.reads.clear();
         let chosen: Vec<&str> = [
             ("request", step.request.is_some()),
@@ -402,7 +403,35 @@ impl Compiler<'_> {
         };
         let needs = std::mem::take(&mut self.reads).into_iter().collect();
         self.captured.extend(step.capture.keys().cloned());
-        Some(Step { number, name, span, only, covers, needs, action })
+        Some(Step { number, name, span, only, covers, violates, needs, action })
+    }
+
+    /// `violates:`: client clauses (or templates computing them), on a request step or a call
+    /// (where they apply to every request step the fragment runs).
+    pub(super) fn violates(&mut self, step: &StepDoc) -> Vec<Declared> {
+        let mut ids = Vec::new();
+        let sends = step.request.is_some() || step.call.is_some();
+        for clause in &step.violates {
+            if sends && clause.value.contains("{{") {
+                ids.extend(self.template(clause).map(|template| Declared::Computed(Arc::new(template))));
+                continue;
+            }
+            let Some(reference) = self.clause(clause) else { continue };
+            if !reference.id.starts_with(Clause::CLIENT_AREA) {
+                let span = self.span(clause);
+                self.error(span, format!("`{}` is not a client clause", reference.id)).add_help(
+                    "`violates` names what the request breaks of the client contract: ids starting with `client.`",
+                );
+                continue;
+            }
+            if !sends {
+                let span = self.span(clause);
+                self.error(span, "only a request step (or a call of one) can break the client contract");
+                continue;
+            }
+            ids.push(Declared::Clause(reference));
+        }
+        ids
     }
 
     fn exchange(&mut self, request: &Spanned<RequestDoc>, step: &StepDoc) -> Option<Exchange> {
