@@ -15,10 +15,11 @@ pub fn summary(session: &Session) -> String {
     let tallies = session.tallies();
     let broken = tallies.iter().filter(|(_, _, tally)| tally.broken > 0).count();
     let mut text = format!(
-        "paycheck: strict session: {} requests checked, {} violations of {broken} clauses ({} clauses exercised)\n",
-        session.requests(),
-        records.len(),
-        tallies.len()
+        "paycheck: strict session: {} checked, {} of {} ({} exercised)\n",
+        counted(session.requests(), "request"),
+        counted(records.len(), "violation"),
+        counted(broken, "clause"),
+        counted(tallies.len(), "clause")
     );
     for (side, clause, tally) in &tallies {
         let side = match side {
@@ -27,11 +28,12 @@ pub fn summary(session: &Session) -> String {
         };
         if tally.broken > 0 {
             text.push_str(&format!(
-                "  FAIL {side} {clause:<34} broken by {} of {} exchanges\n",
-                tally.broken, tally.checked
+                "  FAIL {side} {clause:<34} broken by {} of {}\n",
+                tally.broken,
+                counted(tally.checked, "exchange")
             ));
         } else {
-            text.push_str(&format!("  pass {side} {clause:<34} {} exchanges\n", tally.checked));
+            text.push_str(&format!("  pass {side} {clause:<34} {}\n", counted(tally.checked, "exchange")));
         }
     }
     for record in records.iter().take(20) {
@@ -45,6 +47,11 @@ pub fn summary(session: &Session) -> String {
         text.push_str(&format!("  … and {} more (GET /_paycheck/violations, or a report)\n", records.len() - 20));
     }
     text
+}
+
+/// "1 request", "2 requests".
+fn counted(count: usize, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
 /// The session as a run: `target` names what was served or proxied.
