@@ -1,7 +1,7 @@
 //! The snapshot files: insta's `.snap` format (a YAML header between `---` lines, then the
 //! contents), accepted snapshots beside pending `.snap.new` ones, every write atomic.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -100,7 +100,9 @@ pub struct SnapshotStore {
 /// The accepted and pending files of a snapshot folder, relative to it.
 #[derive(Debug, Default)]
 struct Listing {
-    accepted: BTreeSet<PathBuf>,
+    /// Accepted snapshots by folder (`/`-separated, relative to the store's folder), each folder's
+    /// names sorted: a run asks for one folder per case run.
+    accepted: BTreeMap<String, Vec<String>>,
     pending: BTreeSet<PathBuf>,
 }
 
@@ -115,23 +117,20 @@ impl SnapshotStore {
                 if name.ends_with(&format!(".{PENDING_EXTENSION}")) {
                     listing.pending.insert(relative.to_path_buf());
                 } else if name.ends_with(&format!(".{ACCEPTED_EXTENSION}")) {
-                    listing.accepted.insert(relative.to_path_buf());
+                    let folder = relative.parent().map(|parent| parent.to_string_lossy().replace('\\', "/"));
+                    let name = name.replace('\\', "/");
+                    listing.accepted.entry(folder.unwrap_or_default()).or_default().push(name);
                 }
             }
+            listing.accepted.values_mut().for_each(|names| names.sort());
         }
         SnapshotStore { dir, policy, listing: Arc::new(listing) }
     }
 
     /// The accepted snapshots the folder held at the start, in a case's folder (relative to the
     /// store's folder, `/`-separated), sorted.
-    pub fn accepted_in(&self, case_key: &str) -> Vec<String> {
-        let folder: PathBuf = case_key.split('/').collect();
-        self.listing
-            .accepted
-            .iter()
-            .filter(|path| path.parent() == Some(folder.as_path()))
-            .map(|path| path.to_string_lossy().replace('\\', "/"))
-            .collect()
+    pub fn accepted_in(&self, case_key: &str) -> &[String] {
+        self.listing.accepted.get(case_key).map_or(&[], Vec::as_slice)
     }
 
     /// Removes the pending file of a snapshot, if the folder held one at the start.

@@ -29,8 +29,9 @@ pub fn vanished(store: &SnapshotStore, bases: &[&Path], cases: &[Arc<CaseResult>
         };
         let names: Vec<String> = store
             .accepted_in(&key)
-            .into_iter()
+            .iter()
             .filter(|name| name.starts_with(&prefix) && !produced.contains(name.as_str()))
+            .cloned()
             .collect();
         found.extend(names.into_iter().map(|name| ExchangeChange {
             name,

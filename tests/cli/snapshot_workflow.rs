@@ -145,3 +145,21 @@ fn paycheck_run_and_the_cargo_harness_agree_on_the_committed_snapshots() {
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains(&format!("snapshots: {snapshots} matched\n")), "expected {snapshots} matched:\n{stdout}");
 }
+
+#[test]
+fn an_accepted_exchange_the_run_no_longer_produces_is_reported_vanished_and_only_for_cases_that_ran() {
+    let stub = GatewayStub::start();
+    let suite = suite(&stub);
+    assert_eq!(run(&suite, &["--update-snapshots"]).0, 0);
+    let accepted = std::fs::read_to_string(suite.file(ACCEPTED)).expect("accepted");
+    // An exchange of this case that the case no longer has, and one of a case that did not run.
+    std::fs::write(suite.file("snapshots/stub/register/router__a-removed-step.snap"), &accepted).expect("write");
+    std::fs::create_dir_all(suite.file("snapshots/stub/elsewhere")).expect("folder");
+    std::fs::write(suite.file("snapshots/stub/elsewhere/router__call.snap"), &accepted).expect("write");
+
+    let (code, stdout) = run(&suite, &[]);
+    assert_eq!(code, 1, "a vanished exchange fails the run: {stdout}");
+    assert!(stdout.contains("0 changed, 0 new, 1 vanished"), "{stdout}");
+    assert!(stdout.contains("register/router__a-removed-step.snap"), "{stdout}");
+    assert!(!stdout.contains("elsewhere"), "a case that did not run has no vanished exchanges: {stdout}");
+}
