@@ -5,14 +5,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine;
+use crate::engine::credentials;
 use crate::engine::shard::Shard;
 use crate::exit_code;
-use crate::explore::executor::{Failure, Wire};
+use crate::explore::executor::Wire;
 use crate::explore::{Explorer, Options, report};
 use crate::gateway::v1::model::Family;
 use crate::gateway::{FaultSet, GatewayConfig};
 use crate::runner::Environment;
 use crate::secret::{Masker, target_secrets};
+use crate::suite::api::Api;
+use crate::suite::needs::MAIN_ROLE;
+use crate::suite::target::Target;
 
 use super::{embedded, run, suite_loading};
 
@@ -181,7 +185,7 @@ async fn explore_target(
             return exit_code::TARGET_UNREACHABLE;
         }
     };
-    if let Err(message) = preflight(explorer.wire()).await {
+    if let Err(message) = preflight(explorer.wire(), target).await {
         eprintln!("paycheck: {}", masker.mask(&message));
         return exit_code::TARGET_UNREACHABLE;
     }
@@ -204,25 +208,17 @@ async fn explore_target(
     }
 }
 
-/// Checks the main merchant's credentials as `paycheck run`'s preflight does: a status query
-/// for an order that does not exist, then one without an order reference; 4 or 5 to both is a
-/// refusal.
-async fn preflight(wire: &Wire) -> Result<(), String> {
-    if !wire.has_merchant("main") {
+/// Checks the main merchant's credentials as `paycheck run`'s preflight does
+/// ([`credentials::check`]) on one family the target offers.
+async fn preflight(wire: &Wire, target: &Target) -> Result<(), String> {
+    if !wire.has_merchant(MAIN_ROLE) {
         return Err("the target has no `main` merchant to explore as".into());
     }
-    let family = if wire.offers(Family::Router) { Family::Router } else { Family::Bank };
-    let refused = |code: Option<i64>| matches!(code, Some(4 | 5));
-    let unreachable = |failure: Failure| match failure {
-        Failure::Transport(error) => format!("the target is unreachable: {}", error.describe(&Masker::default())),
-        Failure::Unsendable(message) => message,
-    };
-    let with_order = wire.probe_status(family, true).await.map_err(unreachable)?;
-    if refused(with_order) && refused(wire.probe_status(family, false).await.map_err(unreachable)?) {
-        return Err(format!(
-            "the target refused the main merchant's credentials (errorCode {})",
-            with_order.unwrap_or_default()
-        ));
+    let api = if wire.offers(Family::Router) { Api::Router } else { Api::Bank };
+    match credentials::check(wire.client(), target, MAIN_ROLE, api).await {
+        credentials::Answer::Refused(code, _) => {
+            Err(format!("the target refused the main merchant's credentials (errorCode {code})"))
+        }
+        credentials::Answer::Accepted | credentials::Answer::Inconclusive => Ok(()),
     }
-    Ok(())
 }

@@ -11,6 +11,7 @@ mod case_run;
 mod checks;
 pub mod clock;
 pub mod context;
+pub mod credentials;
 pub mod encode;
 mod followups;
 pub mod http;

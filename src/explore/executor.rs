@@ -141,18 +141,9 @@ impl Wire {
         self.clock.pass(&self.client, Duration::from_secs(seconds)).await
     }
 
-    /// The result code of a status query by the main merchant for an order that does not exist
-    /// (`with_order`) or without any order reference: how preflight tells refused credentials
-    /// (4 or 5 to both) from a target that answers unknown orders its own way.
-    pub async fn probe_status(&self, family: Family, with_order: bool) -> Result<Option<i64>, Failure> {
-        let mut execution = self.execution(family, "main");
-        let mut request = execution.request(&Op::Unknown { legacy: false }, 0)?;
-        if !with_order {
-            request.body.remove("orderId");
-        }
-        execution.family = family;
-        let answer = execution.post(request).await.map_err(|e| Failure::Transport(Box::new(e)))?;
-        Ok(super::compare::result_code(&answer.body, false))
+    /// The client every exchange goes through.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
     }
 
     /// A new execution of a sequence as `merchant` on `family`: fresh order numbers and refund ids.

@@ -8,19 +8,14 @@
 //! the cases that need it skipped, with the reason (spec 8.2 R6).
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
-use serde_json::{Value, json};
-
+use crate::engine::credentials::{self, Answer};
 use crate::engine::plan::CaseRun;
 use crate::secret::Masker;
 use crate::suite::api::Api;
 use crate::suite::config::{FieldValue, TargetConfig};
 use crate::suite::needs::MAIN_ROLE;
 use crate::suite::target::Target;
-
-/// How long one preflight call may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What preflight found.
 #[derive(Debug, Default)]
@@ -49,9 +44,11 @@ pub async fn check(
     let mut checked = 0;
     for role in &roles {
         for &api in &families {
-            let Some(base) = target.base_url(api) else { continue };
+            if target.base_url(api).is_none() {
+                continue;
+            }
             checked += 1;
-            match ask(client, target, role, api, base).await {
+            match credentials::check(client, target, role, api).await {
                 Answer::Accepted | Answer::Inconclusive => {}
                 Answer::Refused(code, message) => {
                     let why = masker.mask(&format!("errorCode {code} on the {api} API: {message}"));
@@ -79,65 +76,6 @@ pub async fn check(
         ));
     }
     Ok(preflight)
-}
-
-enum Answer {
-    Accepted,
-    Refused(String, String),
-    Inconclusive,
-}
-
-/// A status query for a fresh order id, then (if refused) one without an order reference.
-async fn ask(client: &reqwest::Client, target: &Target, role: &str, api: Api, base: &str) -> Answer {
-    match status_query(client, target, role, api, base, true).await {
-        Answer::Refused(code, message) => match status_query(client, target, role, api, base, false).await {
-            Answer::Refused(..) => Answer::Refused(code, message),
-            _ => Answer::Accepted,
-        },
-        other => other,
-    }
-}
-
-/// One status query: `6` (not found) means the credentials were accepted, `4` or `5` that they
-/// were refused (or the order reference was); without `with_order`, any other code means accepted.
-async fn status_query(
-    client: &reqwest::Client,
-    target: &Target,
-    role: &str,
-    api: Api,
-    base: &str,
-    with_order: bool,
-) -> Answer {
-    let Some(merchant) = target.merchants.get(role) else { return Answer::Inconclusive };
-    let field = |name: &str| merchant.fields.get(name).cloned().unwrap_or_default();
-    let mut body = json!({ "userName": field("user"), "password": field("password") });
-    if with_order {
-        body["orderId"] = json!(uuid::Uuid::new_v4().to_string());
-    }
-    let url = format!("{base}/getOrderStatusExtended.do");
-    let request = match api {
-        Api::Bank => client.post(url).form(&body),
-        _ => client.post(url).json(&body),
-    };
-    let Ok(response) = request.timeout(TIMEOUT).send().await else { return Answer::Inconclusive };
-    let Ok(answer) = response.json::<Value>().await else { return Answer::Inconclusive };
-    let code = ["errorCode", "ErrorCode"].iter().find_map(|key| answer.get(*key)).map(|code| match code {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    });
-    let message = ["errorMessage", "ErrorMessage"]
-        .iter()
-        .find_map(|key| answer.get(*key).and_then(Value::as_str))
-        .unwrap_or("")
-        .chars()
-        .take(200)
-        .collect::<String>();
-    match code.as_deref() {
-        Some("6") => Answer::Accepted,
-        Some(code @ ("4" | "5")) => Answer::Refused(code.to_string(), message),
-        Some(_) if !with_order => Answer::Accepted,
-        _ => Answer::Inconclusive,
-    }
 }
 
 /// The message for a refused `main` role: what was refused and where the credentials come from.
