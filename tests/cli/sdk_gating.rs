@@ -424,6 +424,7 @@ fn serve(args: &[&str], dir: &Path) -> Served {
         .expect("the binary")
         .args(args)
         .current_dir(dir)
+        .env_remove("CI")
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

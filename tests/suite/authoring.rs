@@ -24,6 +24,7 @@ fn paycheck(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_paycheck"))
         .args(args)
         .current_dir(dir)
+        .env_remove("CI")
         .env("NO_COLOR", "1")
         .env("XDG_CACHE_HOME", dir.join(".cache"))
         .output()
