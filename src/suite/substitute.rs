@@ -5,6 +5,10 @@
 //! is replaced by the argument as an expression in brackets: a plain value as a literal, a
 //! template's expression as it is, text with templates as a `~` concatenation. Nothing is renamed
 //! inside string literals or after a `.`.
+//!
+//! A map entry `"...": "{{ param }}"` (a JSON check list, a header list, a request body or a map
+//! inside one) spreads the argument: its entries take the entry's place, and an entry the
+//! fragment writes itself under the same name is replaced by the caller's.
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -38,6 +42,51 @@ pub fn step(step: &mut StepDoc, arguments: &Arguments) {
         }
         Slot::Value(value) => value_slot(value, arguments),
     });
+    spread_step(step);
+}
+
+/// The key of a map entry whose argument's entries take its place.
+pub const SPREAD: &str = "...";
+
+/// Spreads every `"...": {map}` entry of a step's request body and checks.
+fn spread_step(step: &mut StepDoc) {
+    if let Some(body) = step.request.as_mut().and_then(|request| request.value.body.as_mut()) {
+        spread_value(&mut body.value);
+    }
+    if let Some(expect) = &mut step.expect {
+        spread_expect(&mut expect.value);
+    }
+}
+
+fn spread_expect(expect: &mut ExpectDoc) {
+    spread_map(&mut expect.json);
+    spread_map(&mut expect.headers);
+    for nested in [&mut expect.router, &mut expect.bank, &mut expect.gate].into_iter().flatten() {
+        spread_expect(&mut nested.value);
+    }
+}
+
+/// Spreads a `"..."` entry whose value is a map; any other value stays, for the checks to reject.
+fn spread_map(map: &mut IndexMap<String, Spanned<Value>>) {
+    let Some(index) = map.get_index_of(SPREAD) else { return };
+    if !map[index].value.is_object() {
+        return;
+    }
+    let Some((_, spread)) = map.shift_remove_index(index) else { return };
+    if let Value::Object(entries) = spread.value {
+        for (key, value) in entries {
+            map.insert(key, Spanned::new(value, spread.referenced, spread.defined));
+        }
+    }
+}
+
+fn spread_value(value: &mut Value) {
+    let Value::Object(map) = value else { return };
+    if let Some(Value::Object(entries)) = map.get(SPREAD).cloned() {
+        map.shift_remove(SPREAD);
+        map.extend(entries);
+    }
+    map.values_mut().for_each(spread_value);
 }
 
 /// A `covers:` entry that is exactly `{{ param }}` becomes the argument: a clause id, or a list of
@@ -358,6 +407,16 @@ mod tests {
             value,
             json!({ "amount": 5000, "card": { "pan": "{{ cards.success.pan }}" }, "id": "{{ order_id }}" })
         );
+    }
+
+    #[test]
+    fn a_spread_entry_puts_the_argument_s_entries_in_its_place_and_the_caller_s_win() {
+        let mut body = json!({ "a": 1, "...": { "b": 2, "a": 3 }, "inner": { "...": { "c": 4 } } });
+        spread_value(&mut body);
+        assert_eq!(body, json!({ "a": 3, "inner": { "c": 4 }, "b": 2 }));
+        let mut unchanged = json!({ "...": "{{ not_a_map }}" });
+        spread_value(&mut unchanged);
+        assert_eq!(unchanged, json!({ "...": "{{ not_a_map }}" }));
     }
 
     #[test]
