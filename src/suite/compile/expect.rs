@@ -88,16 +88,18 @@ impl Compiler<'_> {
         let Some(ids) = fields.get(COVERS) else { return (spec.clone(), Vec::new()) };
         let mut condition = fields.clone();
         condition.remove(COVERS);
-        let ids: Vec<&str> = match ids {
+        let written: Vec<&str> = match ids {
             Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
             Value::String(id) => vec![id.as_str()],
             _ => Vec::new(),
         };
-        if ids.is_empty() {
+        if written.is_empty() {
             self.error(span.clone(), "`covers` takes a list of clause ids, as in `covers: [refund.partial]`");
         }
+        let ids: Vec<String> = written.into_iter().flat_map(|id| self.rendered_ids(id, span)).collect();
         let mut covers = Vec::new();
-        for id in ids {
+        for id in &ids {
+            let id = id.as_str();
             match self.context.clauses.reference(id) {
                 Some(reference) => covers.push(reference),
                 None => {

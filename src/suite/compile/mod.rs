@@ -166,6 +166,9 @@ struct Compiler<'a> {
     next_number: usize,
     /// The steps as expanded, when `paycheck list --expanded` asks for them.
     expanded: Option<Vec<Spanned<StepDoc>>>,
+    /// For a run of a matrix: its values and the case's plain `vars`, which a `covers:` entry
+    /// written as a template reads (`"{{ clause }}"`) to name the run's own clauses.
+    row_scope: Option<crate::template::Scope>,
 }
 
 /// A `snapshot:` value as written: off, or on with options.
@@ -198,6 +201,7 @@ impl<'a> Compiler<'a> {
             call_only: None,
             next_number: 1,
             expanded: None,
+            row_scope: None,
         }
     }
 }
@@ -231,8 +235,12 @@ impl Compiler<'_> {
             name = format!("{name} [{}]", row.label);
         }
         let defaults = Arc::clone(&self.scope.defaults);
-        let clauses: Vec<ClauseRef> = doc.covers.iter().filter_map(|clause| self.clause(clause)).collect();
-        let covers = doc.covers.iter().map(|clause| clause.value.clone()).collect();
+        if let Some(row) = row {
+            self.row_scope = Some(row_scope(row, doc));
+        }
+        let ids: Vec<Spanned<String>> = doc.covers.iter().flat_map(|clause| self.covered_ids(clause)).collect();
+        let clauses: Vec<ClauseRef> = ids.iter().filter_map(|clause| self.clause(clause)).collect();
+        let covers = ids.into_iter().map(|clause| clause.value).collect();
         let mut tags = defaults.tags.clone();
         tags.extend(doc.tags.iter().map(|tag| tag.value.clone()).filter(|tag| !defaults.tags.contains(tag)));
         let apis = match (&doc.api, &defaults.apis) {
@@ -295,6 +303,43 @@ impl Compiler<'_> {
             steps,
             uses_callbacks,
             needs: std::mem::take(&mut self.needs),
+        }
+    }
+
+    /// The clause ids a `covers:` entry names: itself, or, in a run of a matrix, what a template
+    /// entry renders to from the run's values.
+    fn covered_ids(&mut self, clause: &Spanned<String>) -> Vec<Spanned<String>> {
+        if self.row_scope.is_none() || !clause.value.contains("{{") {
+            return vec![clause.clone()];
+        }
+        let span = self.span(clause);
+        let ids = self.rendered_ids(&clause.value, &span);
+        ids.into_iter().map(|id| Spanned::new(id, clause.referenced, clause.defined)).collect()
+    }
+
+    /// A `covers:` entry as ids: in a run of a matrix, a template renders to an id, a list of
+    /// them or ids separated by commas, from the run's values and the case's plain `vars`.
+    pub(super) fn rendered_ids(&mut self, entry: &str, span: &SourceSpan) -> Vec<String> {
+        let Some(scope) = self.row_scope.as_ref().filter(|_| entry.contains("{{")) else {
+            return vec![entry.to_string()];
+        };
+        let rendered = crate::template::Template::compile(entry)
+            .map_err(|error| error.to_string())
+            .and_then(|template| template.render_value(scope).map_err(|error| error.to_string()));
+        match rendered {
+            Ok(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            Ok(Value::String(text)) => {
+                text.split(',').map(str::trim).filter(|id| !id.is_empty()).map(str::to_string).collect()
+            }
+            Ok(other) => {
+                self.error(span.clone(), format!("`covers` entry renders to {other}, not clause ids"));
+                Vec::new()
+            }
+            Err(message) => {
+                self.error(span.clone(), format!("`covers` entry cannot be computed when the case loads: {message}"))
+                    .add_help("it may read the matrix's values and the case's `vars` that hold no templates");
+                Vec::new()
+            }
         }
     }
 
@@ -365,7 +410,8 @@ impl Compiler<'_> {
             self.error(span.clone(), "`with:` gives a fragment's arguments, but the step calls no fragment")
                 .add_help("add `call: NAME`, or remove `with:`");
         }
-        let covers = step.covers.iter().filter_map(|clause| self.clause(clause)).collect();
+        let ids: Vec<Spanned<String>> = step.covers.iter().flat_map(|clause| self.covered_ids(clause)).collect();
+        let covers = ids.iter().filter_map(|clause| self.clause(clause)).collect();
         let violates = self.violates(step);
         self.reads.clear();
         let chosen: Vec<&str> = [
@@ -500,6 +546,20 @@ impl Compiler<'_> {
 
 /// The span of `name` inside the first `{{ }}` that mentions it at or after `span`, so that an
 /// error in a large body points at the variable itself.
+/// What a matrix run's computed `covers:` read: the row's values, then the case's plain `vars`.
+fn row_scope(row: &matrix::Row, doc: &CaseDoc) -> crate::template::Scope {
+    let mut scope = crate::template::Scope::default();
+    for (name, value) in &doc.vars {
+        if !value.value.to_string().contains("{{") {
+            scope.set(name, value.value.clone());
+        }
+    }
+    for (name, value) in &row.values {
+        scope.set(name, value.clone());
+    }
+    scope
+}
+
 fn narrow_to_name(span: &SourceSpan, name: &str) -> SourceSpan {
     const SEARCH_LIMIT: usize = 4096;
     let text = &span.file.text;
