@@ -27,6 +27,11 @@ pub const DEFAULTS_FILE: &str = "_defaults.yaml";
 pub const FRAGMENTS_DIR: &str = "_fragments";
 /// Most files a fragments folder may hold (a bound on what loading reads).
 const MAX_FRAGMENTS: usize = 1000;
+/// What a project's case calls a fragment of the built-in suite by: `builtin/v1/register` is
+/// `cases/v1/_fragments/register.yaml` of the built-in suite.
+pub const BUILTIN_PREFIX: &str = "builtin/";
+/// How deep under a shared suite's cases folder its fragments folders are looked for.
+const MAX_SHARED_DEPTH: usize = 8;
 
 /// True for the files that are not cases: defaults files and anything under a fragments folder.
 pub fn is_shared_file(path: &Path) -> bool {
@@ -140,12 +145,26 @@ impl Library {
     /// Reads the defaults files and fragments above the given case files, each given with the
     /// folder its file names are shown relative to.
     pub fn load(case_files: &[(PathBuf, Option<&Path>)]) -> (Library, Diagnostics) {
+        Library::load_beside(case_files, None)
+    }
+
+    /// [`Library::load`], with the fragments of a shared cases folder (the built-in suite's,
+    /// shown relative to `shown_from`) callable from every case outside it as
+    /// `builtin/<folder>/<name>`.
+    pub fn load_beside(
+        case_files: &[(PathBuf, Option<&Path>)],
+        shared: Option<(&Path, Option<&Path>)>,
+    ) -> (Library, Diagnostics) {
         let mut loader = Loader::default();
         for (file, shown_from) in case_files {
             if let Some(dir) = file.parent() {
                 loader.shown_from = shown_from.map(Path::to_path_buf);
                 loader.scope(dir);
             }
+        }
+        if let Some((root, shown_from)) = shared {
+            loader.shown_from = shown_from.map(Path::to_path_buf);
+            loader.share(root);
         }
         let all = Arc::new(std::mem::take(&mut loader.fragment_files));
         let scopes = loader
@@ -173,6 +192,39 @@ struct Loader {
 }
 
 impl Loader {
+    /// Offers the fragments under `root` to every scope outside it, as `builtin/<folder>/<name>`.
+    fn share(&mut self, root: &Path) {
+        let mut dirs: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+            .standard_filters(false)
+            .hidden(true)
+            .max_depth(Some(MAX_SHARED_DEPTH))
+            .build()
+            .filter_map(Result::ok)
+            .map(|entry| entry.into_path())
+            .filter(|path| path.is_dir() && path.file_name().is_some_and(|name| name == FRAGMENTS_DIR))
+            .filter_map(|path| path.parent().map(Path::to_path_buf))
+            .collect();
+        dirs.sort();
+        let mut offered = BTreeMap::new();
+        for dir in dirs {
+            let own = dir.join(FRAGMENTS_DIR);
+            let folder = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+            let (_, fragments) = self.scope(&dir);
+            for (name, path) in fragments.into_iter().filter(|(_, path)| path.starts_with(&own)) {
+                let mut shared = PathBuf::from(BUILTIN_PREFIX.trim_end_matches('/'));
+                shared.push(&folder);
+                shared.push(&name);
+                let shared = shared.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>();
+                offered.insert(shared.join("/"), path);
+            }
+        }
+        for (dir, (_, fragments)) in self.scopes.iter_mut() {
+            if !dir.starts_with(root) {
+                fragments.extend(offered.iter().map(|(name, path)| (name.clone(), path.clone())));
+            }
+        }
+    }
+
     fn scope(&mut self, dir: &Path) -> ScopeParts {
         if let Some(known) = self.scopes.get(dir) {
             return known.clone();

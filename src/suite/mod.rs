@@ -94,7 +94,9 @@ pub fn load_layers(layers: &[&SuitePaths]) -> Result<Suite, Diagnostics> {
         }
     }
     let context = CompileContext { schemas: &schemas, clauses: &clauses };
-    let (library, library_errors) = Library::load(&files);
+    let shared = shared_fragments(layers);
+    let shared = shared.as_ref().map(|(cases, root)| (cases.as_path(), Some(*root)));
+    let (library, library_errors) = Library::load_beside(&files, shared);
     diagnostics.0.extend(library_errors.0);
     let compiled =
         parallel::map_in_order(&files, |(path, shown_from)| load_case(path, *shown_from, &context, &library));
@@ -128,6 +130,14 @@ pub fn load_layers(layers: &[&SuitePaths]) -> Result<Suite, Diagnostics> {
     if diagnostics.is_empty() { Ok(Suite { cases, schemas, clauses }) } else { Err(diagnostics) }
 }
 
+/// The built-in suite's cases folder when it is loaded beside a project's (the first of several
+/// layers): its fragments are the project's too, as `builtin/<folder>/<name>`.
+fn shared_fragments<'a>(layers: &[&'a SuitePaths]) -> Option<(PathBuf, &'a Path)> {
+    let [first, _, ..] = layers else { return None };
+    let root = first.clauses.parent()?;
+    Some((root.join("cases"), root))
+}
+
 /// Reads and compiles one case file: one case, or one per row of its matrix.
 fn load_case(
     path: &Path,
@@ -157,7 +167,9 @@ pub fn expand(path: &Path, layers: &[&SuitePaths]) -> Result<String, Diagnostics
     let clauses = ClauseCatalogue::load_all(&clause_files)?;
     let context = CompileContext { schemas: &schemas, clauses: &clauses };
     let shown_from = None;
-    let (library, errors) = Library::load(&[(path.to_path_buf(), shown_from)]);
+    let shared = shared_fragments(layers);
+    let shared = shared.as_ref().map(|(cases, root)| (cases.as_path(), Some(*root)));
+    let (library, errors) = Library::load_beside(&[(path.to_path_buf(), shown_from)], shared);
     if !errors.is_empty() {
         return Err(errors);
     }

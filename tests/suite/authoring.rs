@@ -136,3 +136,34 @@ fn a_project_runs_its_own_cases_fragments_and_clauses_beside_the_builtin_suite()
     let report = std::fs::read_to_string(dir.path().join("report.json")).expect("the report");
     assert!(report.contains("mine.register-then-status"), "{report}");
 }
+
+/// With `[suite] builtin = true`, a project's case calls the built-in suite's fragments as
+/// `builtin/<folder>/<name>`; its own folder defaults (credentials) apply to their requests, and
+/// a misspelt name is an error with a suggestion from that name-space.
+#[test]
+fn a_project_s_case_calls_the_built_in_fragments() {
+    let case = "name: Ours, with the built-in fragments\napi: bank\nvars: { amount: 4200 }\nsteps:\n  - call: builtin/v1/register\n  - call: builtin/v1/pay\n  - call: builtin/v1/status\n    with: { step: paid, state: DEPOSITED, clause: payment.one-phase-deposited }\n";
+    let dir = tree(&[
+        ("paycheck.toml", "[suite]\nbuiltin = true\n"),
+        ("cases/_defaults.yaml", DEFAULTS),
+        ("cases/ours.yaml", case),
+    ]);
+    let (code, stdout, stderr) =
+        paycheck(dir.path(), &["run", "--filter", "Ours, with", "--report", "json=report.json"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let report = std::fs::read_to_string(dir.path().join("report.json")).expect("the report");
+    for step in ["\"register\"", "\"pay with the success card\"", "\"paid\""] {
+        assert!(report.contains(step), "no step {step} in {report}");
+    }
+    let (code, stdout, _) = paycheck(dir.path(), &["list", "--expanded", "cases/ours.yaml"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("path: paymentorder.do"), "{stdout}");
+
+    std::fs::write(dir.path().join("cases/ours.yaml"), case.replace("builtin/v1/pay\n", "builtin/v1/pai\n"))
+        .expect("write the case");
+    let (code, _, stderr) = paycheck(dir.path(), &["check"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("unknown fragment `builtin/v1/pai`"), "{stderr}");
+    assert!(stderr.contains("did you mean `builtin/v1/pay`"), "{stderr}");
+    assert!(stderr.contains("cases/ours.yaml:6:"), "{stderr}");
+}
