@@ -19,6 +19,10 @@ pub struct ListArgs {
     /// replaced by their steps, as YAML.
     #[arg(long, value_name = "CASE")]
     pub expanded: Option<PathBuf>,
+    /// Print only the matrix cases, one line per cell (a run's values) with the clauses it
+    /// covers: which cells of the systematic dimensions the suite covers.
+    #[arg(long, conflicts_with = "expanded")]
+    pub cells: bool,
 }
 
 /// Runs the command and returns the exit code.
@@ -43,6 +47,10 @@ pub fn list(args: &ListArgs) -> i32 {
             return exit_code::INVALID_SUITE;
         }
     };
+    if args.cells {
+        write_cells(&mut out, &suite.cases);
+        return exit_code::SUCCESS;
+    }
     for case in &suite.cases {
         let apis: Vec<&str> = case.apis.iter().map(|api| api.name()).collect();
         let _ = writeln!(out, "{}", case.path());
@@ -60,4 +68,29 @@ pub fn list(args: &ListArgs) -> i32 {
     }
     let _ = writeln!(out, "{} cases, from {origin}", suite.cases.len());
     exit_code::SUCCESS
+}
+
+/// The matrix cases, each with its cells (one per run's values) and what each covers.
+fn write_cells(out: &mut impl Write, cases: &[std::sync::Arc<crate::suite::case::Case>]) {
+    let mut files = 0;
+    let mut cells = 0;
+    let mut runs = 0;
+    let matrix_cases = cases.iter().filter(|case| case.variant.is_some());
+    let mut by_file: indexmap::IndexMap<String, Vec<&crate::suite::case::Case>> = indexmap::IndexMap::new();
+    for case in matrix_cases {
+        by_file.entry(case.file.display_path()).or_default().push(case);
+    }
+    for (file, rows) in &by_file {
+        files += 1;
+        cells += rows.len();
+        runs += rows.iter().map(|case| case.apis.len()).sum::<usize>();
+        let apis: Vec<&str> = rows[0].apis.iter().map(|api| api.name()).collect();
+        let _ = writeln!(out, "{file}: {} cells, each on {}", rows.len(), apis.join(", "));
+        let width = rows.iter().filter_map(|case| case.variant.as_ref()).map(|v| v.chars().count()).max().unwrap_or(0);
+        for case in rows {
+            let variant = case.variant.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "    {variant:<width$}  {}", case.covers.join(", "));
+        }
+    }
+    let _ = writeln!(out, "{files} matrix cases, {cells} cells, {runs} case runs");
 }

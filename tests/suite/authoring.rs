@@ -167,3 +167,24 @@ fn a_project_s_case_calls_the_built_in_fragments() {
     assert!(stderr.contains("did you mean `builtin/v1/pay`"), "{stderr}");
     assert!(stderr.contains("cases/ours.yaml:6:"), "{stderr}");
 }
+
+/// `paycheck list --cells` shows the systematic dimensions: every cell of every matrix case,
+/// each with the clauses that run covers (a limit's run names only its own clause).
+#[test]
+fn list_cells_shows_every_cell_of_the_matrix_cases_with_its_own_clauses() {
+    let dir = tree(&[]);
+    let (code, stdout, stderr) = paycheck(dir.path(), &["list", "--cells"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("cases/v1/register-limits-every-method.yaml: 12 cells, each on router, bank"), "{stdout}");
+    let cell = stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("method=registerPreAuth, limit=amount 0 "))
+        .expect("the cell of registerPreAuth.do with amount 0");
+    assert!(cell.trim_end().ends_with("  register.amount-not-positive"), "{cell}");
+    for state in ["CREATED", "APPROVED", "DEPOSITED", "REVERSED", "REFUNDED", "DECLINED"] {
+        assert!(stdout.contains(&format!("state={state} ")), "no {state} cell in {stdout}");
+    }
+    for flow in ["pay then refund twice", "hold then capture then refund", "hold then capture then reverse"] {
+        assert!(stdout.contains(&format!("flow={flow} ")), "no {flow} cell in {stdout}");
+    }
+}
