@@ -315,6 +315,23 @@ fn a_matrix_is_checked_where_it_is_written() {
     );
 }
 
+/// A matrix run's computed `covers:` is checked when the case loads, for every run, at the entry.
+#[test]
+fn a_computed_covers_entry_is_checked_for_every_run_where_it_is_written() {
+    assert_refused(
+        "name: M\napi: router\nmatrix: { x: [a, b] }\ncovers: [\"{{ nope.clause }}\"]\nsteps:\n  - wait: 1s\n",
+        "`covers` entry cannot be computed when the case loads",
+        4,
+        10,
+    );
+    assert_refused(
+        "name: M\napi: router\nmatrix: { x: [register.amount-not-positive, refund.partal] }\ncovers: [\"{{ x }}\"]\nsteps:\n  - wait: 1s\n",
+        "unknown clause `refund.partal`",
+        4,
+        10,
+    );
+}
+
 // ---- fuzz-style loading ---------------------------------------------------------------------
 
 /// A small, seeded pseudo-random generator (xorshift64*), so that every run of a budget sees the
