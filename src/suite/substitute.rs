@@ -89,6 +89,11 @@ fn spread_value(value: &mut Value) {
     map.values_mut().for_each(spread_value);
 }
 
+/// Replaces the parameters in a value (a parameter's default, which may read those before it).
+pub fn value(value: &mut Value, arguments: &Arguments) {
+    value_slot(value, arguments);
+}
+
 /// A `covers:` entry that is exactly `{{ param }}` becomes the argument: a clause id, or a list of
 /// them.
 fn clause_ids(id: Spanned<String>, arguments: &Arguments) -> Vec<Spanned<String>> {

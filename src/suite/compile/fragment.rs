@@ -149,12 +149,15 @@ impl Compiler<'_> {
                     arguments.insert(name.clone(), given.value.clone());
                 }
                 (None, Some(default)) => {
-                    // A default may read the caller's names (`"{{ amount }}"`): the caller
-                    // must have them.
-                    if self.template_value(default, &call_span).is_none() {
+                    // A default may read the parameters written before it
+                    // (`"v1/{{ method }}.response.json"`), then the caller's names
+                    // (`"{{ amount }}"`): the caller must have those.
+                    let mut default = default.clone();
+                    substitute::value(&mut default, &arguments);
+                    if self.template_value(&default, &call_span).is_none() {
                         ok = false;
                     }
-                    arguments.insert(name.clone(), default.clone());
+                    arguments.insert(name.clone(), default);
                 }
                 (None, None) => {
                     let defined = crate::suite::source::SourceSpan::from_location(&fragment.file, &param.referenced);
