@@ -40,7 +40,9 @@ async fn explore(target: &Target, schemas: &Arc<SchemaRegistry>, options: &Optio
     let explorer = Explorer::connect(target, JOBS, Duration::from_secs(30), Arc::clone(schemas), Masker::default())
         .await
         .expect("the target is reachable");
-    explorer.explore(options).await
+    let outcome = explorer.explore(options).await;
+    explorer.shutdown().await;
+    outcome
 }
 
 fn print(label: &str, outcome: &Outcome) {

@@ -190,6 +190,7 @@ async fn explore_target(
         return exit_code::TARGET_UNREACHABLE;
     }
     let outcome = explorer.explore(options).await;
+    explorer.shutdown().await;
     print!("{}", masker.mask(&report::terminal(&outcome, options, &target.name)));
     if let Some(path) = json_report {
         let document = report::json(&outcome, options, &target.name);

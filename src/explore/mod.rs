@@ -4,11 +4,14 @@
 //! the answer's schema. A discrepancy is [`shrink`]ed against the target and written as an
 //! ordinary YAML case ([`case_writer`]).
 
+pub mod callbacks;
 pub mod case_writer;
 pub mod clauses;
 pub mod compare;
 pub mod coverage;
 pub mod executor;
+pub mod gate;
+pub mod gate_case;
 pub mod generator;
 pub mod op;
 pub mod oracle;
@@ -27,12 +30,13 @@ use tokio::sync::RwLock;
 use crate::gateway::v1::model::{Family, OrderState};
 use crate::secret::Masker;
 use crate::suite::schema_registry::SchemaRegistry;
-use compare::{Mismatch, compare};
+use callbacks::{Callbacks, compare_callback};
+use compare::{Mismatch, compare, compare_gate};
 use coverage::Coverage;
-use executor::{Failure, Wire};
+use executor::{Execution, Failure, Wire};
 use generator::{Scope, Sequence, generate};
 use op::Op;
-use oracle::World;
+use oracle::{ExpectedCallback, Prediction, View, World};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -111,6 +115,11 @@ pub struct Outcome {
     pub coverage: Coverage,
     /// Time operations were left out: the target has no manual clock.
     pub time_left_out: bool,
+    /// Callbacks were left out: the target cannot reach the explorer's listener (or, for v1,
+    /// the main merchant's callback token is unknown).
+    pub callbacks_left_out: bool,
+    /// Gate v2 was left out: the target does not offer it or names no `gate` project.
+    pub gate_left_out: bool,
     /// Why the exploration stopped early (the target could not be reached).
     pub failure: Option<String>,
 }
@@ -159,6 +168,7 @@ impl Executed {
 /// An explorer of one target.
 pub struct Explorer {
     wire: Wire,
+    callbacks: Option<Callbacks>,
     schemas: Arc<SchemaRegistry>,
     masker: Masker,
     target_name: String,
@@ -184,10 +194,34 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Explorer {
     /// An explorer sending over `wire`, validating answers with `schemas`, masking with `masker`.
-    pub fn new(wire: Wire, schemas: Arc<SchemaRegistry>, masker: Masker, target_name: &str) -> Explorer {
-        let scope =
-            Scope { time: wire.manual_clock(), router: wire.offers(Family::Router), bank: wire.offers(Family::Bank) };
-        Explorer { wire, schemas, masker, target_name: target_name.to_string(), scope, time_gate: RwLock::new(()) }
+    /// With `callbacks`, operations ask for callbacks to its listener and the explorer checks them.
+    pub fn new(
+        mut wire: Wire,
+        callbacks: Option<Callbacks>,
+        schemas: Arc<SchemaRegistry>,
+        masker: Masker,
+        target_name: &str,
+    ) -> Explorer {
+        if let Some(callbacks) = &callbacks {
+            wire.set_callback_url(callbacks.url().to_string());
+        }
+        let scope = Scope {
+            time: wire.manual_clock(),
+            router: wire.offers(Family::Router),
+            bank: wire.offers(Family::Bank),
+            gate: wire.offers_gate(),
+            callbacks: wire.callbacks() && wire.callback_token().is_some(),
+            gate_callbacks: wire.callbacks(),
+        };
+        Explorer {
+            wire,
+            callbacks,
+            schemas,
+            masker,
+            target_name: target_name.to_string(),
+            scope,
+            time_gate: RwLock::new(()),
+        }
     }
 
     /// An explorer of `target`: its clock probed, `jobs` connections, `timeout` per request.
@@ -201,7 +235,15 @@ impl Explorer {
         let client = crate::engine::http::client(timeout, jobs)?;
         let (clock, _) = crate::engine::clock::TargetClock::probe(&client, target, timeout).await?;
         let wire = Wire::new(client, target, clock, timeout);
-        Ok(Explorer::new(wire, schemas, masker, &target.name))
+        let callbacks = if reaches_loopback(target) { Some(Callbacks::start().await?) } else { None };
+        Ok(Explorer::new(wire, callbacks, schemas, masker, &target.name))
+    }
+
+    /// Stops the callback listener.
+    pub async fn shutdown(&self) {
+        if let Some(callbacks) = &self.callbacks {
+            callbacks.shutdown().await;
+        }
     }
 
     /// The wire the explorer sends over.
@@ -225,6 +267,8 @@ impl Explorer {
             discrepancies,
             coverage,
             time_left_out: !self.scope.time,
+            callbacks_left_out: !self.scope.gate_callbacks || !self.scope.callbacks,
+            gate_left_out: !self.scope.gate,
             failure,
         }
     }
@@ -340,7 +384,7 @@ impl Explorer {
         family: Family,
         merchant: &str,
         ops: &[Op],
-        mut coverage: Option<&mut Coverage>,
+        coverage: Option<&mut Coverage>,
     ) -> Result<Executed, String> {
         let waits = ops.iter().any(Op::waits);
         let _shared;
@@ -350,8 +394,29 @@ impl Explorer {
         } else {
             _shared = self.time_gate.read().await;
         }
-        let mut world = World::new(family, merchant, self.wire.now().await?);
+        let world = World::new(family, merchant, self.wire.now().await?);
         let mut execution = self.wire.execution(family, merchant);
+        if let Some(callbacks) = &self.callbacks {
+            callbacks.begin(execution.prefix());
+        }
+        let executed = self.run_ops(family, world, &mut execution, ops, coverage).await;
+        if let Some(callbacks) = &self.callbacks {
+            callbacks.end(execution.prefix());
+        }
+        if waits && matches!(executed, Ok(Executed::Clean { .. })) {
+            self.away_from_midnight().await?;
+        }
+        executed
+    }
+
+    async fn run_ops(
+        &self,
+        family: Family,
+        mut world: World,
+        execution: &mut Execution<'_>,
+        ops: &[Op],
+        mut coverage: Option<&mut Coverage>,
+    ) -> Result<Executed, String> {
         let mut sent = 0u64;
         let mut ran = Vec::with_capacity(ops.len());
         let transport = |failure: Failure| match failure {
@@ -401,19 +466,23 @@ impl Explorer {
                             if let Some(coverage) = coverage.as_deref_mut() {
                                 for (k, p) in predictions.iter().enumerate() {
                                     if let Some(p) = p {
-                                        coverage.note(&state_name(&world, &pair[k]), pair[k].kind(), p.code);
+                                        coverage.note(&state_name(&world, &pair[k]), pair[k].kind(), &p.code_label());
                                     }
                                 }
                             }
-                            chosen = Some(candidate);
+                            let in_order: Vec<Option<Prediction>> =
+                                order.iter().map(|&k| predictions[k].clone()).collect();
+                            chosen = Some((candidate, in_order));
                             break;
                         }
                         first.get_or_insert(mismatches);
                     }
                     match chosen {
-                        Some(candidate) => {
+                        Some((candidate, predictions)) => {
                             world = candidate;
-                            continue;
+                            let expected: Vec<ExpectedCallback> =
+                                predictions.into_iter().flatten().flat_map(|p| p.callbacks).collect();
+                            self.check_callbacks(execution, &expected).await
                         }
                         None => first.unwrap_or_default(),
                     }
@@ -432,19 +501,62 @@ impl Explorer {
                     sent += 1;
                     ran.push(op.clone());
                     if let Some(coverage) = coverage.as_deref_mut() {
-                        coverage.note(&state, op.kind(), prediction.code);
+                        coverage.note(&state, op.kind(), &prediction.code_label());
                     }
-                    compare(op, family, &prediction, &answer, &self.schemas, &self.masker)
+                    let mismatches = match (op, &prediction.view) {
+                        (Op::Gate(gate_op), View::Gate(predicted)) => {
+                            let key = self.wire.project().map(|p| p.key.as_str()).unwrap_or_default();
+                            compare_gate(gate_op, predicted, &answer, key, &self.schemas, &self.masker)
+                        }
+                        _ => compare(op, family, &prediction, &answer, &self.schemas, &self.masker),
+                    };
+                    if mismatches.is_empty() {
+                        self.check_callbacks(execution, &prediction.callbacks).await
+                    } else {
+                        mismatches
+                    }
                 }
             };
             if !mismatches.is_empty() {
                 return Ok(Executed::Found { sent, at, mismatches, ran });
             }
         }
-        if waits {
-            self.away_from_midnight().await?;
-        }
         Ok(Executed::Clean { sent })
+    }
+
+    /// Takes each callback the model expects from the listener, in order, and compares it.
+    async fn check_callbacks(&self, execution: &mut Execution<'_>, expected: &[ExpectedCallback]) -> Vec<Mismatch> {
+        let Some(callbacks) = &self.callbacks else { return Vec::new() };
+        for callback in expected {
+            let gate = matches!(callback, ExpectedCallback::Gate(_));
+            let (id, key) = if gate {
+                (execution.payment_id_of(callback.slot()), self.wire.project().map(|p| p.key.clone()))
+            } else {
+                (
+                    execution.order_id_of(callback.slot()).map(str::to_string),
+                    self.wire.callback_token().map(str::to_string),
+                )
+            };
+            let (Some(id), Some(key)) = (id, key) else { continue };
+            let Some(received) = callbacks.take(gate, &id).await else {
+                return vec![Mismatch {
+                    at: "callback".into(),
+                    expected: callbacks::describe(callback),
+                    actual: format!("none within {}s", callbacks::WAIT.as_secs()),
+                }];
+            };
+            let mismatches = compare_callback(callback, &received, &key, &self.schemas, &self.masker);
+            if !mismatches.is_empty() {
+                return mismatches;
+            }
+            if let ExpectedCallback::Gate(expected) = callback
+                && expected.redirect
+                && let Some(url) = received.json().pointer("/redirect_data/url").and_then(serde_json::Value::as_str)
+            {
+                execution.set_page(expected.slot, url.to_string());
+            }
+        }
+        Vec::new()
     }
 
     /// After time passed, moves the clock past midnight when it is a few minutes before it, so
@@ -459,8 +571,26 @@ impl Explorer {
     }
 }
 
+/// Whether the target's APIs are on this machine, so that it can reach the callback listener.
+fn reaches_loopback(target: &crate::suite::target::Target) -> bool {
+    !target.apis.is_empty()
+        && target.apis.values().all(|url| {
+            url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string)).is_some_and(|host| {
+                host == "localhost"
+                    || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                    || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            })
+        })
+}
+
 /// The state the model holds the order of `op` in, for coverage.
 fn state_name(world: &World, op: &Op) -> String {
+    if let Op::Gate(gate) = op {
+        return match gate.slot().and_then(|slot| world.gate().payment(slot, world.now)) {
+            Some(payment) => payment.status.as_str().replace(' ', "_"),
+            None => "-".to_string(),
+        };
+    }
     match op.slots().first().and_then(|slot| world.order(*slot)) {
         Some(order) => state_label(order.state).to_string(),
         None => "-".to_string(),
