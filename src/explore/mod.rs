@@ -15,6 +15,7 @@ pub mod gate_case;
 pub mod generator;
 pub mod op;
 pub mod oracle;
+pub mod record;
 pub mod report;
 pub mod rng;
 pub mod shrink;
@@ -76,6 +77,8 @@ pub struct Discrepancy {
     pub operations_before: u64,
     /// The operation answered wrongly (in the shrunk sequence).
     pub operation: String,
+    /// The clause its predicted answer shows (the written case's name).
+    pub clause: &'static str,
     /// What differs.
     pub mismatches: Vec<Mismatch>,
     /// The sequence's length up to the discrepancy, before shrinking.
@@ -348,8 +351,8 @@ impl Explorer {
             found: &found_lines,
         };
         let case = self.masker.mask(&case_writer::write_case(sequence.family, sequence.merchant, &shrunk, &origin));
+        let clause = oracle_clause(sequence.family, sequence.merchant, &shrunk);
         let case_path = options.out.as_ref().and_then(|dir| {
-            let clause = oracle_clause(sequence.family, sequence.merchant, &shrunk);
             let path = dir.join(format!("{clause}-seed{}-{}.yaml", sequence.seed, sequence.index));
             std::fs::create_dir_all(dir).ok()?;
             crate::atomic_file::write(&path, case.as_bytes()).ok()?;
@@ -362,6 +365,7 @@ impl Explorer {
             merchant: sequence.merchant,
             operations_before: total,
             operation: shrunk.last().map(Op::to_string).unwrap_or_default(),
+            clause,
             mismatches,
             original_length,
             shrunk,
