@@ -163,3 +163,68 @@ pub fn describe(expected: &ExpectedCallback) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::gate::{GateAnswer, GateState};
+    use crate::explore::op::GateOp;
+    use axum::http::HeaderMap;
+    use bytes::Bytes;
+
+    fn mismatches(expected: &ExpectedCallback, received: &ReceivedCallback, key: &str) -> Vec<String> {
+        compare_callback(expected, received, key, &SchemaRegistry::default(), &Masker::default())
+            .into_iter()
+            .map(|m| m.at)
+            .collect()
+    }
+
+    #[test]
+    fn a_v1_callback_without_its_checksum_or_with_another_operation_differs() {
+        let expected = ExpectedCallback::V1 { slot: 0, operation: "deposited", success: true, amount: 5000 };
+        let params: Vec<(String, String)> =
+            [("mdOrder", "o"), ("orderNumber", "n"), ("operation", "deposited"), ("status", "1"), ("amount", "5000")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        let signed = format!(
+            "/cb?{}&checksum={}",
+            form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish(),
+            crate::signature::checksum(&params, "token")
+        );
+        let parse = |target: &str| ReceivedCallback::parse("GET", target, HeaderMap::new(), Bytes::new());
+        assert_eq!(mismatches(&expected, &parse(&signed), "token"), Vec::<String>::new());
+        let unsigned = signed.split("&checksum").next().unwrap_or_default().to_string();
+        assert_eq!(mismatches(&expected, &parse(&unsigned), "token"), vec!["callback $.checksum"]);
+        let reversed = signed.replace("deposited", "reversed");
+        assert!(mismatches(&expected, &parse(&reversed), "token").contains(&"callback $.operation".to_string()));
+    }
+
+    #[test]
+    fn a_gate_callback_with_a_null_or_unsigned_differs() {
+        let mut state = GateState::default();
+        let sale = GateOp::Sale { slot: 0, number: 0, amount: 10_000, forged: false, callback: true };
+        let (answer, callbacks) = state.apply(&sale, 1_767_268_800_000);
+        assert_eq!(answer, GateAnswer::Ack);
+        let expected = ExpectedCallback::Gate(callbacks[0].clone());
+        let mut document = callbacks[0].document.clone();
+        crate::gateway::gate::callback::sign(
+            &mut document,
+            "k",
+            crate::gateway::gate::policy::CallbackSignature::SortedEntries,
+        );
+        let parse = |body: &serde_json::Value| {
+            ReceivedCallback::parse("POST", "/cb", HeaderMap::new(), Bytes::from(body.to_string()))
+        };
+        assert_eq!(mismatches(&expected, &parse(&document), "k"), Vec::<String>::new());
+        assert_eq!(mismatches(&expected, &parse(&document), "another key"), vec!["callback $.signature"]);
+        let mut with_null = callbacks[0].document.clone();
+        with_null["payment"]["description"] = serde_json::Value::Null;
+        crate::gateway::gate::callback::sign(
+            &mut with_null,
+            "k",
+            crate::gateway::gate::policy::CallbackSignature::SortedEntries,
+        );
+        assert_eq!(mismatches(&expected, &parse(&with_null), "k"), vec!["callback $.payment.description"]);
+    }
+}

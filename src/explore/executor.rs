@@ -438,7 +438,7 @@ impl Execution<'_> {
         }
         let callback = |on: bool| on.then(|| self.wire.callback_url.clone()).flatten();
         let ip = "1.1.1.1";
-        let (path, payment_id, body, forged) = match op {
+        let (path, mut body, forged) = match op {
             GateOp::Sale { slot, number, amount, forged, callback: wanted } => {
                 let payment_id = self.payment_id(*number);
                 let mut general = json!({"project_id": project.id, "payment_id": payment_id});
@@ -453,7 +453,7 @@ impl Execution<'_> {
                 if !forged {
                     self.numbers.insert(*slot, *number);
                 }
-                ("v2/payment/online-banking/alfa-click/sale", payment_id, body, *forged)
+                ("v2/payment/online-banking/alfa-click/sale", body, *forged)
             }
             GateOp::Refund { slot, amount, currency, forged, callback: wanted } => {
                 let payment_id =
@@ -472,23 +472,21 @@ impl Execution<'_> {
                     GateCurrency::Omitted => {}
                 }
                 let body = json!({"general": general, "customer": {"ip_address": ip}, "payment": payment});
-                ("v2/payment/online-banking/alfa-click/refund", payment_id, body, *forged)
+                ("v2/payment/online-banking/alfa-click/refund", body, *forged)
             }
             GateOp::Status { slot } => {
                 let payment_id =
                     self.payment_id_of(*slot).ok_or_else(|| Failure::Unsendable(format!("no payment p{slot}")))?;
                 let body = json!({"general": {"project_id": project.id, "payment_id": payment_id}});
-                ("v2/payment/status", payment_id, body, false)
+                ("v2/payment/status", body, false)
             }
             GateOp::Unknown => {
                 let payment_id = format!("{}unknown", self.prefix);
                 let body = json!({"general": {"project_id": project.id, "payment_id": payment_id}});
-                ("v2/payment/status", payment_id, body, false)
+                ("v2/payment/status", body, false)
             }
             GateOp::Payer { .. } => return Err(Failure::Unsendable("the payer's press is no Gate request".into())),
         };
-        let _ = payment_id;
-        let mut body = body;
         let key = if forged { WRONG_KEY } else { project.key.as_str() };
         body["general"]["signature"] = json!(crate::signature::gate::sign(&body, key));
         let builder = self.wire.client.post(format!("{base}/{path}")).json(&body);

@@ -577,14 +577,13 @@ impl Explorer {
 
 /// Whether the target's APIs are on this machine, so that it can reach the callback listener.
 fn reaches_loopback(target: &crate::suite::target::Target) -> bool {
-    !target.apis.is_empty()
-        && target.apis.values().all(|url| {
-            url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string)).is_some_and(|host| {
-                host == "localhost"
-                    || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-                    || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-            })
-        })
+    let on_this_machine = |url: &String| match url::Url::parse(url).ok().as_ref().and_then(url::Url::host) {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    !target.apis.is_empty() && target.apis.values().all(on_this_machine)
 }
 
 /// The state the model holds the order of `op` in, for coverage.
@@ -619,4 +618,24 @@ fn oracle_clause(family: Family, merchant: &str, ops: &[Op]) -> &'static str {
         }
     }
     clause
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::embedded::reference_profile;
+    use crate::suite::target::Target;
+
+    #[test]
+    fn callbacks_are_explored_only_on_a_target_on_this_machine() {
+        let reaches = |url: &str| {
+            let target = Target::from_url("t", url, &reference_profile()).expect("a target");
+            reaches_loopback(&target)
+        };
+        assert!(reaches("http://127.0.0.1:8080"));
+        assert!(reaches("http://localhost:8080"));
+        assert!(reaches("http://[::1]:8080"));
+        assert!(!reaches("https://gateway.example"));
+        assert!(!reaches("http://10.0.0.5:8080"));
+    }
 }
