@@ -1,8 +1,10 @@
 //! `paycheck explore`: model-based stateful testing. Random operation sequences (the
-//! [`generator`]) are sent to a target over HTTP (the [`executor`]); the reference gateway's pure
-//! model (the [`oracle`]) predicts each answer, and [`compare`] checks what the spec fixes plus
-//! the answer's schema. A discrepancy is [`shrink`]ed against the target and written as an
-//! ordinary YAML case ([`case_writer`]).
+//! [`generator`]: v1 orders and Gate v2 payments) are sent to a target over HTTP (the
+//! [`executor`]); the reference gateway's pure models (the [`oracle`], with [`gate`] for Gate v2)
+//! predict each answer and the callbacks it causes, and [`compare`] and [`callbacks`] check what
+//! the spec fixes plus the schemas. A discrepancy is [`shrink`]ed against the target and written
+//! as an ordinary YAML case ([`case_writer`], [`gate_case`]); [`record`] turns an exploration into
+//! `run`'s record for its report formats.
 
 pub mod callbacks;
 pub mod case_writer;
