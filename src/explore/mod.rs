@@ -559,6 +559,13 @@ impl Explorer {
                 && expected.redirect
                 && let Some(url) = received.json().pointer("/redirect_data/url").and_then(serde_json::Value::as_str)
             {
+                if !page_url_usable(url) {
+                    return vec![Mismatch {
+                        at: "callback $.redirect_data.url".into(),
+                        expected: "an absolute http(s) URL of at most 2048 characters".into(),
+                        actual: self.masker.mask(&url.chars().take(200).collect::<String>()),
+                    }];
+                }
                 execution.set_page(expected.slot, url.to_string());
             }
         }
@@ -575,6 +582,12 @@ impl Explorer {
         }
         Ok(())
     }
+}
+
+/// Whether the payer's page a callback names can be followed: an absolute http(s) URL, bounded.
+fn page_url_usable(url: &str) -> bool {
+    url.len() <= 2048
+        && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }
 
 /// Whether the target's APIs are on this machine, so that it can reach the callback listener.
@@ -639,5 +652,13 @@ mod tests {
         assert!(reaches("http://[::1]:8080"));
         assert!(!reaches("https://gateway.example"));
         assert!(!reaches("http://10.0.0.5:8080"));
+    }
+
+    #[test]
+    fn only_a_bounded_http_page_is_followed() {
+        assert!(page_url_usable("http://127.0.0.1:8080/alfa-click-emulator/checkout/payments/?orderId=p"));
+        assert!(!page_url_usable("file:///etc/passwd"));
+        assert!(!page_url_usable("not a url"));
+        assert!(!page_url_usable(&format!("http://h/{}", "a".repeat(3000))));
     }
 }
