@@ -11,6 +11,7 @@ use super::checks::{self, ResponseView};
 use super::context::RunContext;
 use super::followups::{self, Followups, finish};
 use super::http::Received;
+use super::snapshot_step::CaseSnapshots;
 use crate::outcome::result::Severity;
 use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::signature::Verification;
@@ -31,6 +32,7 @@ pub async fn run_await(
     awaited: &AwaitCallback,
     api: Api,
     scope: &mut Scope,
+    snapshots: &CaseSnapshots,
 ) -> StepResult {
     let started = Instant::now();
     let mut result = followups::passing(step);
@@ -92,8 +94,9 @@ pub async fn run_await(
     let view = ResponseView::new(&received);
     let (common, extra) = awaited.expectations_for(api);
     result.checks.extend(checks::evaluate_content(common, extra, &view, scope, &context.masker));
-    let followups = Followups { case, step, api, captures: &awaited.captures, snapshot: awaited.snapshot.as_ref() };
-    let mut concluded = followups::conclude(context, followups, &view, scope, result, started);
+    let followups =
+        Followups { case, step, api, captures: &awaited.captures, snapshot: awaited.snapshot.as_ref(), snapshots };
+    let mut concluded = followups::conclude(context, followups, view, scope, result, started);
     if concluded.status == StepStatus::Failed && concluded.error.is_none() {
         concluded.error = signature_problem;
     }

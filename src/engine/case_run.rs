@@ -16,6 +16,7 @@ use super::await_callback;
 use super::callbacks::CallbackListener;
 use super::context::RunContext;
 use super::plan::CaseRun;
+use super::snapshot_step::CaseSnapshots;
 use super::step;
 use super::verdict;
 
@@ -88,6 +89,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
         }));
     }
     let vars_failed = result.outcome != Outcome::Passed;
+    let snapshots = CaseSnapshots::new(context, case, run.api);
     for step in &case.steps {
         let clauses = verdict::clauses_of_step(case, step);
         let stopped = vars_failed || matches!(result.outcome, Outcome::Errored { .. });
@@ -111,11 +113,14 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
         } else {
             match &step.action {
                 Action::Exchange(exchange) => {
-                    step::run_exchange(context, case, step, exchange, run.api, &mut scope).await
+                    step::run_exchange(context, case, step, exchange, run.api, &mut scope, &snapshots).await
                 }
                 Action::AwaitCallback(awaited) => match listener {
                     Some(listener) => {
-                        await_callback::run_await(context, listener, case, step, awaited, run.api, &mut scope).await
+                        await_callback::run_await(
+                            context, listener, case, step, awaited, run.api, &mut scope, &snapshots,
+                        )
+                        .await
                     }
                     None => {
                         let mut result = skipped(step, "");

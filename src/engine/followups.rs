@@ -10,6 +10,7 @@ use crate::template::Scope;
 
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
+use super::snapshot_step::CaseSnapshots;
 use super::verdict;
 
 /// The result of `step` as it starts: passed until something fails it.
@@ -50,6 +51,8 @@ pub struct Followups<'a> {
     pub captures: &'a [Capture],
     /// The snapshot to take, if any.
     pub snapshot: Option<&'a SnapshotSpec>,
+    /// What the case run's snapshots share.
+    pub snapshots: &'a CaseSnapshots,
 }
 
 /// Ends a step whose checks are in `result`: judges them (clauses, severity), takes the captures
@@ -59,7 +62,7 @@ pub struct Followups<'a> {
 pub fn conclude(
     context: &RunContext,
     followups: Followups<'_>,
-    view: &ResponseView<'_>,
+    view: ResponseView<'_>,
     scope: &mut Scope,
     mut result: StepResult,
     started: Instant,
@@ -68,7 +71,7 @@ pub fn conclude(
     verdict::judge(&mut result.checks, &clauses, context.rules());
     let mut failed = result.checks.iter().any(CheckResult::fails);
     for capture in followups.captures {
-        let (mut check, value) = checks::capture(capture, view, &context.masker);
+        let (mut check, value) = checks::capture(capture, &view, &context.masker);
         check.clauses.clone_from(&clauses);
         result.checks.push(check);
         match value {
@@ -76,7 +79,10 @@ pub fn conclude(
             None => failed = true,
         }
     }
-    failed |= snapshot(context, &followups, view.received, view.json.as_ref().ok(), scope, &mut result);
+    if !followups.captures.is_empty() {
+        followups.snapshots.inputs_changed();
+    }
+    failed |= snapshot(context, &followups, view.received, view.json.ok(), scope, &mut result);
     if failed {
         return finish(result, StepStatus::Failed, None, started);
     }
@@ -90,7 +96,7 @@ pub fn snapshot(
     context: &RunContext,
     followups: &Followups<'_>,
     received: &super::http::Received,
-    json: Option<&serde_json::Value>,
+    json: Option<serde_json::Value>,
     scope: &Scope,
     result: &mut StepResult,
 ) -> bool {

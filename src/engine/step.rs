@@ -15,6 +15,7 @@ use super::context::RunContext;
 use super::encode;
 use super::followups::{self, Followups, finish};
 use super::http::{self, TransportError};
+use super::snapshot_step::CaseSnapshots;
 use super::verdict;
 
 /// The header naming a request's step against a strict target (`RunOptions::strict_target`); the
@@ -32,6 +33,7 @@ pub async fn run_exchange(
     exchange: &Exchange,
     api: Api,
     scope: &mut Scope,
+    snapshots: &CaseSnapshots,
 ) -> StepResult {
     let started = Instant::now();
     let mut result = followups::passing(step);
@@ -82,8 +84,14 @@ pub async fn run_exchange(
                 if result.attempts == 1 { "" } else { "s" },
                 crate::text::format_duration(started.elapsed())
             );
-            let followups =
-                Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref() };
+            let followups = Followups {
+                case,
+                step,
+                api,
+                captures: &exchange.captures,
+                snapshot: exchange.snapshot.as_ref(),
+                snapshots,
+            };
             followups::snapshot(context, &followups, &received, None, scope, &mut result);
             return finish(result, StepStatus::Failed, Some(message), started);
         }
@@ -103,8 +111,9 @@ pub async fn run_exchange(
             format!("the response is not JSON ({reason}); body: {}", quote_bytes(&context.masker, &received.body));
         return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
     }
-    let followups = Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref() };
-    followups::conclude(context, followups, &view, scope, result, started)
+    let followups =
+        Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref(), snapshots };
+    followups::conclude(context, followups, view, scope, result, started)
 }
 
 /// Renders the request's templates and encodes its body.
