@@ -9,14 +9,12 @@ use bytes::Bytes;
 use super::callbacks::{CallbackListener, Payload, ReceivedCallback};
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
-use super::followups::{self, Followups, finish};
+use super::followups::{self, CaseInRun, Followups, finish};
 use super::http::Received;
-use super::snapshot_step::CaseSnapshots;
 use crate::outcome::result::Severity;
 use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::signature::Verification;
-use crate::suite::api::Api;
-use crate::suite::case::{AwaitCallback, Case, SignatureExpectation, Step};
+use crate::suite::case::{AwaitCallback, SignatureExpectation, Step};
 use crate::template::Scope;
 use crate::text::format_duration;
 
@@ -27,13 +25,12 @@ const LISTED: usize = 5;
 pub async fn run_await(
     context: &RunContext,
     listener: &CallbackListener,
-    case: &Case,
+    run: CaseInRun<'_>,
     step: &Step,
     awaited: &AwaitCallback,
-    api: Api,
     scope: &mut Scope,
-    snapshots: &CaseSnapshots,
 ) -> StepResult {
+    let CaseInRun { case, api, snapshots } = run;
     let started = Instant::now();
     let mut result = followups::passing(step);
     let mut wanted = Vec::new();

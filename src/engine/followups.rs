@@ -39,6 +39,17 @@ pub fn finish(mut result: StepResult, status: StepStatus, error: Option<String>,
     result
 }
 
+/// The case run a step belongs to: the case, the API it runs on, and what its snapshots share.
+#[derive(Clone, Copy)]
+pub struct CaseInRun<'a> {
+    /// The case.
+    pub case: &'a Case,
+    /// The API it runs on.
+    pub api: Api,
+    /// What the case run's snapshots share.
+    pub snapshots: &'a CaseSnapshots,
+}
+
 /// A step's captures and snapshot, and what the snapshot needs to know.
 pub struct Followups<'a> {
     /// The case.

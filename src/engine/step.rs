@@ -7,15 +7,14 @@ use serde_json::Value;
 
 use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::suite::api::{Api, Encoding};
-use crate::suite::case::{Body, CaptureSource, Case, Exchange, RequestTarget, Step};
+use crate::suite::case::{Body, CaptureSource, Exchange, RequestTarget, Step};
 use crate::template::Scope;
 
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
 use super::encode;
-use super::followups::{self, Followups, finish};
+use super::followups::{self, CaseInRun, Followups, finish};
 use super::http::{self, TransportError};
-use super::snapshot_step::CaseSnapshots;
 use super::verdict;
 
 /// The header naming a request's step against a strict target (`RunOptions::strict_target`); the
@@ -28,13 +27,12 @@ const QUOTED_BYTES: usize = 512;
 /// Runs a request step; captures are written into `scope` when the step passes.
 pub async fn run_exchange(
     context: &RunContext,
-    case: &Case,
+    run: CaseInRun<'_>,
     step: &Step,
     exchange: &Exchange,
-    api: Api,
     scope: &mut Scope,
-    snapshots: &CaseSnapshots,
 ) -> StepResult {
+    let CaseInRun { case, api, snapshots } = run;
     let started = Instant::now();
     let mut result = followups::passing(step);
     let received = loop {
