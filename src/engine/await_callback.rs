@@ -9,13 +9,12 @@ use bytes::Bytes;
 use super::callbacks::{CallbackListener, Payload, ReceivedCallback};
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
-use super::followups::{self, Followups, finish};
+use super::followups::{self, CaseInRun, Followups, finish};
 use super::http::Received;
 use crate::outcome::result::Severity;
 use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::signature::Verification;
-use crate::suite::api::Api;
-use crate::suite::case::{AwaitCallback, Case, SignatureExpectation, Step};
+use crate::suite::case::{AwaitCallback, SignatureExpectation, Step};
 use crate::template::Scope;
 use crate::text::format_duration;
 
@@ -26,12 +25,12 @@ const LISTED: usize = 5;
 pub async fn run_await(
     context: &RunContext,
     listener: &CallbackListener,
-    case: &Case,
+    run: CaseInRun<'_>,
     step: &Step,
     awaited: &AwaitCallback,
-    api: Api,
     scope: &mut Scope,
 ) -> StepResult {
+    let CaseInRun { case, api, snapshots } = run;
     let started = Instant::now();
     let mut result = followups::passing(step);
     let mut wanted = Vec::new();
@@ -92,8 +91,9 @@ pub async fn run_await(
     let view = ResponseView::new(&received);
     let (common, extra) = awaited.expectations_for(api);
     result.checks.extend(checks::evaluate_content(common, extra, &view, scope, &context.masker));
-    let followups = Followups { case, step, api, captures: &awaited.captures, snapshot: awaited.snapshot.as_ref() };
-    let mut concluded = followups::conclude(context, followups, &view, scope, result, started);
+    let followups =
+        Followups { case, step, api, captures: &awaited.captures, snapshot: awaited.snapshot.as_ref(), snapshots };
+    let mut concluded = followups::conclude(context, followups, view, scope, result, started);
     if concluded.status == StepStatus::Failed && concluded.error.is_none() {
         concluded.error = signature_problem;
     }

@@ -15,7 +15,9 @@ use crate::template::Scope;
 use super::await_callback;
 use super::callbacks::CallbackListener;
 use super::context::RunContext;
+use super::followups::CaseInRun;
 use super::plan::CaseRun;
+use super::snapshot_step::CaseSnapshots;
 use super::step;
 use super::verdict;
 
@@ -88,6 +90,8 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
         }));
     }
     let vars_failed = result.outcome != Outcome::Passed;
+    let snapshots = CaseSnapshots::new(context, case, run.api);
+    let in_run = CaseInRun { case, api: run.api, snapshots: &snapshots };
     for step in &case.steps {
         let clauses = verdict::clauses_of_step(case, step);
         let stopped = vars_failed || matches!(result.outcome, Outcome::Errored { .. });
@@ -110,12 +114,10 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
             blocked
         } else {
             match &step.action {
-                Action::Exchange(exchange) => {
-                    step::run_exchange(context, case, step, exchange, run.api, &mut scope).await
-                }
+                Action::Exchange(exchange) => step::run_exchange(context, in_run, step, exchange, &mut scope).await,
                 Action::AwaitCallback(awaited) => match listener {
                     Some(listener) => {
-                        await_callback::run_await(context, listener, case, step, awaited, run.api, &mut scope).await
+                        await_callback::run_await(context, listener, in_run, step, awaited, &mut scope).await
                     }
                     None => {
                         let mut result = skipped(step, "");

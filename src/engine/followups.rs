@@ -10,6 +10,7 @@ use crate::template::Scope;
 
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
+use super::snapshot_step::CaseSnapshots;
 use super::verdict;
 
 /// The result of `step` as it starts: passed until something fails it.
@@ -38,6 +39,17 @@ pub fn finish(mut result: StepResult, status: StepStatus, error: Option<String>,
     result
 }
 
+/// The case run a step belongs to: the case, the API it runs on, and what its snapshots share.
+#[derive(Clone, Copy)]
+pub struct CaseInRun<'a> {
+    /// The case.
+    pub case: &'a Case,
+    /// The API it runs on.
+    pub api: Api,
+    /// What the case run's snapshots share.
+    pub snapshots: &'a CaseSnapshots,
+}
+
 /// A step's captures and snapshot, and what the snapshot needs to know.
 pub struct Followups<'a> {
     /// The case.
@@ -50,6 +62,8 @@ pub struct Followups<'a> {
     pub captures: &'a [Capture],
     /// The snapshot to take, if any.
     pub snapshot: Option<&'a SnapshotSpec>,
+    /// What the case run's snapshots share.
+    pub snapshots: &'a CaseSnapshots,
 }
 
 /// Ends a step whose checks are in `result`: judges them (clauses, severity), takes the captures
@@ -59,7 +73,7 @@ pub struct Followups<'a> {
 pub fn conclude(
     context: &RunContext,
     followups: Followups<'_>,
-    view: &ResponseView<'_>,
+    view: ResponseView<'_>,
     scope: &mut Scope,
     mut result: StepResult,
     started: Instant,
@@ -68,7 +82,7 @@ pub fn conclude(
     verdict::judge(&mut result.checks, &clauses, context.rules());
     let mut failed = result.checks.iter().any(CheckResult::fails);
     for capture in followups.captures {
-        let (mut check, value) = checks::capture(capture, view, &context.masker);
+        let (mut check, value) = checks::capture(capture, &view, &context.masker);
         check.clauses.clone_from(&clauses);
         result.checks.push(check);
         match value {
@@ -76,7 +90,10 @@ pub fn conclude(
             None => failed = true,
         }
     }
-    failed |= snapshot(context, &followups, view.received, view.json.as_ref().ok(), scope, &mut result);
+    if !followups.captures.is_empty() {
+        followups.snapshots.inputs_changed();
+    }
+    failed |= snapshot(context, &followups, view.received, view.json.ok(), scope, &mut result);
     if failed {
         return finish(result, StepStatus::Failed, None, started);
     }
@@ -90,7 +107,7 @@ pub fn snapshot(
     context: &RunContext,
     followups: &Followups<'_>,
     received: &super::http::Received,
-    json: Option<&serde_json::Value>,
+    json: Option<serde_json::Value>,
     scope: &Scope,
     result: &mut StepResult,
 ) -> bool {

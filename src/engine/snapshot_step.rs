@@ -5,6 +5,10 @@
 //! run or warns as the target says. Only a snapshot that cannot be read or written fails the step. Which steps take one is the run's policy
 //! ([`crate::snapshot::SnapshotPolicy`]): with `all`, every exchange, named after its step.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use crate::outcome::result::Severity;
 use crate::outcome::result::{SnapshotRecord, SnapshotStatus};
 use crate::outcome::{CheckKind, CheckResult};
@@ -14,6 +18,7 @@ use crate::snapshot::inputs::{self, InputReference};
 use crate::snapshot::name::{self, SnapshotName};
 use crate::snapshot::render::{Normalisation, SnapshotInput, render_snapshot};
 use crate::snapshot::store::{Assertion, Metadata, WritePolicy};
+use crate::suite::api::Api;
 use crate::suite::case::{Action, Case, SnapshotSpec, Step};
 use crate::template::Scope;
 
@@ -33,18 +38,69 @@ pub fn spec_for<'a>(context: &RunContext, own: Option<&'a SnapshotSpec>) -> Opti
     }
 }
 
-/// A step's snapshot name: its name as a slug, with `-2`, `-3`, ... for later exchanges of the
-/// case whose names give the same slug (steps that send or await something; `wait` steps have
-/// no exchange).
-pub fn exchange_name(case: &Case, step: &Step) -> String {
-    let slug = name::slug(&step.name);
-    let earlier = case
-        .steps
-        .iter()
-        .take_while(|other| other.number != step.number)
-        .filter(|other| !matches!(other.action, Action::Wait(_)) && name::slug(&other.name) == slug)
-        .count();
-    if earlier == 0 { slug } else { format!("{slug}-{}", earlier + 1) }
+/// What the snapshots of one case run share, worked out once for the run rather than at every
+/// step: each step's snapshot name, and the case's inputs as references (worked out again only
+/// after a step captured something).
+pub struct CaseSnapshots {
+    /// The case's key.
+    key: String,
+    /// The API the case runs on.
+    api: Api,
+    /// Each exchange step's name, by step number; empty when the run takes no snapshots.
+    names: Vec<(usize, SnapshotName)>,
+    /// The target's URLs (its API bases, its root), which snapshots write as `[target]`.
+    target_urls: Vec<String>,
+    /// The case's inputs as references, once asked for since the last capture.
+    references: Mutex<Option<Arc<Vec<InputReference>>>>,
+}
+
+impl CaseSnapshots {
+    /// The names of a case run's snapshots. A step's name is its name as a slug, with `-2`,
+    /// `-3`, ... for later exchanges of the case whose names give the same slug (steps that
+    /// send or await something; `wait` steps have no exchange), after the matrix values' slug.
+    pub fn new(context: &RunContext, case: &Case, api: Api) -> CaseSnapshots {
+        let mut names = Vec::new();
+        let mut key = String::new();
+        let mut target_urls = Vec::new();
+        if context.snapshots.settings.policy != SnapshotPolicy::Off {
+            target_urls.extend(context.target.apis.values().cloned());
+            target_urls.extend(context.target.root.clone());
+            key = context.snapshots.case_key(&case.file.path);
+            let variant = case.variant.as_deref().map(name::slug);
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for step in case.steps.iter().filter(|step| !matches!(step.action, Action::Wait(_))) {
+                let slug = name::slug(&step.name);
+                let count = seen.entry(slug.clone()).or_default();
+                *count += 1;
+                let exchange = if *count == 1 { slug } else { format!("{slug}-{count}") };
+                let exchange = match &variant {
+                    Some(variant) => format!("{variant}__{exchange}"),
+                    None => exchange,
+                };
+                names.push((step.number, SnapshotName::new(&key, api, &exchange)));
+            }
+        }
+        CaseSnapshots { key, api, names, target_urls, references: Mutex::new(None) }
+    }
+
+    /// Says that a step captured values: the next snapshot works the references out again.
+    pub fn inputs_changed(&self) {
+        *self.references.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// The step's snapshot name (a step of another case, which the engine never asks for, is
+    /// named after its own slug).
+    fn name_of(&self, step: &Step) -> Cow<'_, SnapshotName> {
+        match self.names.iter().find(|(number, _)| *number == step.number) {
+            Some((_, name)) => Cow::Borrowed(name),
+            None => Cow::Owned(SnapshotName::new(&self.key, self.api, &name::slug(&step.name))),
+        }
+    }
+
+    fn references(&self, case: &Case, scope: &Scope) -> Arc<Vec<InputReference>> {
+        let mut cached = self.references.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(cached.get_or_insert_with(|| Arc::new(input_references(case, scope))))
+    }
 }
 
 /// The case's inputs in scope (its variables, the values its steps captured), as references.
@@ -67,31 +123,25 @@ pub fn take(
     followups: &Followups<'_>,
     spec: &SnapshotSpec,
     received: &Received,
-    json: Option<&serde_json::Value>,
+    json: Option<serde_json::Value>,
     scope: &Scope,
 ) -> (CheckResult, SnapshotRecord) {
     let (case, step, api) = (followups.case, followups.step, followups.api);
-    let key = context.snapshots.case_key(&case.file.path);
-    let exchange = match &case.variant {
-        Some(variant) => format!("{}__{}", name::slug(variant), exchange_name(case, step)),
-        None => exchange_name(case, step),
-    };
-    let snapshot_name = SnapshotName::new(&key, api, &exchange);
-    let relative = snapshot_name.relative_path().to_string_lossy().replace('\\', "/");
+    let snapshot_name = followups.snapshots.name_of(step);
+    let snapshot_name = &*snapshot_name;
+    let relative = snapshot_name.display().to_string();
     let headers: Vec<(String, String)> = received
         .headers
         .iter()
         .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
-    let mut target_urls: Vec<String> = context.target.apis.values().cloned().collect();
-    target_urls.extend(context.target.root.clone());
-    let inputs = input_references(case, scope);
+    let inputs = followups.snapshots.references(case, scope);
     let text = render_snapshot(
-        &SnapshotInput { status: received.status, headers: &headers, body: &received.body, json },
+        SnapshotInput { status: received.status, headers: &headers, body: &received.body, json },
         &Normalisation {
             spec,
             masker: &context.masker,
-            target_urls: &target_urls,
+            target_urls: &followups.snapshots.target_urls,
             target_redactions: &context.snapshots.settings.redactions,
             inputs: &inputs,
             volatile_fields: &context.snapshots.settings.volatile_fields,
@@ -123,7 +173,7 @@ pub fn take(
         check.actual = "recorded (not compared)".into();
         return (check, record);
     };
-    let accepted = store.accepted_path(&snapshot_name);
+    let accepted = store.accepted_path(snapshot_name);
     record.file = Some(accepted.display().to_string());
     let metadata = || Metadata {
         source: case.path(),
@@ -131,7 +181,7 @@ pub fn take(
         expression: String::new(),
         input_file: case.path(),
     };
-    match store.assert(&snapshot_name, metadata, &record.text) {
+    match store.assert(snapshot_name, metadata, &record.text) {
         Ok(Assertion::Matched) => {
             record.status = SnapshotStatus::Matched;
             check.actual = "matches".into();

@@ -7,13 +7,13 @@ use serde_json::Value;
 
 use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::suite::api::{Api, Encoding};
-use crate::suite::case::{Body, CaptureSource, Case, Exchange, RequestTarget, Step};
+use crate::suite::case::{Body, CaptureSource, Exchange, RequestTarget, Step};
 use crate::template::Scope;
 
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
 use super::encode;
-use super::followups::{self, Followups, finish};
+use super::followups::{self, CaseInRun, Followups, finish};
 use super::http::{self, TransportError};
 use super::verdict;
 
@@ -27,12 +27,12 @@ const QUOTED_BYTES: usize = 512;
 /// Runs a request step; captures are written into `scope` when the step passes.
 pub async fn run_exchange(
     context: &RunContext,
-    case: &Case,
+    run: CaseInRun<'_>,
     step: &Step,
     exchange: &Exchange,
-    api: Api,
     scope: &mut Scope,
 ) -> StepResult {
+    let CaseInRun { case, api, snapshots } = run;
     let started = Instant::now();
     let mut result = followups::passing(step);
     let received = loop {
@@ -82,8 +82,14 @@ pub async fn run_exchange(
                 if result.attempts == 1 { "" } else { "s" },
                 crate::text::format_duration(started.elapsed())
             );
-            let followups =
-                Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref() };
+            let followups = Followups {
+                case,
+                step,
+                api,
+                captures: &exchange.captures,
+                snapshot: exchange.snapshot.as_ref(),
+                snapshots,
+            };
             followups::snapshot(context, &followups, &received, None, scope, &mut result);
             return finish(result, StepStatus::Failed, Some(message), started);
         }
@@ -103,8 +109,9 @@ pub async fn run_exchange(
             format!("the response is not JSON ({reason}); body: {}", quote_bytes(&context.masker, &received.body));
         return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
     }
-    let followups = Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref() };
-    followups::conclude(context, followups, &view, scope, result, started)
+    let followups =
+        Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref(), snapshots };
+    followups::conclude(context, followups, view, scope, result, started)
 }
 
 /// Renders the request's templates and encodes its body.

@@ -27,19 +27,24 @@ pub struct InputReference {
 /// containing another is replaced whole). A value two names share keeps the first name.
 pub fn references<'a>(named: impl IntoIterator<Item = (&'a str, Value)>) -> Vec<InputReference> {
     let mut found: Vec<InputReference> = Vec::new();
+    let mut path = String::new();
     for (name, value) in named {
-        collect(name, &value, &mut found, 0);
+        path.clear();
+        path.push_str(name);
+        collect(&mut path, &value, &mut found, 0);
     }
     found.truncate(MAX_REFERENCES);
     found.sort_by(|a, b| b.value.len().cmp(&a.value.len()).then_with(|| a.value.cmp(&b.value)));
     found
 }
 
-fn collect(path: &str, value: &Value, found: &mut Vec<InputReference>, depth: usize) {
+/// Collects the string leaves under `path` (which it leaves as it found it).
+fn collect(path: &mut String, value: &Value, found: &mut Vec<InputReference>, depth: usize) {
     const MAX_DEPTH: usize = 8;
     if depth > MAX_DEPTH || found.len() >= MAX_REFERENCES {
         return;
     }
+    let length = path.len();
     match value {
         Value::String(text) => {
             let chars = text.chars().count();
@@ -49,12 +54,17 @@ fn collect(path: &str, value: &Value, found: &mut Vec<InputReference>, depth: us
         }
         Value::Object(fields) => {
             for (key, field) in fields {
-                collect(&format!("{path}.{key}"), field, found, depth + 1);
+                path.push('.');
+                path.push_str(key);
+                collect(path, field, found, depth + 1);
+                path.truncate(length);
             }
         }
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
-                collect(&format!("{path}[{index}]"), item, found, depth + 1);
+                path.push_str(&format!("[{index}]"));
+                collect(path, item, found, depth + 1);
+                path.truncate(length);
             }
         }
         _ => {}

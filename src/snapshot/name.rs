@@ -26,15 +26,19 @@ pub fn case_key(file: &Path, bases: &[&Path]) -> String {
 
 /// `Status shows the refund` → `status-shows-the-refund`.
 pub fn slug(name: &str) -> String {
-    let mut slug = String::new();
+    let mut slug = String::with_capacity(name.len());
     for c in name.trim().chars() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
             slug.extend(c.to_lowercase());
         } else if !slug.ends_with('-') && !slug.is_empty() {
             slug.push('-');
         }
     }
-    let slug = slug.trim_end_matches('-').to_string();
+    while slug.ends_with('-') {
+        slug.pop();
+    }
     if slug.is_empty() { "step".to_string() } else { slug }
 }
 
@@ -50,19 +54,27 @@ pub struct SnapshotName {
     pub case_key: String,
     /// `<api>__<step slug>`: the file's name without `.snap`.
     pub file_stem: String,
+    /// The accepted file relative to the target's snapshot folder, `/`-separated.
+    relative: String,
 }
 
 impl SnapshotName {
     /// The name of a step's snapshot on an API.
     pub fn new(case_key: &str, api: Api, step_slug: &str) -> SnapshotName {
-        SnapshotName { case_key: case_key.to_string(), file_stem: format!("{}__{step_slug}", api.name()) }
+        let file_stem = format!("{}__{step_slug}", api.name());
+        let relative =
+            if case_key.is_empty() { format!("{file_stem}.snap") } else { format!("{case_key}/{file_stem}.snap") };
+        SnapshotName { case_key: case_key.to_string(), file_stem, relative }
     }
 
     /// The accepted file, relative to the target's snapshot folder.
-    pub fn relative_path(&self) -> PathBuf {
-        let mut path: PathBuf = self.case_key.split('/').collect();
-        path.push(format!("{}.snap", self.file_stem));
-        path
+    pub fn relative_path(&self) -> &Path {
+        Path::new(&self.relative)
+    }
+
+    /// The accepted file relative to the target's snapshot folder, `/`-separated on every system.
+    pub fn display(&self) -> &str {
+        &self.relative
     }
 }
 
@@ -87,6 +99,7 @@ mod tests {
         assert_eq!(case_key(&file, &[&cases, dir.path()]), "v1/refund");
         assert_eq!(case_key(&file, &[dir.path()]), "cases/v1/refund");
         let name = SnapshotName::new("v1/refund", Api::Bank, "status");
-        assert_eq!(name.relative_path(), PathBuf::from("v1/refund/bank__status.snap"));
+        assert_eq!(name.relative_path(), Path::new("v1/refund/bank__status.snap"));
+        assert_eq!(name.display(), "v1/refund/bank__status.snap");
     }
 }

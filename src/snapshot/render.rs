@@ -30,7 +30,7 @@ pub struct SnapshotInput<'a> {
     /// The whole body.
     pub body: &'a [u8],
     /// The body already parsed as JSON, when the caller has it (else it is parsed here).
-    pub json: Option<&'a Value>,
+    pub json: Option<Value>,
 }
 
 /// What normalisation knows besides the response.
@@ -50,7 +50,7 @@ pub struct Normalisation<'a> {
 }
 
 /// Renders the snapshot text of a response.
-pub fn render_snapshot(input: &SnapshotInput<'_>, normalisation: &Normalisation<'_>) -> String {
+pub fn render_snapshot(input: SnapshotInput<'_>, normalisation: &Normalisation<'_>) -> String {
     let mut text = format!("HTTP {}\n", input.status);
     let mut wanted: Vec<&str> = vec!["content-type"];
     wanted.extend(normalisation.spec.headers.iter().map(String::as_str));
@@ -74,7 +74,7 @@ pub fn render_snapshot(input: &SnapshotInput<'_>, normalisation: &Normalisation<
         text.push_str("(empty body)");
     } else {
         let document = match input.json {
-            Some(document) => Ok(document.clone()),
+            Some(document) => Ok(document),
             None => serde_json::from_slice::<Value>(input.body),
         };
         match document {
@@ -113,7 +113,8 @@ fn cut(text: String) -> String {
 
 /// The normalisation insta applies to snapshot contents: no trailing whitespace, `\n` line ends.
 pub fn normalise_text(text: &str) -> String {
-    text.trim_end().replace("\r\n", "\n")
+    let text = text.trim_end();
+    if text.contains('\r') { text.replace("\r\n", "\n") } else { text.to_string() }
 }
 
 /// Redacts volatile values and sorts keys.
@@ -125,7 +126,6 @@ fn normalise_json(document: Value, normalisation: &Normalisation<'_>) -> Value {
         }
     }
     let mut document = document;
-    write_input_references(&mut document, normalisation.inputs, 0);
     for (pointer, placeholder) in redacted {
         if let Some(value) = document.pointer_mut(&pointer)
             && !value.is_null()
@@ -133,26 +133,45 @@ fn normalise_json(document: Value, normalisation: &Normalisation<'_>) -> Value {
             *value = Value::String(format!("[{placeholder}]"));
         }
     }
-    normalisation.volatile_fields.redact(&mut document);
-    redact_sensitive_fields(&mut document);
-    sort_keys(document)
+    normalise_value(&mut document, normalisation, 0);
+    document
 }
 
-/// Replaces each string value equal to one of the case's inputs by its reference, so that an
-/// echoed input reads `{{order_number}}` rather than the schema's generic placeholder.
-fn write_input_references(value: &mut Value, inputs: &[InputReference], depth: usize) {
-    const MAX_DEPTH: usize = 64;
-    if inputs.is_empty() || depth > MAX_DEPTH {
-        return;
-    }
+/// How deep strings become references and volatile fields are redacted.
+const MAX_REDACTION_DEPTH: usize = 64;
+/// How deep keys are sorted.
+const MAX_SORT_DEPTH: usize = 128;
+
+/// One walk over the answer (the case's and the target's redactions already written): each
+/// string equal to one of the case's inputs becomes its reference, so that an echoed input reads
+/// `{{order_number}}` rather than the schema's generic placeholder; each field named like a
+/// signature, password or secret is replaced whole; each volatile field's value becomes its
+/// placeholder (placeholders and references stay); keys are sorted.
+fn normalise_value(value: &mut Value, normalisation: &Normalisation<'_>, depth: usize) {
     match value {
-        Value::String(text) => {
-            if let Some(input) = inputs.iter().find(|input| input.value == *text) {
+        Value::String(text) if depth <= MAX_REDACTION_DEPTH => {
+            if let Some(input) = normalisation.inputs.iter().find(|input| input.value == *text) {
                 *text = input.reference.clone();
             }
         }
-        Value::Object(fields) => fields.values_mut().for_each(|field| write_input_references(field, inputs, depth + 1)),
-        Value::Array(items) => items.iter_mut().for_each(|item| write_input_references(item, inputs, depth + 1)),
+        Value::Object(fields) => {
+            if depth <= MAX_SORT_DEPTH {
+                fields.sort_keys();
+            }
+            for (key, field) in fields.iter_mut() {
+                if let Some(placeholder) = sensitive_field_placeholder(key)
+                    && !field.is_null()
+                {
+                    *field = Value::String(placeholder.to_string());
+                    continue;
+                }
+                normalise_value(field, normalisation, depth + 1);
+                if depth <= MAX_REDACTION_DEPTH {
+                    normalisation.volatile_fields.redact_field(key, field);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| normalise_value(item, normalisation, depth + 1)),
         _ => {}
     }
 }
@@ -160,22 +179,6 @@ fn write_input_references(value: &mut Value, inputs: &[InputReference], depth: u
 /// True for `{{name}}`, a reference to one of the case's inputs.
 pub fn is_reference(text: &str) -> bool {
     text.starts_with("{{") && text.ends_with("}}")
-}
-
-/// Replaces the values of fields named like signatures, passwords and secrets, at any depth.
-fn redact_sensitive_fields(value: &mut Value) {
-    match value {
-        Value::Object(fields) => {
-            for (key, field) in fields.iter_mut() {
-                match sensitive_field_placeholder(key) {
-                    Some(placeholder) if !field.is_null() => *field = Value::String(placeholder.to_string()),
-                    _ => redact_sensitive_fields(field),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact_sensitive_fields),
-        _ => {}
-    }
 }
 
 fn sensitive_field_placeholder(key: &str) -> Option<&'static str> {
@@ -198,26 +201,6 @@ fn is_sensitive_header(name: &str) -> bool {
     ["authorization", "cookie", "signature", "token", "secret", "api-key", "apikey"]
         .iter()
         .any(|word| name.contains(word))
-}
-
-fn sort_keys(mut value: Value) -> Value {
-    sort_keys_in_place(&mut value, 0);
-    value
-}
-
-fn sort_keys_in_place(value: &mut Value, depth: usize) {
-    const MAX_DEPTH: usize = 128;
-    if depth > MAX_DEPTH {
-        return;
-    }
-    match value {
-        Value::Object(fields) => {
-            fields.sort_keys();
-            fields.values_mut().for_each(|field| sort_keys_in_place(field, depth + 1));
-        }
-        Value::Array(items) => items.iter_mut().for_each(|item| sort_keys_in_place(item, depth + 1)),
-        _ => {}
-    }
 }
 
 #[cfg(test)]
@@ -273,7 +256,7 @@ mod tests {
             ("Date".to_string(), "today".to_string()),
         ];
         let text = render_snapshot(
-            &SnapshotInput { status: 200, headers: &headers, body, json: None },
+            SnapshotInput { status: 200, headers: &headers, body, json: None },
             &Normalisation {
                 spec: &spec,
                 masker: &masker,
@@ -315,7 +298,7 @@ x-request-id: r-1
         let masker = Masker::default();
         let body = "é".repeat(MAX_TEXT_BYTES);
         let text = render_snapshot(
-            &SnapshotInput { status: 200, headers: &[], body: body.as_bytes(), json: None },
+            SnapshotInput { status: 200, headers: &[], body: body.as_bytes(), json: None },
             &Normalisation {
                 spec: &spec,
                 masker: &masker,
@@ -334,7 +317,7 @@ x-request-id: r-1
         let spec = SnapshotSpec::default();
         let masker = Masker::default();
         let text = render_snapshot(
-            &SnapshotInput { status: 302, headers: &[], body: b"<html>moved</html>\r\n\r\n", json: None },
+            SnapshotInput { status: 302, headers: &[], body: b"<html>moved</html>\r\n\r\n", json: None },
             &Normalisation {
                 spec: &spec,
                 masker: &masker,

@@ -111,15 +111,17 @@ impl SnapshotStore {
     pub fn new(dir: PathBuf, policy: WritePolicy) -> SnapshotStore {
         let mut listing = Listing::default();
         if dir.is_dir() {
+            let pending_suffix = format!(".{PENDING_EXTENSION}");
+            let accepted_suffix = format!(".{ACCEPTED_EXTENSION}");
             for entry in ignore::WalkBuilder::new(&dir).standard_filters(false).build().flatten() {
                 let Ok(relative) = entry.path().strip_prefix(&dir) else { continue };
-                let name = relative.to_string_lossy();
-                if name.ends_with(&format!(".{PENDING_EXTENSION}")) {
+                let Some(name) = relative.to_str() else { continue };
+                if name.ends_with(&pending_suffix) {
                     listing.pending.insert(relative.to_path_buf());
-                } else if name.ends_with(&format!(".{ACCEPTED_EXTENSION}")) {
-                    let folder = relative.parent().map(|parent| parent.to_string_lossy().replace('\\', "/"));
+                } else if name.ends_with(&accepted_suffix) {
                     let name = name.replace('\\', "/");
-                    listing.accepted.entry(folder.unwrap_or_default()).or_default().push(name);
+                    let folder = name.rsplit_once('/').map_or("", |(folder, _)| folder);
+                    listing.accepted.entry(folder.to_string()).or_default().push(name);
                 }
             }
             listing.accepted.values_mut().for_each(|names| names.sort());
@@ -135,7 +137,10 @@ impl SnapshotStore {
 
     /// Removes the pending file of a snapshot, if the folder held one at the start.
     fn clear_pending(&self, name: &SnapshotName) -> Result<(), String> {
-        let relative = pending_path(&name.relative_path());
+        if self.listing.pending.is_empty() {
+            return Ok(());
+        }
+        let relative = pending_path(name.relative_path());
         if self.listing.pending.contains(&relative) { remove_if_present(&self.dir.join(relative)) } else { Ok(()) }
     }
 
@@ -153,7 +158,6 @@ impl SnapshotStore {
         contents: &str,
     ) -> Result<Assertion, String> {
         let accepted = self.accepted_path(name);
-        let pending = pending_path(&accepted);
         let contents = normalise_text(contents);
         let old = read_contents(&accepted)?;
         if old.as_deref() == Some(contents.as_str()) {
@@ -176,6 +180,7 @@ impl SnapshotStore {
                 None => Assertion::New { pending: None },
             });
         }
+        let pending = pending_path(&accepted);
         crate::atomic_file::write(&pending, file.as_bytes())?;
         Ok(match diff {
             Some(diff) => Assertion::Changed { pending: Some(pending), diff, accepted: old },

@@ -64,30 +64,14 @@ impl VolatileFields {
         self.names.is_empty()
     }
 
-    /// Replaces the scalar values of volatile fields, at any depth, by `[placeholder]` (values
-    /// already replaced or written as references, and nulls, stay).
-    pub fn redact(&self, value: &mut Value) {
-        self.redact_at(value, 0);
-    }
-
-    fn redact_at(&self, value: &mut Value, depth: usize) {
-        if depth > MAX_DEPTH {
-            return;
-        }
-        match value {
-            Value::Object(fields) => {
-                for (key, field) in fields.iter_mut() {
-                    match (self.placeholder(key), &*field) {
-                        (Some(_), Value::Null | Value::Object(_) | Value::Array(_)) | (None, _) => {
-                            self.redact_at(field, depth + 1)
-                        }
-                        (Some(_), Value::String(text)) if is_placeholder(text) => {}
-                        (Some(placeholder), _) => *field = Value::String(format!("[{placeholder}]")),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|item| self.redact_at(item, depth + 1)),
-            _ => {}
+    /// Replaces a volatile field's value by `[placeholder]`: a scalar that is not already a
+    /// placeholder or a reference (a null, an object and an array stay).
+    pub fn redact_field(&self, key: &str, field: &mut Value) {
+        let Some(placeholder) = self.placeholder(key) else { return };
+        match field {
+            Value::Null | Value::Object(_) | Value::Array(_) => {}
+            Value::String(text) if is_placeholder(text) => {}
+            _ => *field = Value::String(format!("[{placeholder}]")),
         }
     }
 }
@@ -198,12 +182,17 @@ mod tests {
         assert_eq!(fields.placeholder("gw"), Some("timestamp"));
         assert_eq!(fields.placeholder("id"), Some("operation_id"));
         assert_eq!(fields.placeholder("inner"), None);
-        let mut answer = json!({"x": [{"date": 17, "id": 3, "n": 1}], "gw": null, "date": "[timestamp]"});
-        fields.redact(&mut answer);
-        assert_eq!(
-            answer,
-            json!({"x": [{"date": "[timestamp]", "id": "[operation_id]", "n": 1}], "gw": null, "date": "[timestamp]"})
-        );
+        let redacted = |key: &str, mut value: Value| {
+            fields.redact_field(key, &mut value);
+            value
+        };
+        assert_eq!(redacted("date", json!(17)), json!("[timestamp]"));
+        assert_eq!(redacted("id", json!("17")), json!("[operation_id]"));
+        assert_eq!(redacted("n", json!(1)), json!(1));
+        assert_eq!(redacted("gw", Value::Null), Value::Null);
+        assert_eq!(redacted("date", json!("[timestamp]")), json!("[timestamp]"));
+        assert_eq!(redacted("date", json!("{{order_date}}")), json!("{{order_date}}"));
+        assert_eq!(redacted("date", json!({"at": 1})), json!({"at": 1}));
         assert_eq!(
             redact_generated_order_numbers("<h1>Order pcmx3794gb-46</h1> pcmx3794gb-p, pc-1".to_string()),
             "<h1>Order [order_number]</h1> [order_number], pc-1"
