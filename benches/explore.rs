@@ -1,8 +1,8 @@
 //! `paycheck explore` throughput, and the fault catalogue swept with a fixed seed.
 //!
-//! `cargo bench --bench explore` explores the reference gateway embedded in this process and
-//! `paycheck serve` over loopback (a child process sharing the machine's cores) and prints the
-//! operations per second of each. `cargo bench --bench explore -- faults` also explores the
+//! `cargo bench --bench explore` explores (v1 and Gate v2, callbacks of both included) the
+//! reference gateway embedded in this process and `paycheck serve` over loopback (a child process
+//! sharing the machine's cores) and prints the operations per second of each. `cargo bench --bench explore -- faults` also explores the
 //! gateway with each fault of the catalogue on (seed 1, at most 20,000 operations) and prints the
 //! operations to the first discrepancy, the shrunk length, and the median and worst.
 //!
@@ -40,7 +40,9 @@ async fn explore(target: &Target, schemas: &Arc<SchemaRegistry>, options: &Optio
     let explorer = Explorer::connect(target, JOBS, Duration::from_secs(30), Arc::clone(schemas), Masker::default())
         .await
         .expect("the target is reachable");
-    explorer.explore(options).await
+    let outcome = explorer.explore(options).await;
+    explorer.shutdown().await;
+    outcome
 }
 
 fn print(label: &str, outcome: &Outcome) {

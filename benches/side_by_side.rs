@@ -4,12 +4,16 @@
 //! scenario, whole process). Without `hurl` on PATH it says so and measures paycheck alone.
 //!
 //! `cargo bench --bench side_by_side` (environment: `PAYCHECK_SIDE_SCENARIOS`, default 1000;
-//! `PAYCHECK_SIDE_ROUNDS`, default 3; `PAYCHECK_SIDE_HURL_JOBS`, default the number of cores).
+//! `PAYCHECK_SIDE_ROUNDS`, default 5; `PAYCHECK_SIDE_HURL_JOBS`, a comma-separated list of Hurl
+//! `--jobs` values, default one, two and four per core).
 //!
 //! paycheck runs 1,000 case files (one scenario each, as a suite would hold them: loading them is
-//! part of its time) with its default concurrency; Hurl runs one file with `--test --repeat`. Both
-//! check the status, `errorCode`, that `orderId` is a string, and the status response's state and
-//! order id; paycheck also validates both bodies against their JSON schemas.
+//! part of its time) with its default concurrency (four cases per core); Hurl runs one file with
+//! `--test --repeat` at each `--jobs` value, and the ratio is taken against its fastest, so that
+//! each tool runs at its best on the machine. Both check the status, `errorCode`, that `orderId`
+//! is a string, and the status response's state and order id; paycheck also validates both bodies
+//! against their JSON schemas. The load average is printed before and after: other work on the
+//! machine slows both tools, and the rounds alternate so that both see the same conditions.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -73,9 +77,9 @@ fn env_number(name: &str, default: usize) -> usize {
 
 fn main() {
     let scenarios = env_number("PAYCHECK_SIDE_SCENARIOS", 1000);
-    let rounds = env_number("PAYCHECK_SIDE_ROUNDS", 3).max(1);
+    let rounds = env_number("PAYCHECK_SIDE_ROUNDS", 5).max(1);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let hurl_jobs = env_number("PAYCHECK_SIDE_HURL_JOBS", cores);
+    let hurl_jobs = env_list("PAYCHECK_SIDE_HURL_JOBS", vec![cores, cores * 2, cores * 4]);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let paycheck = PathBuf::from(env!("CARGO_BIN_EXE_paycheck"));
     let hurl = hurl_on_path();
@@ -96,44 +100,58 @@ fn main() {
     let mut server = Server::start(&paycheck);
     let base = server.url.clone();
     println!("side by side: {scenarios} register → status scenarios against paycheck serve at {base}");
-    println!(
-        "{rounds} alternating rounds (medians); start-up: one scenario, whole process, median of {STARTUP_RUNS}\n"
-    );
+    println!("{rounds} alternating rounds (medians); start-up: one scenario, whole process, median of {STARTUP_RUNS}");
+    println!("load average before: {}\n", load_average());
 
     let paycheck_run = |folder: &Path| {
         let mut command = Command::new(&paycheck);
         command.arg("run").arg(folder).args(["--target", &base, "--quiet", "--no-snapshots"]).current_dir(root);
         command
     };
-    let hurl_run = |hurl: &Path, repeat: usize| {
+    let hurl_run = |hurl: &Path, jobs: usize, repeat: usize| {
         let mut command = Command::new(hurl);
         command
-            .args(["--test", "--jobs", &hurl_jobs.to_string(), "--repeat", &repeat.to_string()])
+            .args(["--test", "--jobs", &jobs.to_string(), "--repeat", &repeat.to_string()])
             .args(["--variable", &format!("base={base}")])
             .arg(&hurl_file);
         command
     };
 
     let mut paycheck_times = Vec::new();
-    let mut hurl_times = Vec::new();
+    let mut hurl_times: Vec<Vec<Duration>> = vec![Vec::new(); hurl_jobs.len()];
     for _ in 0..rounds {
         paycheck_times.push(timed(paycheck_run(&many)));
         if let Some(hurl) = &hurl {
-            hurl_times.push(timed(hurl_run(hurl, scenarios)));
+            for (times, &jobs) in hurl_times.iter_mut().zip(&hurl_jobs) {
+                times.push(timed(hurl_run(hurl, jobs, scenarios)));
+            }
         }
     }
-    let paycheck_startup = median((0..STARTUP_RUNS).map(|_| timed(paycheck_run(&one))).collect());
+    let mut startups = (Vec::new(), Vec::new());
+    for _ in 0..STARTUP_RUNS {
+        startups.0.push(timed(paycheck_run(&one)));
+        if let Some(hurl) = &hurl {
+            startups.1.push(timed(hurl_run(hurl, 1, 1)));
+        }
+    }
+    let paycheck_startup = median(startups.0);
     let paycheck_time = median(paycheck_times);
-    report("paycheck", scenarios, paycheck_time, paycheck_startup, "default --jobs");
+    report("paycheck", scenarios, paycheck_time, Some(paycheck_startup), "default --jobs");
 
     match &hurl {
-        Some(hurl) => {
-            let hurl_startup = median((0..STARTUP_RUNS).map(|_| timed(hurl_run(hurl, 1))).collect());
-            let hurl_time = median(hurl_times);
-            report("hurl", scenarios, hurl_time, hurl_startup, &format!("--jobs {hurl_jobs}"));
+        Some(_) => {
+            let hurl_startup = median(startups.1);
+            let medians: Vec<Duration> = hurl_times.into_iter().map(median).collect();
+            for (&time, jobs) in medians.iter().zip(&hurl_jobs) {
+                report("hurl", scenarios, time, None, &format!("--jobs {jobs}"));
+            }
+            let (best, best_jobs) = medians.iter().zip(&hurl_jobs).min().expect("at least one Hurl setting");
+            println!("hurl start-up {:.1} ms", hurl_startup.as_secs_f64() * 1000.0);
+            println!("load average after: {}", load_average());
             println!(
-                "\npaycheck rate / hurl rate: {:.2} (goal: at least 3); start-up paycheck / hurl: {:.2}",
-                hurl_time.as_secs_f64() / paycheck_time.as_secs_f64(),
+                "\npaycheck rate / hurl rate (hurl's fastest, --jobs {best_jobs}): {:.2} (goal: at least 3); \
+                 start-up paycheck / hurl: {:.2}",
+                best.as_secs_f64() / paycheck_time.as_secs_f64(),
                 paycheck_startup.as_secs_f64() / hurl_startup.as_secs_f64()
             );
         }
@@ -165,17 +183,36 @@ fn timed(mut command: Command) -> Duration {
     elapsed
 }
 
+/// A comma-separated list of numbers from the environment, or `default`.
+fn env_list(name: &str, default: Vec<usize>) -> Vec<usize> {
+    let parsed: Vec<usize> = std::env::var(name)
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|item| item.trim().parse().ok())
+        .filter(|&number| number > 0)
+        .collect();
+    if parsed.is_empty() { default } else { parsed }
+}
+
+/// The 1-, 5- and 15-minute load averages, where the system tells them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
 }
 
-fn report(tool: &str, scenarios: usize, elapsed: Duration, startup: Duration, settings: &str) {
+fn report(tool: &str, scenarios: usize, elapsed: Duration, startup: Option<Duration>, settings: &str) {
     let seconds = elapsed.as_secs_f64();
+    let startup = startup.map(|startup| format!("   start-up {:>5.1} ms", startup.as_secs_f64() * 1000.0));
     println!(
-        "{tool:<9} {:>7.0} scenarios/s  ({scenarios} in {seconds:.3}s, {settings})   start-up {:>5.1} ms",
+        "{tool:<9} {:>7.0} scenarios/s  ({scenarios} in {seconds:.3}s, {settings}){}",
         scenarios as f64 / seconds,
-        startup.as_secs_f64() * 1000.0
+        startup.unwrap_or_default()
     );
 }
 

@@ -12,6 +12,7 @@ use crate::explore::executor::Wire;
 use crate::explore::{Explorer, Options, report};
 use crate::gateway::v1::model::Family;
 use crate::gateway::{FaultSet, GatewayConfig};
+use crate::report::files::{self, ReportSpec};
 use crate::runner::Environment;
 use crate::secret::{Masker, target_secrets};
 use crate::suite::api::Api;
@@ -55,8 +56,10 @@ pub struct ExploreArgs {
     /// Print the cases found without writing them.
     #[arg(long)]
     pub no_write: bool,
-    /// `json=PATH`: also write the report as JSON.
-    #[arg(long = "report", value_name = "json=PATH")]
+    /// Also write the report: `junit`, `json` or `html` (as `paycheck run`'s, mergeable with
+    /// `paycheck report merge`), or `explore` (explore's own JSON document), with `=PATH`
+    /// (repeatable).
+    #[arg(long = "report", value_name = "FORMAT[=PATH]")]
     pub reports: Vec<String>,
     /// This slice `K/N` of the seed space (sequences K-1, K-1+N, ...).
     #[arg(long, value_name = "K/N")]
@@ -89,8 +92,8 @@ fn parse_time(text: &str) -> Result<Duration, String> {
 /// Runs `paycheck explore`; returns the exit code.
 pub async fn explore(args: ExploreArgs) -> i32 {
     let environment = Environment::from_process();
-    let json_report = match json_report_path(&args.reports) {
-        Ok(path) => path,
+    let reports = match report_outputs(&args.reports) {
+        Ok(reports) => reports,
         Err(message) => return invalid(&message),
     };
     let faults = match FaultSet::from_names(&args.fault) {
@@ -138,7 +141,7 @@ pub async fn explore(args: ExploreArgs) -> i32 {
         shrink_runs: args.shrink_runs as usize,
         stop_after: args.max_discrepancies,
     };
-    let code = explore_target(&target, &args, &options, masker, suite.schemas, json_report.as_deref()).await;
+    let code = explore_target(&target, &args, &options, masker, suite.schemas, &reports).await;
     if let Some(gateway) = gateway {
         gateway.shutdown().await;
     }
@@ -150,17 +153,24 @@ fn invalid(message: &str) -> i32 {
     exit_code::INVALID_SUITE
 }
 
-/// The path of `--report json=PATH` (the only format explore writes).
-fn json_report_path(reports: &[String]) -> Result<Option<PathBuf>, String> {
-    let mut path = None;
+/// The reports asked for: explore's own document, and `run`'s formats.
+#[derive(Debug, Default)]
+struct Reports {
+    explore: Option<PathBuf>,
+    run: Vec<ReportSpec>,
+}
+
+/// Reads `--report FORMAT[=PATH]`: `explore[=PATH]` or one of `run`'s formats.
+fn report_outputs(reports: &[String]) -> Result<Reports, String> {
+    let mut outputs = Reports::default();
     for spec in reports {
         match spec.split_once('=') {
-            Some(("json", p)) if !p.is_empty() => path = Some(PathBuf::from(p)),
-            None if spec == "json" => path = Some(PathBuf::from("explore-report.json")),
-            _ => return Err(format!("--report `{spec}`: explore writes `json` or `json=PATH` only")),
+            Some(("explore", p)) if !p.is_empty() => outputs.explore = Some(PathBuf::from(p)),
+            None if spec == "explore" => outputs.explore = Some(PathBuf::from("reports/explore.json")),
+            _ => outputs.run.push(spec.parse::<ReportSpec>().map_err(|e| format!("--report `{spec}`: {e}"))?),
         }
     }
-    Ok(path)
+    Ok(outputs)
 }
 
 async fn explore_target(
@@ -169,7 +179,7 @@ async fn explore_target(
     options: &Options,
     masker: Masker,
     schemas: crate::suite::schema_registry::SchemaRegistry,
-    json_report: Option<&std::path::Path>,
+    reports: &Reports,
 ) -> i32 {
     for url in target.apis.values() {
         if let Err(message) = engine::http::probe_reachable(url, args.timeout).await {
@@ -190,13 +200,24 @@ async fn explore_target(
         return exit_code::TARGET_UNREACHABLE;
     }
     let outcome = explorer.explore(options).await;
+    explorer.shutdown().await;
     print!("{}", masker.mask(&report::terminal(&outcome, options, &target.name)));
-    if let Some(path) = json_report {
+    if let Some(path) = &reports.explore {
         let document = report::json(&outcome, options, &target.name);
         let text = masker.mask(&serde_json::to_string_pretty(&document).unwrap_or_default());
         match crate::atomic_file::write(path, text.as_bytes()) {
-            Ok(()) => println!("paycheck: wrote the json report to {}", path.display()),
+            Ok(()) => println!("paycheck: wrote the explore report to {}", path.display()),
             Err(message) => eprintln!("paycheck: {message}"),
+        }
+    }
+    if !reports.run.is_empty() {
+        let url = target.root.clone().or_else(|| target.apis.values().next().cloned()).unwrap_or_default();
+        let record = crate::explore::record::run_record(&outcome, options, &target.name, &masker.mask(&url));
+        for spec in &reports.run {
+            match files::write(spec, &record) {
+                Ok(()) => println!("paycheck: wrote the {} report to {}", spec.format.name(), spec.path.display()),
+                Err(message) => eprintln!("paycheck: {message}"),
+            }
         }
     }
     if outcome.failure.is_some() {

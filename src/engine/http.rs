@@ -121,7 +121,7 @@ pub async fn send(
     let mut response =
         request.timeout(timeout).send().await.map_err(|error| classify(&error, timeout, None, Bytes::new()))?;
     let status = response.status().as_u16();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     let announced = response.content_length().and_then(|length| usize::try_from(length).ok()).unwrap_or(0);
     let mut body = Vec::with_capacity(announced.min(max_body));
     loop {

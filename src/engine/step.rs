@@ -201,8 +201,17 @@ fn response_record(context: &RunContext, status: u16, headers: &HeaderMap, body:
             .iter()
             .map(|(name, value)| (name.to_string(), context.masker.mask(&String::from_utf8_lossy(value.as_bytes()))))
             .collect(),
-        body: context.masker.mask_prefix(&String::from_utf8_lossy(body), ResponseRecord::KEPT_BYTES),
+        body: context.masker.mask_prefix(&text_of(body), ResponseRecord::KEPT_BYTES),
         body_length: body.len(),
+    }
+}
+
+/// A body as text, invalid UTF-8 replaced (`String::from_utf8_lossy`, with the fast validation
+/// first: every response body goes through here).
+fn text_of(body: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(body) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(body),
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::compare::{document, fixed_pointers, json_path, legacy_envelope, refunds_pointer, schema_name, value_fixed};
 use super::executor::WRONG_PASSWORD;
 use super::op::{AutoDate, Lookup, Op};
-use super::oracle::{RETURN_URL, View, World};
+use super::oracle::{ExpectedCallback, RETURN_URL, View, World};
 use crate::gateway::v1::model::Family;
 
 /// Noon UTC: the clock the written case's predictions are made at (only durations matter).
@@ -56,6 +56,9 @@ fn login(merchant: &str) -> (String, String) {
 
 /// The case file's text for `ops` (flattened) run as `merchant` on `family`.
 pub fn write_case(family: Family, merchant: &str, ops: &[Op], origin: &Origin<'_>) -> String {
+    if ops.iter().any(Op::is_gate) {
+        return super::gate_case::write_gate_case(ops, origin);
+    }
     let ops = flatten(ops);
     let mut world = World::new(family, merchant, CASE_NOW);
     let mut steps = String::new();
@@ -119,6 +122,24 @@ pub fn write_case(family: Family, merchant: &str, ops: &[Op], origin: &Origin<'_
         let _ = writeln!(steps, "      json: {}", Value::Object(expect_json));
         if let (Op::Register(r), 0) = (op, prediction.code) {
             let _ = writeln!(steps, "    capture: {{ o{}: \"$.orderId\" }}", r.slot);
+        }
+        for callback in &prediction.callbacks {
+            if let ExpectedCallback::V1 { slot, operation, success, amount } = callback {
+                covers.insert("callback.checksum");
+                let expect = json!({
+                    "$.operation": {"eq": operation},
+                    "$.status": {"eq": u8::from(*success).to_string()},
+                    "$.amount": {"eq": amount.to_string()},
+                    "$.checksum": {"regex": "^[0-9A-F]{64}$"},
+                });
+                let _ = writeln!(steps, "  - name: {}", json!(format!("the callback `{operation}` of o{slot}")));
+                let _ = writeln!(steps, "    covers: [callback.checksum]");
+                let _ = writeln!(
+                    steps,
+                    "    await_callback: {{ match: {{ order_id: \"{{{{ o{slot} }}}}\" }}, key: \"{{{{ merchant.callback_token }}}}\", timeout: 5s }}"
+                );
+                let _ = writeln!(steps, "    expect: {{ json: {expect} }}");
+            }
         }
     }
     let mut text = String::new();
@@ -203,6 +224,9 @@ fn request(
             if let Some(secs) = r.lifetime_secs {
                 body.insert("sessionTimeoutSecs".into(), json!(secs.to_string()));
             }
+            if r.callback {
+                body.insert("dynamicCallbackUrl".into(), json!("{{ callback.url }}"));
+            }
             let date = |secs: i64| json!(format!("{{{{ utc_datetime(clock[0] + {}) }}}}", secs * 1000));
             match r.auto {
                 Some(AutoDate::Completion(s)) => {
@@ -283,7 +307,7 @@ fn request(
             body.insert("orderId".into(), json!("00000000-0000-4000-8000-000000000000"));
             if *legacy { "getOrderStatus.do" } else { "getOrderStatusExtended.do" }
         }
-        Op::Wait { .. } | Op::Together(_) => "",
+        Op::Wait { .. } | Op::Together(_) | Op::Gate(_) => "",
     };
     (path, query, body)
 }

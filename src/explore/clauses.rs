@@ -42,7 +42,7 @@ pub fn clause(op: &Op, before: Option<&Order>, code: u8) -> &'static str {
         Op::Status { lookup: Lookup::Legacy, .. } => "legacy-status.order-status-matches",
         Op::Status { .. } => status_clause(before),
         Op::Unknown { .. } => "status.not-found",
-        Op::Wait { .. } | Op::Together(_) => "status.schema-conformance",
+        Op::Wait { .. } | Op::Together(_) | Op::Gate(_) => "status.schema-conformance",
     }
 }
 
@@ -82,5 +82,41 @@ fn status_clause(before: Option<&Order>) -> &'static str {
         }
         OrderState::Reversed if order.registration.auto_reverse_at.is_some() => "preauth.auto-reverse",
         _ => "status.order-status-integer",
+    }
+}
+
+/// The clause a Gate v2 operation's predicted `answer` shows, given the payment as it was before.
+pub fn gate_clause(
+    op: &super::op::GateOp,
+    before: Option<&crate::gateway::gate::model::Payment>,
+    answer: &super::gate::GateAnswer,
+) -> &'static str {
+    use super::gate::GateAnswer;
+    use super::op::GateOp;
+    use crate::gateway::gate::model::{PaymentStatus, TEST_DECLINE_AMOUNTS};
+    match (op, answer) {
+        (GateOp::Sale { forged: true, .. } | GateOp::Refund { forged: true, .. }, _) => "gate-sale.signature-invalid",
+        (GateOp::Sale { .. }, GateAnswer::Error(_)) => "gate-sale.duplicate-payment-id",
+        (GateOp::Sale { .. }, _) => "gate-sale.accepted",
+        (GateOp::Payer { .. }, _) if before.is_some_and(|p| TEST_DECLINE_AMOUNTS.contains(&p.amount)) => {
+            "gate-test.amount-decline"
+        }
+        (GateOp::Payer { .. }, _) => "gate-callback.sale-success",
+        (GateOp::Refund { .. }, GateAnswer::Error(_)) => "gate-status.current-status",
+        (GateOp::Refund { amount: None, .. }, _) => "gate-refund.full-remaining",
+        (GateOp::Refund { amount: Some(a), .. }, _) if before.is_some_and(|p| *a > p.balance()) => {
+            "gate-refund.over-initial-amount"
+        }
+        (GateOp::Refund { .. }, _) => "gate-refund.partial",
+        (GateOp::Status { .. }, GateAnswer::Status(document))
+            if document.pointer("/payment/status").and_then(serde_json::Value::as_str) == Some("decline")
+                && before.is_some_and(|p| {
+                    p.status == PaymentStatus::Decline
+                        && p.operations.first().and_then(|o| o.result).is_some_and(|r| r.code == "20000")
+                }) =>
+        {
+            "gate-test.untouched-decline"
+        }
+        (GateOp::Status { .. } | GateOp::Unknown, _) => "gate-status.current-status",
     }
 }

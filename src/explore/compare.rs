@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use super::executor::Answer;
-use super::op::{Lookup, Op};
+use super::gate::{self, GateAnswer};
+use super::op::{GateOp, Lookup, Op};
 use super::oracle::{Prediction, View};
 use crate::check::schema::validate;
 use crate::gateway::v1::model::Family;
@@ -45,6 +46,7 @@ pub fn fixed_pointers(view: &View) -> &'static [&'static str] {
             "/paymentAmountInfo/refundedAmount",
         ],
         View::Legacy(_) => &["/OrderStatus", "/Amount"],
+        View::Gate(_) => &[],
     }
 }
 
@@ -61,7 +63,7 @@ pub fn refunds_pointer(view: &View) -> Option<&'static str> {
 pub fn document(view: &View) -> Option<&Value> {
     match view {
         View::Router(v) | View::Bank(v) | View::Legacy(v) => Some(v),
-        View::Plain | View::Registered => None,
+        View::Plain | View::Registered | View::Gate(_) => None,
     }
 }
 
@@ -96,8 +98,81 @@ pub fn schema_name(op: &Op, family: Family, success: bool) -> Option<&'static st
             Family::Router => "v1/status-router.response.json",
             Family::Bank => "v1/status-bank.response.json",
         },
+        Op::Gate(_) => return None,
         Op::Wait { .. } | Op::Together(_) => return None,
     })
+}
+
+/// The schema a Gate v2 answer must conform to.
+pub fn gate_schema_name(op: &GateOp, answer: &GateAnswer) -> Option<&'static str> {
+    match (op, answer) {
+        (_, GateAnswer::Error(_)) => Some("gate/error.response.json"),
+        (_, GateAnswer::Status(_)) => Some("gate/status.response.json"),
+        (GateOp::Payer { .. }, _) => None,
+        _ => Some("gate/ack.response.json"),
+    }
+}
+
+/// Everything in a Gate v2 `answer` to `op` that contradicts the model's `predicted` one; `key`
+/// is the project's, which signs a status answer.
+pub fn compare_gate(
+    op: &GateOp,
+    predicted: &GateAnswer,
+    answer: &Answer,
+    key: &str,
+    schemas: &SchemaRegistry,
+    masker: &Masker,
+) -> Vec<Mismatch> {
+    let mut found = Vec::new();
+    let mut mismatch = |at: &str, expected: String, actual: String| {
+        found.push(Mismatch { at: at.to_string(), expected, actual: masker.mask(&actual) })
+    };
+    if answer.status != predicted.http_status() {
+        mismatch("HTTP status", predicted.http_status().to_string(), answer.status.to_string());
+        return found;
+    }
+    match predicted {
+        GateAnswer::Page { .. } => return found,
+        GateAnswer::Ack => {
+            if answer.body.get("status").and_then(Value::as_str) != Some("success") {
+                mismatch("$.status", "\"success\"".into(), show(answer.body.get("status")));
+            }
+        }
+        GateAnswer::Error(code) => {
+            if answer.body.get("code").and_then(Value::as_str) != Some(code) {
+                mismatch("$.code", format!("\"{code}\""), show(answer.body.get("code")));
+            }
+        }
+        GateAnswer::Status(document) => {
+            for pointer in gate::STATUS_POINTERS {
+                let (expected, actual) = (document.pointer(pointer), answer.body.pointer(pointer));
+                if expected != actual {
+                    mismatch(&json_path(pointer), show(expected), show(actual));
+                }
+            }
+            let (expected, actual) = (gate::status_summary(document), gate::status_summary(&answer.body));
+            if expected["operations"] != actual["operations"] {
+                mismatch("$.operations", expected["operations"].to_string(), actual["operations"].to_string());
+            }
+            let verdict = crate::signature::gate::verify(&answer.body, key);
+            if !verdict.is_valid() {
+                mismatch(
+                    "$.signature",
+                    "a signature that verifies with the project's key".into(),
+                    format!("{verdict:?}"),
+                );
+            }
+        }
+    }
+    if let Some(name) = gate_schema_name(op, predicted)
+        && let Some(Ok(schema)) = schemas.get(name)
+    {
+        let violations = validate(schema, &answer.body, masker);
+        if let Some(first) = violations.listed.first() {
+            mismatch("schema", format!("conforms to {name}"), format!("{}: {}", first.instance_path, first.message));
+        }
+    }
+    found
 }
 
 /// The result code of an answer: its `errorCode` (or `ErrorCode`), 0 when absent; `None` when it
@@ -207,7 +282,15 @@ mod tests {
 
     fn status_of_a_paid_order() -> (Op, Prediction) {
         let mut world = World::new(Family::Bank, "main", 1_767_268_800_000);
-        let register = Register { slot: 0, two_phase: false, amount: 5000, number: 0, lifetime_secs: None, auto: None };
+        let register = Register {
+            slot: 0,
+            two_phase: false,
+            amount: 5000,
+            number: 0,
+            lifetime_secs: None,
+            auto: None,
+            callback: false,
+        };
         world.apply(&Op::Register(register));
         world.apply(&Op::Pay { slot: 0, card: Card::Success });
         let status = Op::Status { slot: 0, lookup: Lookup::Extended };

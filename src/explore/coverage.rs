@@ -15,7 +15,7 @@ pub struct Coverage {
 
 impl Coverage {
     /// Counts one operation sent in `state` (`-` for operations on no order) answered with `code`.
-    pub fn note(&mut self, state: &str, operation: &str, code: u8) {
+    pub fn note(&mut self, state: &str, operation: &str, code: &str) {
         *self.transitions.entry(format!("{state} {operation}")).or_default() += 1;
         *self.codes.entry(code.to_string()).or_default() += 1;
     }

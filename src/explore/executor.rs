@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
-use super::op::{AutoDate, Lookup, Op};
+use super::gate::{ACCOUNT, CURRENCY, OTHER_CURRENCY, WRONG_KEY};
+use super::op::{AutoDate, GateCurrency, GateOp, Lookup, Op};
 use crate::engine::clock::{CLOCK_PATH, TargetClock};
 use crate::engine::http::{TransportError, send};
 use crate::gateway::clock::EpochMillis;
@@ -43,12 +44,25 @@ struct Credentials {
     password: String,
 }
 
+/// A Gate v2 project's credentials.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// `general.project_id`.
+    pub id: u64,
+    /// The key requests and callbacks are signed with.
+    pub key: String,
+}
+
 /// How to reach the target: its base URLs, merchants and cards, its clock.
 #[derive(Debug)]
 pub struct Wire {
     client: reqwest::Client,
     router: Option<String>,
     bank: Option<String>,
+    gate: Option<String>,
+    project: Option<Project>,
+    callback_token: Option<String>,
+    callback_url: Option<String>,
     merchants: BTreeMap<String, Credentials>,
     cards: BTreeMap<String, [String; 4]>,
     clock: TargetClock,
@@ -83,10 +97,21 @@ impl Wire {
         let run = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_micros() as u64 & 0xFF_FFFF_FFFF);
+        let project = target.merchants.get(super::gate::PROJECT_ROLE).and_then(|m| {
+            Some(Project {
+                id: m.fields.get("project_id")?.trim().parse().ok()?,
+                key: m.fields.get("secret_key")?.clone(),
+            })
+        });
+        let callback_token = target.merchants.get("main").and_then(|m| m.fields.get("callback_token")).cloned();
         Wire {
             client,
             router: target.base_url(Api::Router).map(|u| u.trim_end_matches('/').to_string()),
             bank: target.base_url(Api::Bank).map(|u| u.trim_end_matches('/').to_string()),
+            gate: target.base_url(Api::Gate).map(|u| u.trim_end_matches('/').to_string()),
+            project,
+            callback_token,
+            callback_url: None,
             merchants,
             cards,
             clock_url: target.root.as_ref().filter(|_| clock.is_manual()).map(|root| format!("{root}{CLOCK_PATH}")),
@@ -109,6 +134,32 @@ impl Wire {
             Family::Router => self.router.is_some(),
             Family::Bank => self.bank.is_some(),
         }
+    }
+
+    /// Whether the target offers Gate v2 and names its `gate` project.
+    pub fn offers_gate(&self) -> bool {
+        self.gate.is_some() && self.project.is_some()
+    }
+
+    /// The Gate v2 project sequences act as.
+    pub fn project(&self) -> Option<&Project> {
+        self.project.as_ref()
+    }
+
+    /// The main merchant's callback token (v1 checksums), if the target names one.
+    pub fn callback_token(&self) -> Option<&str> {
+        self.callback_token.as_deref()
+    }
+
+    /// Gives requests this callback URL (`dynamicCallbackUrl`, `merchant_callback_url`).
+    pub fn set_callback_url(&mut self, url: String) {
+        self.callback_url = Some(url);
+    }
+
+    /// Whether operations may ask for callbacks: the listener runs and the main merchant can
+    /// verify v1 ones.
+    pub fn callbacks(&self) -> bool {
+        self.callback_url.is_some()
     }
 
     /// Whether the target has the merchant role.
@@ -156,6 +207,7 @@ impl Wire {
             prefix: format!("x{:x}{:x}", self.run, n),
             order_ids: BTreeMap::new(),
             numbers: BTreeMap::new(),
+            pages: BTreeMap::new(),
         }
     }
 }
@@ -178,6 +230,7 @@ pub struct Execution<'a> {
     prefix: String,
     order_ids: BTreeMap<usize, String>,
     numbers: BTreeMap<usize, usize>,
+    pages: BTreeMap<usize, String>,
 }
 
 /// A request: method path and parameters (in the body or the query string).
@@ -194,8 +247,36 @@ impl Execution<'_> {
         format!("{}n{n}", self.prefix)
     }
 
+    /// The prefix of every order number and payment id of this execution.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The target's id of the order in `slot`, once registered.
+    pub fn order_id_of(&self, slot: usize) -> Option<&str> {
+        self.order_ids.get(&slot).map(String::as_str)
+    }
+
+    /// The `payment_id` of Gate v2 payment id index `n`.
+    pub fn payment_id(&self, n: usize) -> String {
+        format!("{}i{n}", self.prefix)
+    }
+
+    /// The `payment_id` of the payment in `slot`, once its sale was sent.
+    pub fn payment_id_of(&self, slot: usize) -> Option<String> {
+        self.numbers.get(&slot).map(|n| self.payment_id(*n))
+    }
+
+    /// Remembers the payer's page of the payment in `slot` (from its redirect callback).
+    pub fn set_page(&mut self, slot: usize, url: String) {
+        self.pages.insert(slot, url);
+    }
+
     /// Sends `op` (a single operation, not a wait) at model time `now`.
     pub async fn send(&mut self, op: &Op, now: EpochMillis) -> Result<Answer, Failure> {
+        if let Op::Gate(op) = op {
+            return self.send_gate(op).await;
+        }
         let request = self.request(op, now)?;
         let answer = self.post(request).await.map_err(|e| Failure::Transport(Box::new(e)))?;
         if let Op::Register(r) = op
@@ -238,6 +319,14 @@ impl Execution<'_> {
                 body.insert("returnUrl".into(), json!(super::oracle::RETURN_URL));
                 if let Some(secs) = r.lifetime_secs {
                     body.insert("sessionTimeoutSecs".into(), json!(secs.to_string()));
+                }
+                if r.callback {
+                    let url = self
+                        .wire
+                        .callback_url
+                        .as_deref()
+                        .ok_or_else(|| Failure::Unsendable("no callback listener".into()))?;
+                    body.insert("dynamicCallbackUrl".into(), json!(url));
                 }
                 match r.auto {
                     Some(AutoDate::Completion(s)) => {
@@ -323,11 +412,88 @@ impl Execution<'_> {
                 body.insert("orderId".into(), json!(unknown_order_id(&self.prefix)));
                 if *legacy { "getOrderStatus.do" } else { "getOrderStatusExtended.do" }
             }
-            Op::Wait { .. } | Op::Together(_) => {
-                return Err(Failure::Unsendable(format!("`{op}` is not a request")));
+            Op::Wait { .. } | Op::Together(_) | Op::Gate(_) => {
+                return Err(Failure::Unsendable(format!("`{op}` is not a v1 request")));
             }
         };
         Ok(Request { method, body, query })
+    }
+
+    /// Sends a Gate v2 operation: a signed JSON request, or the payer's press on the page.
+    async fn send_gate(&mut self, op: &GateOp) -> Result<Answer, Failure> {
+        let base = self.wire.gate.clone().ok_or_else(|| Failure::Unsendable("the target offers no Gate v2".into()))?;
+        let project = self
+            .wire
+            .project
+            .clone()
+            .ok_or_else(|| Failure::Unsendable("the target names no `gate` project".into()))?;
+        if let GateOp::Payer { slot, success } = op {
+            let page =
+                self.pages.get(slot).cloned().ok_or_else(|| Failure::Unsendable(format!("no page for p{slot}")))?;
+            let button = if *success { "success" } else { "decline" };
+            let builder = self.wire.client.post(page).form(&[("button", button)]);
+            let received =
+                send(builder, self.wire.timeout, MAX_BODY_BYTES).await.map_err(|e| Failure::Transport(Box::new(e)))?;
+            return Ok(Answer { status: received.status, body: Value::Null });
+        }
+        let callback = |on: bool| on.then(|| self.wire.callback_url.clone()).flatten();
+        let ip = "1.1.1.1";
+        let (path, mut body, forged) = match op {
+            GateOp::Sale { slot, number, amount, forged, callback: wanted } => {
+                let payment_id = self.payment_id(*number);
+                let mut general = json!({"project_id": project.id, "payment_id": payment_id});
+                if let Some(url) = callback(*wanted) {
+                    general["merchant_callback_url"] = json!(url);
+                }
+                let body = json!({
+                    "general": general,
+                    "customer": {"id": "customer", "ip_address": ip, "account_id": ACCOUNT},
+                    "payment": {"amount": amount, "currency": CURRENCY},
+                });
+                if !forged {
+                    self.numbers.insert(*slot, *number);
+                }
+                ("v2/payment/online-banking/alfa-click/sale", body, *forged)
+            }
+            GateOp::Refund { slot, amount, currency, forged, callback: wanted } => {
+                let payment_id =
+                    self.payment_id_of(*slot).ok_or_else(|| Failure::Unsendable(format!("no payment p{slot}")))?;
+                let mut general = json!({"project_id": project.id, "payment_id": payment_id});
+                if let Some(url) = callback(*wanted) {
+                    general["merchant_callback_url"] = json!(url);
+                }
+                let mut payment = json!({"description": "refund"});
+                if let Some(a) = amount {
+                    payment["amount"] = json!(a);
+                }
+                match currency {
+                    GateCurrency::Payment => payment["currency"] = json!(CURRENCY),
+                    GateCurrency::Other => payment["currency"] = json!(OTHER_CURRENCY),
+                    GateCurrency::Omitted => {}
+                }
+                let body = json!({"general": general, "customer": {"ip_address": ip}, "payment": payment});
+                ("v2/payment/online-banking/alfa-click/refund", body, *forged)
+            }
+            GateOp::Status { slot } => {
+                let payment_id =
+                    self.payment_id_of(*slot).ok_or_else(|| Failure::Unsendable(format!("no payment p{slot}")))?;
+                let body = json!({"general": {"project_id": project.id, "payment_id": payment_id}});
+                ("v2/payment/status", body, false)
+            }
+            GateOp::Unknown => {
+                let payment_id = format!("{}unknown", self.prefix);
+                let body = json!({"general": {"project_id": project.id, "payment_id": payment_id}});
+                ("v2/payment/status", body, false)
+            }
+            GateOp::Payer { .. } => return Err(Failure::Unsendable("the payer's press is no Gate request".into())),
+        };
+        let key = if forged { WRONG_KEY } else { project.key.as_str() };
+        body["general"]["signature"] = json!(crate::signature::gate::sign(&body, key));
+        let builder = self.wire.client.post(format!("{base}/{path}")).json(&body);
+        let received =
+            send(builder, self.wire.timeout, MAX_BODY_BYTES).await.map_err(|e| Failure::Transport(Box::new(e)))?;
+        let body = serde_json::from_slice(&received.body).unwrap_or(Value::Null);
+        Ok(Answer { status: received.status, body })
     }
 
     fn number_of(&self, slot: usize) -> Result<String, Failure> {

@@ -2,10 +2,11 @@
 //! possible and interesting (amounts at the boundaries, replays, races), with invalid operations
 //! in the mix so that their refusal is checked too.
 
-use super::op::{AutoDate, Card, Lookup, Op, Refund, Register};
+use super::op::{AutoDate, Card, GateCurrency, GateOp, Lookup, Op, Refund, Register};
 use super::oracle::World;
 use super::rng::Rng;
 use crate::gateway::clock::EpochMillis;
+use crate::gateway::gate::model::{Payment, PaymentStatus};
 use crate::gateway::v1::model::{Family, Order, OrderState};
 
 /// The time the generator imagines (noon UTC): it only steers choices; the oracle predicts each
@@ -46,11 +47,26 @@ pub struct Scope {
     pub router: bool,
     /// The target offers the bank family.
     pub bank: bool,
+    /// The target offers Gate v2 (and names its `gate` project).
+    pub gate: bool,
+    /// v1 orders may ask for callbacks (the listener runs and the main merchant's callback token is known).
+    pub callbacks: bool,
+    /// Gate v2 payments may ask for callbacks (the listener runs).
+    pub gate_callbacks: bool,
+}
+
+impl Scope {
+    /// Everything: a target with a manual clock, every API, callbacks.
+    pub const ALL: Scope =
+        Scope { time: true, router: true, bank: true, gate: true, callbacks: true, gate_callbacks: true };
 }
 
 /// Sequence `index` of the run seeded with `seed`.
 pub fn generate(seed: u64, index: u64, scope: Scope) -> Sequence {
     let mut rng = Rng::for_sequence(seed, index);
+    if scope.gate && (rng.chance(20) || !(scope.router || scope.bank)) {
+        return generate_gate(seed, index, rng, scope);
+    }
     let family = match (scope.router, scope.bank) {
         (true, true) if rng.chance(50) => Family::Bank,
         (false, true) => Family::Bank,
@@ -64,7 +80,8 @@ pub fn generate(seed: u64, index: u64, scope: Scope) -> Sequence {
     let timed = scope.time && rng.chance(20);
     let length = 3 + rng.below((MAX_OPS - 2) as u64) as usize;
     let mut world = World::new(family, merchant, NOMINAL_NOW);
-    let mut generator = Generator { rng, timed, numbers: 0, waited: 0 };
+    let callbacks = scope.callbacks && merchant == "main";
+    let mut generator = Generator { rng, timed, numbers: 0, waited: 0, callbacks };
     let mut ops = Vec::with_capacity(length);
     let first = generator.register(&world, 0);
     world.apply(&first);
@@ -79,6 +96,27 @@ pub fn generate(seed: u64, index: u64, scope: Scope) -> Sequence {
         }
     }
     Sequence { seed, index, family, merchant, ops }
+}
+
+/// A Gate v2 sequence: sales, the payer's presses, refunds and status requests on a few payments
+/// of the `gate` project (and time passing, on a target with a manual clock).
+fn generate_gate(seed: u64, index: u64, mut rng: Rng, scope: Scope) -> Sequence {
+    let timed = scope.time && rng.chance(25);
+    let length = 3 + rng.below((MAX_OPS - 2) as u64) as usize;
+    let merchant = super::gate::PROJECT_ROLE;
+    let mut world = World::new(Family::Router, merchant, NOMINAL_NOW);
+    let mut generator = Generator { rng, timed, numbers: 0, waited: 0, callbacks: scope.gate_callbacks };
+    let mut ops = Vec::with_capacity(length);
+    let mut attempts = 0;
+    while ops.len() < length && attempts < 4 * MAX_OPS {
+        attempts += 1;
+        let Some(op) = generator.next_gate(&world) else { break };
+        if world.applicable(&op) {
+            world.apply(&op);
+            ops.push(op);
+        }
+    }
+    Sequence { seed, index, family: Family::Router, merchant, ops }
 }
 
 /// Applies an operation (operations sent together: in the order listed).
@@ -98,6 +136,7 @@ struct Generator {
     timed: bool,
     numbers: usize,
     waited: u64,
+    callbacks: bool,
 }
 
 impl Generator {
@@ -127,7 +166,93 @@ impl Generator {
         } else {
             None
         };
-        Op::Register(Register { slot, two_phase, amount, number, lifetime_secs, auto })
+        let callback = self.callbacks && self.rng.chance(30);
+        Op::Register(Register { slot, two_phase, amount, number, lifetime_secs, auto, callback })
+    }
+
+    /// The next Gate v2 operation.
+    fn next_gate(&mut self, world: &World) -> Option<Op> {
+        let gate = world.gate();
+        let live: Vec<(usize, Payment)> = gate
+            .slots()
+            .filter(|slot| !gate.forgettable(*slot, world.now))
+            .filter_map(|slot| gate.payment(slot, world.now).map(|p| (slot, p)))
+            .collect();
+        let next_slot = gate.slots().last().map_or(0, |s| s + 1);
+        let roll = self.rng.below(100);
+        if live.is_empty() || (roll < 10 && next_slot < 3) {
+            return (next_slot < 4).then(|| self.sale(world, next_slot, false));
+        }
+        if self.timed && roll < 30 {
+            return Some(self.gate_wait(world, &live));
+        }
+        let (slot, payment) = self.rng.pick(&live).clone();
+        match self.rng.below(100) {
+            0..=2 => return Some(Op::Gate(GateOp::Unknown)),
+            3..=22 => return Some(Op::Gate(GateOp::Status { slot })),
+            _ => {}
+        }
+        let press = |rng: &mut Rng| Op::Gate(GateOp::Payer { slot, success: rng.chance(80) });
+        let invited = self.rng.chance(85);
+        Some(match payment.status {
+            PaymentStatus::AwaitingRedirectResult if invited && gate.has_page(slot) => press(&mut self.rng),
+            PaymentStatus::Success | PaymentStatus::PartiallyRefunded if invited => self.gate_refund(slot, &payment),
+            _ => match self.rng.below(3) {
+                0 if gate.has_page(slot) => press(&mut self.rng),
+                1 if next_slot < 4 => self.sale(world, next_slot, true),
+                _ => self.gate_refund(slot, &payment),
+            },
+        })
+    }
+
+    /// A sale filling `slot`; `duplicate`: with a payment id already used, if any.
+    fn sale(&mut self, world: &World, slot: usize, duplicate: bool) -> Op {
+        let gate = world.gate();
+        let used: Vec<usize> = (0..self.numbers)
+            .filter(|n| gate.number_owner(*n).is_some_and(|owner| !gate.forgettable(owner, world.now)))
+            .collect();
+        let number = if !used.is_empty() && (duplicate || self.rng.chance(15)) {
+            *self.rng.pick(&used)
+        } else {
+            self.fresh_number()
+        };
+        let amount = *self.rng.pick(&[10_000, 10_000, 40_000, 40_400, 100, 5_000, 12_345]);
+        let forged = self.rng.chance(5);
+        Op::Gate(GateOp::Sale { slot, number, amount, forged, callback: self.callbacks })
+    }
+
+    fn gate_refund(&mut self, slot: usize, payment: &Payment) -> Op {
+        let left = payment.balance();
+        let choices =
+            [None, Some(left), Some(left + 1), Some(left - 1), Some(left / 2), Some(payment.amount), Some(100)];
+        let amount = (*self.rng.pick(&choices)).filter(|a| *a >= 1);
+        let currency = match self.rng.below(100) {
+            0..=4 => GateCurrency::Omitted,
+            5..=8 => GateCurrency::Other,
+            _ => GateCurrency::Payment,
+        };
+        let forged = self.rng.chance(4);
+        Op::Gate(GateOp::Refund { slot, amount, currency, forged, callback: self.callbacks })
+    }
+
+    /// Time passing, aimed just before or after an untouched sale's deadline.
+    fn gate_wait(&mut self, world: &World, live: &[(usize, Payment)]) -> Op {
+        let awaiting: Vec<EpochMillis> = live
+            .iter()
+            .filter(|(_, p)| p.status == PaymentStatus::AwaitingRedirectResult)
+            .map(|(_, p)| p.redirect_deadline)
+            .collect();
+        let seconds = match awaiting.as_slice() {
+            [] => 60 + self.rng.below(840),
+            moments => {
+                let at = *self.rng.pick(moments);
+                let offset = if self.rng.chance(50) { -30 } else { 30 };
+                u64::try_from((at - world.now) / 1000 + offset).unwrap_or(30).max(30)
+            }
+        };
+        let seconds = seconds.min(3000u64.saturating_sub(self.waited)).max(1);
+        self.waited += seconds;
+        Op::Wait { seconds }
     }
 
     fn fresh_number(&mut self) -> usize {
@@ -303,7 +428,7 @@ mod tests {
     #[test]
     fn every_clause_the_oracle_names_is_in_the_catalogue() {
         let catalogue = include_str!("../../clauses.yaml");
-        let scope = Scope { time: true, router: true, bank: true };
+        let scope = Scope::ALL;
         for index in 0..500 {
             let sequence = generate(3, index, scope);
             let mut world = World::new(sequence.family, sequence.merchant, NOMINAL_NOW);
@@ -318,7 +443,7 @@ mod tests {
 
     #[test]
     fn the_same_seed_makes_the_same_sequence_and_every_operation_names_a_live_order() {
-        let scope = Scope { time: true, router: true, bank: true };
+        let scope = Scope::ALL;
         for index in 0..300 {
             let sequence = generate(42, index, scope);
             assert_eq!(sequence, generate(42, index, scope));

@@ -1,17 +1,23 @@
 //! `paycheck explore`: model-based stateful testing. Random operation sequences (the
-//! [`generator`]) are sent to a target over HTTP (the [`executor`]); the reference gateway's pure
-//! model (the [`oracle`]) predicts each answer, and [`compare`] checks what the spec fixes plus
-//! the answer's schema. A discrepancy is [`shrink`]ed against the target and written as an
-//! ordinary YAML case ([`case_writer`]).
+//! [`generator`]: v1 orders and Gate v2 payments) are sent to a target over HTTP (the
+//! [`executor`]); the reference gateway's pure models (the [`oracle`], with [`gate`] for Gate v2)
+//! predict each answer and the callbacks it causes, and [`compare`] and [`callbacks`] check what
+//! the spec fixes plus the schemas. A discrepancy is [`shrink`]ed against the target and written
+//! as an ordinary YAML case ([`case_writer`], [`gate_case`]); [`record`] turns an exploration into
+//! `run`'s record for its report formats.
 
+pub mod callbacks;
 pub mod case_writer;
 pub mod clauses;
 pub mod compare;
 pub mod coverage;
 pub mod executor;
+pub mod gate;
+pub mod gate_case;
 pub mod generator;
 pub mod op;
 pub mod oracle;
+pub mod record;
 pub mod report;
 pub mod rng;
 pub mod shrink;
@@ -27,12 +33,13 @@ use tokio::sync::RwLock;
 use crate::gateway::v1::model::{Family, OrderState};
 use crate::secret::Masker;
 use crate::suite::schema_registry::SchemaRegistry;
-use compare::{Mismatch, compare};
+use callbacks::{Callbacks, compare_callback};
+use compare::{Mismatch, compare, compare_gate};
 use coverage::Coverage;
-use executor::{Failure, Wire};
+use executor::{Execution, Failure, Wire};
 use generator::{Scope, Sequence, generate};
 use op::Op;
-use oracle::World;
+use oracle::{ExpectedCallback, Prediction, View, World};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -72,6 +79,8 @@ pub struct Discrepancy {
     pub operations_before: u64,
     /// The operation answered wrongly (in the shrunk sequence).
     pub operation: String,
+    /// The clause its predicted answer shows (the written case's name).
+    pub clause: &'static str,
     /// What differs.
     pub mismatches: Vec<Mismatch>,
     /// The sequence's length up to the discrepancy, before shrinking.
@@ -111,6 +120,11 @@ pub struct Outcome {
     pub coverage: Coverage,
     /// Time operations were left out: the target has no manual clock.
     pub time_left_out: bool,
+    /// Callbacks were left out: the target cannot reach the explorer's listener (or, for v1,
+    /// the main merchant's callback token is unknown).
+    pub callbacks_left_out: bool,
+    /// Gate v2 was left out: the target does not offer it or names no `gate` project.
+    pub gate_left_out: bool,
     /// Why the exploration stopped early (the target could not be reached).
     pub failure: Option<String>,
 }
@@ -159,6 +173,7 @@ impl Executed {
 /// An explorer of one target.
 pub struct Explorer {
     wire: Wire,
+    callbacks: Option<Callbacks>,
     schemas: Arc<SchemaRegistry>,
     masker: Masker,
     target_name: String,
@@ -184,10 +199,34 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Explorer {
     /// An explorer sending over `wire`, validating answers with `schemas`, masking with `masker`.
-    pub fn new(wire: Wire, schemas: Arc<SchemaRegistry>, masker: Masker, target_name: &str) -> Explorer {
-        let scope =
-            Scope { time: wire.manual_clock(), router: wire.offers(Family::Router), bank: wire.offers(Family::Bank) };
-        Explorer { wire, schemas, masker, target_name: target_name.to_string(), scope, time_gate: RwLock::new(()) }
+    /// With `callbacks`, operations ask for callbacks to its listener and the explorer checks them.
+    pub fn new(
+        mut wire: Wire,
+        callbacks: Option<Callbacks>,
+        schemas: Arc<SchemaRegistry>,
+        masker: Masker,
+        target_name: &str,
+    ) -> Explorer {
+        if let Some(callbacks) = &callbacks {
+            wire.set_callback_url(callbacks.url().to_string());
+        }
+        let scope = Scope {
+            time: wire.manual_clock(),
+            router: wire.offers(Family::Router),
+            bank: wire.offers(Family::Bank),
+            gate: wire.offers_gate(),
+            callbacks: wire.callbacks() && wire.callback_token().is_some(),
+            gate_callbacks: wire.callbacks(),
+        };
+        Explorer {
+            wire,
+            callbacks,
+            schemas,
+            masker,
+            target_name: target_name.to_string(),
+            scope,
+            time_gate: RwLock::new(()),
+        }
     }
 
     /// An explorer of `target`: its clock probed, `jobs` connections, `timeout` per request.
@@ -201,7 +240,15 @@ impl Explorer {
         let client = crate::engine::http::client(timeout, jobs)?;
         let (clock, _) = crate::engine::clock::TargetClock::probe(&client, target, timeout).await?;
         let wire = Wire::new(client, target, clock, timeout);
-        Ok(Explorer::new(wire, schemas, masker, &target.name))
+        let callbacks = if reaches_loopback(target) { Some(Callbacks::start().await?) } else { None };
+        Ok(Explorer::new(wire, callbacks, schemas, masker, &target.name))
+    }
+
+    /// Stops the callback listener.
+    pub async fn shutdown(&self) {
+        if let Some(callbacks) = &self.callbacks {
+            callbacks.shutdown().await;
+        }
     }
 
     /// The wire the explorer sends over.
@@ -225,6 +272,8 @@ impl Explorer {
             discrepancies,
             coverage,
             time_left_out: !self.scope.time,
+            callbacks_left_out: !self.scope.gate_callbacks || !self.scope.callbacks,
+            gate_left_out: !self.scope.gate,
             failure,
         }
     }
@@ -304,8 +353,8 @@ impl Explorer {
             found: &found_lines,
         };
         let case = self.masker.mask(&case_writer::write_case(sequence.family, sequence.merchant, &shrunk, &origin));
+        let clause = oracle_clause(sequence.family, sequence.merchant, &shrunk);
         let case_path = options.out.as_ref().and_then(|dir| {
-            let clause = oracle_clause(sequence.family, sequence.merchant, &shrunk);
             let path = dir.join(format!("{clause}-seed{}-{}.yaml", sequence.seed, sequence.index));
             std::fs::create_dir_all(dir).ok()?;
             crate::atomic_file::write(&path, case.as_bytes()).ok()?;
@@ -318,6 +367,7 @@ impl Explorer {
             merchant: sequence.merchant,
             operations_before: total,
             operation: shrunk.last().map(Op::to_string).unwrap_or_default(),
+            clause,
             mismatches,
             original_length,
             shrunk,
@@ -340,7 +390,7 @@ impl Explorer {
         family: Family,
         merchant: &str,
         ops: &[Op],
-        mut coverage: Option<&mut Coverage>,
+        coverage: Option<&mut Coverage>,
     ) -> Result<Executed, String> {
         let waits = ops.iter().any(Op::waits);
         let _shared;
@@ -350,8 +400,29 @@ impl Explorer {
         } else {
             _shared = self.time_gate.read().await;
         }
-        let mut world = World::new(family, merchant, self.wire.now().await?);
+        let world = World::new(family, merchant, self.wire.now().await?);
         let mut execution = self.wire.execution(family, merchant);
+        if let Some(callbacks) = &self.callbacks {
+            callbacks.begin(execution.prefix());
+        }
+        let executed = self.run_ops(family, world, &mut execution, ops, coverage).await;
+        if let Some(callbacks) = &self.callbacks {
+            callbacks.end(execution.prefix());
+        }
+        if waits && matches!(executed, Ok(Executed::Clean { .. })) {
+            self.away_from_midnight().await?;
+        }
+        executed
+    }
+
+    async fn run_ops(
+        &self,
+        family: Family,
+        mut world: World,
+        execution: &mut Execution<'_>,
+        ops: &[Op],
+        mut coverage: Option<&mut Coverage>,
+    ) -> Result<Executed, String> {
         let mut sent = 0u64;
         let mut ran = Vec::with_capacity(ops.len());
         let transport = |failure: Failure| match failure {
@@ -401,19 +472,23 @@ impl Explorer {
                             if let Some(coverage) = coverage.as_deref_mut() {
                                 for (k, p) in predictions.iter().enumerate() {
                                     if let Some(p) = p {
-                                        coverage.note(&state_name(&world, &pair[k]), pair[k].kind(), p.code);
+                                        coverage.note(&state_name(&world, &pair[k]), pair[k].kind(), &p.code_label());
                                     }
                                 }
                             }
-                            chosen = Some(candidate);
+                            let in_order: Vec<Option<Prediction>> =
+                                order.iter().map(|&k| predictions[k].clone()).collect();
+                            chosen = Some((candidate, in_order));
                             break;
                         }
                         first.get_or_insert(mismatches);
                     }
                     match chosen {
-                        Some(candidate) => {
+                        Some((candidate, predictions)) => {
                             world = candidate;
-                            continue;
+                            let expected: Vec<ExpectedCallback> =
+                                predictions.into_iter().flatten().flat_map(|p| p.callbacks).collect();
+                            self.check_callbacks(execution, &expected).await
                         }
                         None => first.unwrap_or_default(),
                     }
@@ -432,19 +507,69 @@ impl Explorer {
                     sent += 1;
                     ran.push(op.clone());
                     if let Some(coverage) = coverage.as_deref_mut() {
-                        coverage.note(&state, op.kind(), prediction.code);
+                        coverage.note(&state, op.kind(), &prediction.code_label());
                     }
-                    compare(op, family, &prediction, &answer, &self.schemas, &self.masker)
+                    let mismatches = match (op, &prediction.view) {
+                        (Op::Gate(gate_op), View::Gate(predicted)) => {
+                            let key = self.wire.project().map(|p| p.key.as_str()).unwrap_or_default();
+                            compare_gate(gate_op, predicted, &answer, key, &self.schemas, &self.masker)
+                        }
+                        _ => compare(op, family, &prediction, &answer, &self.schemas, &self.masker),
+                    };
+                    if mismatches.is_empty() {
+                        self.check_callbacks(execution, &prediction.callbacks).await
+                    } else {
+                        mismatches
+                    }
                 }
             };
             if !mismatches.is_empty() {
                 return Ok(Executed::Found { sent, at, mismatches, ran });
             }
         }
-        if waits {
-            self.away_from_midnight().await?;
-        }
         Ok(Executed::Clean { sent })
+    }
+
+    /// Takes each callback the model expects from the listener, in order, and compares it.
+    async fn check_callbacks(&self, execution: &mut Execution<'_>, expected: &[ExpectedCallback]) -> Vec<Mismatch> {
+        let Some(callbacks) = &self.callbacks else { return Vec::new() };
+        for callback in expected {
+            let gate = matches!(callback, ExpectedCallback::Gate(_));
+            let (id, key) = if gate {
+                (execution.payment_id_of(callback.slot()), self.wire.project().map(|p| p.key.clone()))
+            } else {
+                (
+                    execution.order_id_of(callback.slot()).map(str::to_string),
+                    self.wire.callback_token().map(str::to_string),
+                )
+            };
+            let (Some(id), Some(key)) = (id, key) else { continue };
+            let Some(received) = callbacks.take(gate, &id).await else {
+                return vec![Mismatch {
+                    at: "callback".into(),
+                    expected: callbacks::describe(callback),
+                    actual: format!("none within {}s", callbacks::WAIT.as_secs()),
+                }];
+            };
+            let mismatches = compare_callback(callback, &received, &key, &self.schemas, &self.masker);
+            if !mismatches.is_empty() {
+                return mismatches;
+            }
+            if let ExpectedCallback::Gate(expected) = callback
+                && expected.redirect
+                && let Some(url) = received.json().pointer("/redirect_data/url").and_then(serde_json::Value::as_str)
+            {
+                if !page_url_usable(url) {
+                    return vec![Mismatch {
+                        at: "callback $.redirect_data.url".into(),
+                        expected: "an absolute http(s) URL of at most 2048 characters".into(),
+                        actual: self.masker.mask(&url.chars().take(200).collect::<String>()),
+                    }];
+                }
+                execution.set_page(expected.slot, url.to_string());
+            }
+        }
+        Vec::new()
     }
 
     /// After time passed, moves the clock past midnight when it is a few minutes before it, so
@@ -459,8 +584,31 @@ impl Explorer {
     }
 }
 
+/// Whether the payer's page a callback names can be followed: an absolute http(s) URL, bounded.
+fn page_url_usable(url: &str) -> bool {
+    url.len() <= 2048
+        && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+/// Whether the target's APIs are on this machine, so that it can reach the callback listener.
+fn reaches_loopback(target: &crate::suite::target::Target) -> bool {
+    let on_this_machine = |url: &String| match url::Url::parse(url).ok().as_ref().and_then(url::Url::host) {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    !target.apis.is_empty() && target.apis.values().all(on_this_machine)
+}
+
 /// The state the model holds the order of `op` in, for coverage.
 fn state_name(world: &World, op: &Op) -> String {
+    if let Op::Gate(gate) = op {
+        return match gate.slot().and_then(|slot| world.gate().payment(slot, world.now)) {
+            Some(payment) => payment.status.as_str().replace(' ', "_"),
+            None => "-".to_string(),
+        };
+    }
     match op.slots().first().and_then(|slot| world.order(*slot)) {
         Some(order) => state_label(order.state).to_string(),
         None => "-".to_string(),
@@ -485,4 +633,32 @@ fn oracle_clause(family: Family, merchant: &str, ops: &[Op]) -> &'static str {
         }
     }
     clause
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::embedded::reference_profile;
+    use crate::suite::target::Target;
+
+    #[test]
+    fn callbacks_are_explored_only_on_a_target_on_this_machine() {
+        let reaches = |url: &str| {
+            let target = Target::from_url("t", url, &reference_profile()).expect("a target");
+            reaches_loopback(&target)
+        };
+        assert!(reaches("http://127.0.0.1:8080"));
+        assert!(reaches("http://localhost:8080"));
+        assert!(reaches("http://[::1]:8080"));
+        assert!(!reaches("https://gateway.example"));
+        assert!(!reaches("http://10.0.0.5:8080"));
+    }
+
+    #[test]
+    fn only_a_bounded_http_page_is_followed() {
+        assert!(page_url_usable("http://127.0.0.1:8080/alfa-click-emulator/checkout/payments/?orderId=p"));
+        assert!(!page_url_usable("file:///etc/passwd"));
+        assert!(!page_url_usable("not a url"));
+        assert!(!page_url_usable(&format!("http://h/{}", "a".repeat(3000))));
+    }
 }

@@ -19,6 +19,8 @@ pub struct Register {
     pub lifetime_secs: Option<i64>,
     /// `autocompletionDate` or `autoReverseDate`, this many seconds after registration.
     pub auto: Option<AutoDate>,
+    /// `dynamicCallbackUrl`: the explorer's callback listener.
+    pub callback: bool,
 }
 
 /// An auto date of a two-phase order.
@@ -142,6 +144,78 @@ pub enum Op {
     },
     /// Operations sent at the same moment (each on an order of the sequence).
     Together(Vec<Op>),
+    /// A Gate v2 operation.
+    Gate(GateOp),
+}
+
+/// The currency a Gate v2 refund names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateCurrency {
+    /// The payment's (RUB).
+    Payment,
+    /// None.
+    Omitted,
+    /// Another one the project does not pay in (USD).
+    Other,
+}
+
+/// A Gate v2 operation: payments are named by slot, payment ids by index (the same index twice
+/// is a repeated `payment_id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GateOp {
+    /// `POST .../alfa-click/sale`.
+    Sale {
+        /// The slot the new payment fills.
+        slot: usize,
+        /// Which `payment_id`.
+        number: usize,
+        /// `payment.amount`.
+        amount: i64,
+        /// Signed with a wrong key.
+        forged: bool,
+        /// `general.merchant_callback_url`: the explorer's callback listener.
+        callback: bool,
+    },
+    /// The payer presses a button on the page the redirect data names.
+    Payer {
+        /// The payment.
+        slot: usize,
+        /// Success (else Decline).
+        success: bool,
+    },
+    /// `POST .../alfa-click/refund`.
+    Refund {
+        /// The payment.
+        slot: usize,
+        /// `payment.amount`; `None`: omitted (what is left).
+        amount: Option<i64>,
+        /// `payment.currency`.
+        currency: GateCurrency,
+        /// Signed with a wrong key.
+        forged: bool,
+        /// `general.merchant_callback_url`: the explorer's callback listener.
+        callback: bool,
+    },
+    /// `POST /v2/payment/status`.
+    Status {
+        /// The payment.
+        slot: usize,
+    },
+    /// `POST /v2/payment/status` of a payment id never used.
+    Unknown,
+}
+
+impl GateOp {
+    /// The slot the operation touches, if any.
+    pub fn slot(&self) -> Option<usize> {
+        match self {
+            GateOp::Sale { slot, .. }
+            | GateOp::Payer { slot, .. }
+            | GateOp::Refund { slot, .. }
+            | GateOp::Status { slot } => Some(*slot),
+            GateOp::Unknown => None,
+        }
+    }
 }
 
 impl Op {
@@ -162,6 +236,13 @@ impl Op {
             Op::Unknown { .. } => "status-unknown",
             Op::Wait { .. } => "wait",
             Op::Together(_) => "together",
+            Op::Gate(GateOp::Sale { forged: true, .. }) => "gate-sale-forged",
+            Op::Gate(GateOp::Sale { .. }) => "gate-sale",
+            Op::Gate(GateOp::Payer { .. }) => "gate-payer",
+            Op::Gate(GateOp::Refund { forged: true, .. }) => "gate-refund-forged",
+            Op::Gate(GateOp::Refund { .. }) => "gate-refund",
+            Op::Gate(GateOp::Status { .. }) => "gate-status",
+            Op::Gate(GateOp::Unknown) => "gate-status-unknown",
         }
     }
 
@@ -177,12 +258,22 @@ impl Op {
             | Op::Status { slot, .. } => vec![*slot],
             Op::Unknown { .. } | Op::Wait { .. } => Vec::new(),
             Op::Together(ops) => ops.iter().flat_map(Op::slots).collect(),
+            Op::Gate(op) => op.slot().into_iter().collect(),
         }
     }
 
     /// Whether the operation lets time pass.
     pub fn waits(&self) -> bool {
         matches!(self, Op::Wait { .. })
+    }
+
+    /// Whether the operation is a Gate v2 one.
+    pub fn is_gate(&self) -> bool {
+        match self {
+            Op::Gate(_) => true,
+            Op::Together(ops) => ops.iter().any(Op::is_gate),
+            _ => false,
+        }
     }
 }
 
@@ -199,10 +290,14 @@ impl fmt::Display for Op {
                     write!(f, " sessionTimeoutSecs {secs}")?;
                 }
                 match r.auto {
-                    Some(AutoDate::Completion(s)) => write!(f, " autocompletionDate +{s}s"),
-                    Some(AutoDate::Reverse(s)) => write!(f, " autoReverseDate +{s}s"),
-                    None => Ok(()),
+                    Some(AutoDate::Completion(s)) => write!(f, " autocompletionDate +{s}s")?,
+                    Some(AutoDate::Reverse(s)) => write!(f, " autoReverseDate +{s}s")?,
+                    None => {}
                 }
+                if r.callback {
+                    write!(f, " dynamicCallbackUrl")?;
+                }
+                Ok(())
             }
             Op::Pay { slot, card } => write!(f, "pay o{slot} with the {} card", card.role()),
             Op::Deposit { slot, amount: a } => write!(f, "deposit o{slot} amount {}", amount(*a)),
@@ -228,6 +323,31 @@ impl fmt::Display for Op {
                 let parts: Vec<String> = ops.iter().map(Op::to_string).collect();
                 write!(f, "at the same moment: {}", parts.join(" | "))
             }
+            Op::Gate(op) => write!(f, "{op}"),
+        }
+    }
+}
+
+impl fmt::Display for GateOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let forged = |forged: bool| if forged { " signed with a wrong key" } else { "" };
+        let callback = |callback: bool| if callback { " with merchant_callback_url" } else { "" };
+        match self {
+            GateOp::Sale { slot, number, amount, forged: f1, callback: c } => {
+                write!(f, "gate sale p{slot} payment_id i{number} amount {amount}{}{}", forged(*f1), callback(*c))
+            }
+            GateOp::Payer { slot, success } => {
+                write!(f, "the payer presses {} for p{slot}", if *success { "Success" } else { "Decline" })
+            }
+            GateOp::Refund { slot, amount: a, currency, forged: f1, callback: c } => write!(
+                f,
+                "gate refund p{slot} amount {} currency {currency:?}{}{}",
+                amount(*a),
+                forged(*f1),
+                callback(*c)
+            ),
+            GateOp::Status { slot } => write!(f, "gate status p{slot}"),
+            GateOp::Unknown => write!(f, "gate status of an unknown payment"),
         }
     }
 }

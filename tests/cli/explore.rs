@@ -11,8 +11,9 @@ use crate::support::served::serve;
 /// Operations per exploration of the clean gateway in these tests (debug build).
 const CLEAN_OPS: &str = "2500";
 
-/// The v1 faults the representative test explores: a refund rule, a concurrency rule (replays
-/// sent together), time (expiry, the reversal window), transport and answer shape.
+/// The faults the representative test explores: a v1 refund rule, a concurrency rule (replays
+/// sent together), time (expiry, the reversal window), transport and answer shape, the v1
+/// callback checksum, and Gate v2's refunds, test mode, signatures and callbacks.
 const REPRESENTATIVE: &[&str] = &[
     "refund-remaining-not-tracked",
     "refund-replay-performed-twice",
@@ -20,21 +21,11 @@ const REPRESENTATIVE: &[&str] = &[
     "reverse-window-ignored",
     "query-params-ignored",
     "order-status-as-string",
-];
-
-/// The faults out of the explorer's reach: callbacks and Gate v2 are not generated yet.
-const OUT_OF_REACH: &[&str] = &[
     "callback-checksum-missing",
-    "gate-signature-not-checked",
-    "gate-callback-unsigned",
-    "gate-callback-signature-unsorted",
-    "gate-callback-null-fields",
-    "gate-duplicate-payment-id-accepted",
-    "gate-test-amount-rule-ignored",
-    "gate-untouched-never-declines",
-    "gate-refund-over-initial-accepted",
-    "gate-partial-refund-status-refunded",
     "gate-refund-full-refunds-initial",
+    "gate-untouched-never-declines",
+    "gate-callback-signature-unsorted",
+    "gate-signature-not-checked",
 ];
 
 fn paycheck() -> Command {
@@ -64,6 +55,10 @@ fn nothing_is_found_against_the_reference_gateway_embedded_and_over_the_network(
     assert!(text.contains("0 discrepancies found"), "{text}");
     assert!(operations_sent(&text) >= 2500, "{text}");
     assert!(!text.contains("time operations left out"), "the embedded gateway has a manual clock: {text}");
+    assert!(!text.contains("callbacks left out") && !text.contains("Gate v2 left out"), "{text}");
+    for explored in ["gate-sale", "gate-payer", "gate-refund", "gate-status", "gate 3041", "gate 3060"] {
+        assert!(text.contains(explored), "`{explored}` is explored: {text}");
+    }
 
     let served = serve(&["--clock", "manual"]);
     let (code, text) =
@@ -132,26 +127,22 @@ fn representative_faults_are_found_shrunk_and_written_as_cases_that_catch_them()
         assert!(operations_sent(&text) <= 20_000 + 64, "{text}");
         let case = case.unwrap_or_else(|| panic!("a case is written for `{fault}`: {text}"));
         let written = std::fs::read_to_string(&case).expect("the case reads");
-        assert!(written.contains("covers: [") && written.contains("tags: [explore]"), "{written}");
+        assert!(written.contains("covers: [") && written.contains("tags: [explore"), "{written}");
         assert!(!written.contains("test_user_password"), "a password reached the case: {written}");
         check_case(fault, &case);
     }
 }
 
-/// Every fault of the catalogue within reach, found with seed 1 in at most 20,000 operations,
-/// each written case failing against its fault and passing clean; prints operations to the first
-/// discrepancy and the shrunk length. Slow in a debug build:
+/// Every fault of the catalogue, found with seed 1 in at most 20,000 operations, each written
+/// case failing against its fault and passing clean; prints operations to the first discrepancy
+/// and the shrunk length. Slow in a debug build:
 /// `cargo test --release --test cli explore::every_fault -- --ignored --nocapture`.
 #[test]
 #[ignore]
-fn every_fault_within_reach_is_found() {
+fn every_fault_of_the_catalogue_is_found() {
     let (_, listing) = output(paycheck().arg("faults"));
     let mut found = Vec::new();
     for fault in listing.lines().filter_map(|line| line.split_whitespace().next()) {
-        if OUT_OF_REACH.contains(&fault) {
-            println!("{fault:40} out of reach");
-            continue;
-        }
         let out = tempfile::tempdir().expect("temporary folder");
         let (code, text, case) = explore_fault(fault, out.path());
         assert_eq!(code, 1, "`{fault}` must be found: {text}");
@@ -162,13 +153,16 @@ fn every_fault_within_reach_is_found() {
             .and_then(|n| n.parse().ok())
             .unwrap_or(u64::MAX);
         let shrunk = case.as_deref().map(|c| std::fs::read_to_string(c).unwrap_or_default()).unwrap_or_default();
-        let steps = shrunk.lines().filter(|l| l.starts_with("  - name: \"") || l.starts_with("  - wait:")).count();
+        let numbered =
+            |l: &str| l.strip_prefix("  - name: \"").is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+        let steps = shrunk.lines().filter(|l| numbered(l) || l.starts_with("  - wait:")).count();
         println!("{fault:40} found after {after:6} operations, shrunk to {steps} operations");
         assert!(after <= 20_000, "`{fault}` took {after} operations");
         check_case(fault, case.as_deref().expect("a case is written"));
         found.push(after);
     }
     found.sort_unstable();
+    assert_eq!(found.len(), 42, "the catalogue has 42 faults");
     println!("median {} worst {}", found[found.len() / 2], found[found.len() - 1]);
 }
 
@@ -186,7 +180,7 @@ fn the_same_seed_replays_the_same_operations() {
             "1",
             "--no-write",
             "--report",
-            &format!("json={}", path.display()),
+            &format!("explore={}", path.display()),
         ]));
         assert_eq!(code, 0, "{text}");
         let document: serde_json::Value =
@@ -202,7 +196,7 @@ fn bad_invocations_exit_2_and_an_unreachable_target_exits_3() {
     for args in [
         &["explore", "--fault", "no-such-fault"][..],
         &["explore", "--fault", "session-never-expires", "--target", "http://127.0.0.1:9"],
-        &["explore", "--report", "html"],
+        &["explore", "--report", "pdf"],
         &["explore", "--shard", "3/2"],
         &["explore", "--target", "nowhere"],
     ] {
@@ -211,4 +205,66 @@ fn bad_invocations_exit_2_and_an_unreachable_target_exits_3() {
     }
     let (code, text) = output(paycheck().args(["explore", "--target", "http://127.0.0.1:9", "--ops", "10"]));
     assert_eq!(code, 3, "{text}");
+}
+
+#[test]
+fn shard_reports_are_written_like_runs_and_merge() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    for k in ["1", "2"] {
+        let (code, text) = output(paycheck().args([
+            "explore",
+            "--seed",
+            "3",
+            "--ops",
+            "300",
+            "--shard",
+            &format!("{k}/2"),
+            "--no-write",
+            "--fault",
+            "gate-refund-over-initial-accepted",
+            "--max-discrepancies",
+            "1",
+            "--report",
+            &format!("json={}", path(&format!("shard{k}.json"))),
+            "--report",
+            &format!("junit={}", path(&format!("shard{k}.xml"))),
+            "--report",
+            &format!("html={}", path(&format!("shard{k}.html"))),
+        ]));
+        assert!(code == 0 || code == 1, "{text}");
+        let junit = std::fs::read_to_string(path(&format!("shard{k}.xml"))).expect("junit written");
+        assert!(junit.contains("<testsuites") && junit.contains("explore seed 3"), "{junit}");
+        let html = std::fs::read_to_string(path(&format!("shard{k}.html"))).expect("html written");
+        assert!(html.contains("explore seed 3"), "the html report names the exploration");
+        assert!(!html.contains("gate_test_secret") && !junit.contains("gate_test_secret"), "a key leaked");
+    }
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json"))
+            .expect("the report schema"),
+    )
+    .expect("JSON");
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let mut cases = 0;
+    for k in ["1", "2"] {
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path(&format!("shard{k}.json"))).expect("read"))
+                .expect("JSON");
+        assert!(validator.is_valid(&report), "shard {k}'s report validates against report.schema.json");
+        cases += report["cases"].as_array().map_or(0, Vec::len);
+    }
+    let (code, text) = output(paycheck().args([
+        "report",
+        "merge",
+        &path("shard1.json"),
+        &path("shard2.json"),
+        "--report",
+        &format!("json={}", path("merged.json")),
+    ]));
+    assert!(code == 0 || code == 1, "{text}");
+    let merged: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path("merged.json")).expect("merged")).expect("JSON");
+    assert_eq!(merged["cases"].as_array().map_or(0, Vec::len), cases, "every shard's case runs are merged");
+    let ids: Vec<&str> = merged["cases"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).collect();
+    assert!(ids.contains(&"explore/seed-3/shard-1-of-2") && ids.contains(&"explore/seed-3/shard-2-of-2"), "{ids:?}");
 }

@@ -63,6 +63,11 @@ impl Inbox {
         }
     }
 
+    /// Keeps only the callbacks `keep` accepts (the explorer drops those of finished sequences).
+    pub fn retain(&self, keep: impl Fn(&ReceivedCallback) -> bool) {
+        self.lock().retain(|callback| keep(callback));
+    }
+
     /// Empties the inbox: the callbacks no step took.
     pub fn drain(&self) -> Vec<Arc<ReceivedCallback>> {
         std::mem::take(&mut *self.lock())
