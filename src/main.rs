@@ -3,11 +3,6 @@
 use clap::{Parser, Subcommand};
 use paycheck::commands::{check, explore, faults, list, proxy, report, run, serve, snapshots};
 
-/// mimalloc: a run and the reference gateway allocate a little for every request, check and
-/// event, and glibc's allocator spent a fifth of their instructions doing it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Contract tests and conformance for payment gateway APIs, with a reference gateway.
 #[derive(Debug, Parser)]
 #[command(name = "paycheck", version, about)]
