@@ -29,6 +29,47 @@ pub struct Origin<'a> {
     pub found: &'a [String],
 }
 
+/// The head of a found case, down to `steps:`: where it came from (`what` names the kind of
+/// sequence), what it covers, its tags and API, and its variables (each a fresh order number).
+pub fn write_head(
+    origin: &Origin<'_>,
+    what: &str,
+    covers: &BTreeSet<&str>,
+    tags: &str,
+    api: &str,
+    vars: &[String],
+) -> String {
+    let mut text = String::new();
+    let _ = writeln!(text, "# yaml-language-server: $schema=../../schemas/case.schema.json");
+    let _ = writeln!(
+        text,
+        "# Found by `paycheck explore --seed {}` (sequence {}) against `{}`, then shrunk.",
+        origin.seed, origin.index, origin.target
+    );
+    let _ = writeln!(text, "name: {}", json!(format!("explore seed {} sequence {}", origin.seed, origin.index)));
+    let _ = writeln!(text, "description: >");
+    let _ = writeln!(
+        text,
+        "  {what} the model-based explorer found: each step expects what the reference model predicts. \
+         Against `{}` it answered differently:",
+        origin.target
+    );
+    for line in origin.found {
+        let _ = writeln!(text, "  {line}.");
+    }
+    let _ = writeln!(text, "covers: [{}]", covers.iter().copied().collect::<Vec<_>>().join(", "));
+    let _ = writeln!(text, "tags: {tags}");
+    let _ = writeln!(text, "api: {api}");
+    if !vars.is_empty() {
+        let _ = writeln!(text, "vars:");
+        for name in vars {
+            let _ = writeln!(text, "  {name}: \"{{{{ unique_order_number() }}}}\"");
+        }
+    }
+    let _ = writeln!(text, "steps:");
+    text
+}
+
 /// The operations sequentially (operations sent together one after the other).
 pub fn flatten(ops: &[Op]) -> Vec<Op> {
     ops.iter()
@@ -142,37 +183,9 @@ pub fn write_case(family: Family, merchant: &str, ops: &[Op], origin: &Origin<'_
             }
         }
     }
-    let mut text = String::new();
-    let _ = writeln!(text, "# yaml-language-server: $schema=../../schemas/case.schema.json");
-    let _ = writeln!(
-        text,
-        "# Found by `paycheck explore --seed {}` (sequence {}) against `{}`, then shrunk.",
-        origin.seed, origin.index, origin.target
-    );
-    let _ = writeln!(text, "name: {}", json!(format!("explore seed {} sequence {}", origin.seed, origin.index)));
-    let _ = writeln!(text, "description: >");
-    let _ = writeln!(
-        text,
-        "  A sequence the model-based explorer found: each step expects what the reference model predicts. \
-         Against `{}` it answered differently:",
-        origin.target
-    );
-    for line in origin.found {
-        let _ = writeln!(text, "  {line}.");
-    }
-    let _ = writeln!(text, "covers: [{}]", covers.iter().copied().collect::<Vec<_>>().join(", "));
-    let _ = writeln!(text, "tags: [explore]");
-    let _ = writeln!(text, "api: {}", api_name(family));
-    if !numbers.is_empty() || !refund_ids.is_empty() {
-        let _ = writeln!(text, "vars:");
-        for n in &numbers {
-            let _ = writeln!(text, "  n{n}: \"{{{{ unique_order_number() }}}}\"");
-        }
-        for r in &refund_ids {
-            let _ = writeln!(text, "  r{r}: \"{{{{ unique_order_number() }}}}\"");
-        }
-    }
-    let _ = writeln!(text, "steps:");
+    let mut vars: Vec<String> = numbers.iter().map(|n| format!("n{n}")).collect();
+    vars.extend(refund_ids.iter().map(|r| format!("r{r}")));
+    let mut text = write_head(origin, "A sequence", &covers, "[explore]", api_name(family), &vars);
     if needs_clock {
         let (user, password) = login(merchant);
         let _ = writeln!(text, "  - name: register an order to read the gateway's clock");

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
-use super::case_writer::{Origin, flatten};
+use super::case_writer::{Origin, flatten, write_head};
 use super::compare::{gate_schema_name, json_path};
 use super::gate::{
     ACCOUNT, CALLBACK_POINTERS, CURRENCY, GateAnswer, OTHER_CURRENCY, PROJECT_ROLE, STATUS_POINTERS, WRONG_KEY,
@@ -110,37 +110,11 @@ pub fn write_gate_case(ops: &[Op], origin: &Origin<'_>) -> String {
         let _ = writeln!(steps, "      json: {}", Value::Object(answer_expectations(answer)));
         write_callbacks(&mut steps, &mut covers, &prediction.callbacks, &slot_numbers);
     }
-    let mut text = String::new();
-    let _ = writeln!(text, "# yaml-language-server: $schema=../../schemas/case.schema.json");
-    let _ = writeln!(
-        text,
-        "# Found by `paycheck explore --seed {}` (sequence {}) against `{}`, then shrunk.",
-        origin.seed, origin.index, origin.target
-    );
-    let _ = writeln!(text, "name: {}", json!(format!("explore seed {} sequence {}", origin.seed, origin.index)));
-    let _ = writeln!(text, "description: >");
-    let _ = writeln!(
-        text,
-        "  A Gate v2 sequence the model-based explorer found: each step expects what the reference model predicts. \
-         Against `{}` it answered differently:",
-        origin.target
-    );
-    for line in origin.found {
-        let _ = writeln!(text, "  {line}.");
+    let mut vars: Vec<String> = numbers.iter().map(|n| format!("i{n}")).collect();
+    if unknown {
+        vars.push("unknown_payment".into());
     }
-    let _ = writeln!(text, "covers: [{}]", covers.iter().copied().collect::<Vec<_>>().join(", "));
-    let _ = writeln!(text, "tags: [explore, gate]");
-    let _ = writeln!(text, "api: gate");
-    if !numbers.is_empty() || unknown {
-        let _ = writeln!(text, "vars:");
-        for n in &numbers {
-            let _ = writeln!(text, "  i{n}: \"{{{{ unique_order_number() }}}}\"");
-        }
-        if unknown {
-            let _ = writeln!(text, "  unknown_payment: \"{{{{ unique_order_number() }}}}\"");
-        }
-    }
-    let _ = writeln!(text, "steps:");
+    let mut text = write_head(origin, "A Gate v2 sequence", &covers, "[explore, gate]", "gate", &vars);
     text.push_str(&steps);
     text
 }
