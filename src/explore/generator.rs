@@ -242,17 +242,7 @@ impl Generator {
             .filter(|(_, p)| p.status == PaymentStatus::AwaitingRedirectResult)
             .map(|(_, p)| p.redirect_deadline)
             .collect();
-        let seconds = match awaiting.as_slice() {
-            [] => 60 + self.rng.below(840),
-            moments => {
-                let at = *self.rng.pick(moments);
-                let offset = if self.rng.chance(50) { -30 } else { 30 };
-                u64::try_from((at - world.now) / 1000 + offset).unwrap_or(30).max(30)
-            }
-        };
-        let seconds = seconds.min(3000u64.saturating_sub(self.waited)).max(1);
-        self.waited += seconds;
-        Op::Wait { seconds }
+        self.wait_around(world.now, &awaiting)
     }
 
     fn fresh_number(&mut self) -> usize {
@@ -407,12 +397,18 @@ impl Generator {
         if order.state.was_paid() && self.rng.chance(40) {
             return Op::Wait { seconds: 86_400 };
         }
-        let seconds = match moments.as_slice() {
+        self.wait_around(world.now, &moments)
+    }
+
+    /// A wait of 30 s or more that ends 30 s before or after one of the moments (none: 1 to 15
+    /// minutes), within what is left of the sequence's 3,000 s of waiting.
+    fn wait_around(&mut self, now: EpochMillis, moments: &[EpochMillis]) -> Op {
+        let seconds = match moments {
             [] => 60 + self.rng.below(840),
             moments => {
                 let at = *self.rng.pick(moments);
                 let offset = if self.rng.chance(50) { -30 } else { 30 };
-                u64::try_from((at - world.now) / 1000 + offset).unwrap_or(30).max(30)
+                u64::try_from((at - now) / 1000 + offset).unwrap_or(30).max(30)
             }
         };
         let seconds = seconds.min(3000u64.saturating_sub(self.waited)).max(1);
