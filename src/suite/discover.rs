@@ -24,6 +24,12 @@ pub fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostics> {
 }
 
 fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
+    yaml_files(dir).filter(|path| !super::library::is_shared_file(path.strip_prefix(dir).unwrap_or(path))).collect()
+}
+
+/// Every `.yaml` and `.yml` file below a folder (hidden ones included, ignore files ignored), as
+/// the walk finds them.
+pub(super) fn yaml_files(dir: &Path) -> impl Iterator<Item = PathBuf> {
     ignore::WalkBuilder::new(dir)
         .standard_filters(false)
         .hidden(true)
@@ -31,6 +37,4 @@ fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .map(|entry| entry.into_path())
         .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml"))
-        .filter(|path| !super::library::is_shared_file(path.strip_prefix(dir).unwrap_or(path)))
-        .collect()
 }

@@ -246,15 +246,7 @@ impl Loader {
         let mut fragments = parent.1;
         let fragments_dir = dir.join(FRAGMENTS_DIR);
         if fragments_dir.is_dir() {
-            let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(&fragments_dir)
-                .standard_filters(false)
-                .hidden(true)
-                .build()
-                .filter_map(Result::ok)
-                .map(|entry| entry.into_path())
-                .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml"))
-                .take(MAX_FRAGMENTS)
-                .collect();
+            let mut files: Vec<PathBuf> = super::discover::yaml_files(&fragments_dir).take(MAX_FRAGMENTS).collect();
             files.sort();
             for path in files {
                 let relative = path.strip_prefix(&fragments_dir).unwrap_or(&path).with_extension("");
