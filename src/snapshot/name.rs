@@ -50,11 +50,8 @@ pub fn is_placeholder_name(name: &str) -> bool {
 /// Where one step's snapshot of one case run lives, relative to `snapshots/<target>/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotName {
-    /// The case's key: the folder of its snapshots.
-    pub case_key: String,
-    /// `<api>__<step slug>`: the file's name without `.snap`.
-    pub file_stem: String,
-    /// The accepted file relative to the target's snapshot folder, `/`-separated.
+    /// The accepted file relative to the target's snapshot folder, `/`-separated:
+    /// `<case key>/<api>__<step slug>.snap`.
     relative: String,
 }
 
@@ -64,7 +61,7 @@ impl SnapshotName {
         let file_stem = format!("{}__{step_slug}", api.name());
         let relative =
             if case_key.is_empty() { format!("{file_stem}.snap") } else { format!("{case_key}/{file_stem}.snap") };
-        SnapshotName { case_key: case_key.to_string(), file_stem, relative }
+        SnapshotName { relative }
     }
 
     /// The accepted file, relative to the target's snapshot folder.
