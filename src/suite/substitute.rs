@@ -80,6 +80,75 @@ fn spread_map(map: &mut IndexMap<String, Spanned<Value>>) {
     }
 }
 
+/// A spread entry still written as a template once the arguments are in place
+/// (`"...": "{{ cells[limit].body }}"` in a case, or a caller's such template given to a
+/// fragment): where it is, and its text.
+pub struct LoadTimeSpread<'a> {
+    /// Where the entry (or the map holding it) is written.
+    pub at: serde_saphyr::Location,
+    /// The template.
+    pub template: &'a mut Value,
+}
+
+/// Calls `render` on every spread entry of a step's request body and checks whose value is
+/// still text (a template to work out when the case loads), then spreads every entry that is
+/// now a map. `render` replaces the template by a map, or reports why it cannot.
+pub fn spread_at_load(step: &mut StepDoc, render: &mut dyn FnMut(LoadTimeSpread<'_>)) {
+    if let Some(body) = step.request.as_mut().and_then(|request| request.value.body.as_mut()) {
+        let at = body.referenced;
+        each_spread_in_value(&mut body.value, at, render);
+    }
+    if let Some(expect) = &mut step.expect {
+        each_spread_in_expect(&mut expect.value, render);
+    }
+    spread_step(step);
+}
+
+/// True when a step has something to work out when the case loads: a name with `{{ }}`, or a
+/// spread entry in its request body or checks.
+pub fn has_load_time_parts(step: &StepDoc) -> bool {
+    fn in_value(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => map.contains_key(SPREAD) || map.values().any(in_value),
+            _ => false,
+        }
+    }
+    fn in_expect(expect: &ExpectDoc) -> bool {
+        expect.json.contains_key(SPREAD)
+            || expect.headers.contains_key(SPREAD)
+            || [&expect.router, &expect.bank, &expect.gate].into_iter().flatten().any(|nested| in_expect(&nested.value))
+    }
+    step.name.as_ref().is_some_and(|name| name.value.contains("{{"))
+        || step
+            .request
+            .as_ref()
+            .and_then(|request| request.value.body.as_ref())
+            .is_some_and(|body| in_value(&body.value))
+        || step.expect.as_ref().is_some_and(|expect| in_expect(&expect.value))
+}
+
+fn each_spread_in_value(value: &mut Value, at: serde_saphyr::Location, render: &mut dyn FnMut(LoadTimeSpread<'_>)) {
+    let Value::Object(map) = value else { return };
+    for (key, entry) in map.iter_mut() {
+        if key == SPREAD && entry.is_string() {
+            render(LoadTimeSpread { at, template: entry });
+        } else {
+            each_spread_in_value(entry, at, render);
+        }
+    }
+}
+
+fn each_spread_in_expect(expect: &mut ExpectDoc, render: &mut dyn FnMut(LoadTimeSpread<'_>)) {
+    for map in [&mut expect.json, &mut expect.headers] {
+        if let Some(entry) = map.get_mut(SPREAD).filter(|entry| entry.value.is_string()) {
+            render(LoadTimeSpread { at: entry.referenced, template: &mut entry.value });
+        }
+    }
+    for nested in [&mut expect.router, &mut expect.bank, &mut expect.gate].into_iter().flatten() {
+        each_spread_in_expect(&mut nested.value, render);
+    }
+}
+
 fn spread_value(value: &mut Value) {
     let Value::Object(map) = value else { return };
     if let Some(Value::Object(entries)) = map.get(SPREAD).cloned() {
@@ -108,13 +177,20 @@ fn clause_ids(id: Spanned<String>, arguments: &Arguments) -> Vec<Spanned<String>
     }
 }
 
-/// A step's name with `{{ param }}` replaced by the argument when it is plain text or a number
-/// (a name is not a template: it is what reports and snapshot files are called).
+/// A step's name with `{{ param }}` replaced by the argument's text: plain text, a number, or
+/// the caller's template as written (`"{{ method }}"`), which the case works out when it loads
+/// from its matrix values and `vars` (a name is what reports and snapshot files are called).
 fn step_name(name: &str, arguments: &Arguments) -> String {
+    inline_text(name, arguments, true)
+}
+
+/// Replaces `{{ param }}` by the argument's text when it is plain text or a number, and, when
+/// `templates` is set, by a template argument's text too.
+fn inline_text(name: &str, arguments: &Arguments, templates: bool) -> String {
     let mut name = name.to_string();
     for (param, argument) in arguments {
         let shown = match argument {
-            Value::String(text) if !text.contains("{{") => text.clone(),
+            Value::String(text) if templates || !text.contains("{{") => text.clone(),
             Value::Number(_) | Value::Bool(_) => argument.to_string(),
             _ => continue,
         };
@@ -292,7 +368,7 @@ fn rewrite_templates(text: &str, arguments: &Arguments) -> Option<String> {
     if !text.contains("{{") {
         return None;
     }
-    let inlined = step_name(text, arguments);
+    let inlined = inline_text(text, arguments, false);
     if inlined != text {
         return Some(rewrite_templates(&inlined, arguments).unwrap_or(inlined));
     }
