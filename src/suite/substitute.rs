@@ -104,9 +104,10 @@ pub fn spread_at_load(step: &mut StepDoc, render: &mut dyn FnMut(LoadTimeSpread<
     spread_step(step);
 }
 
-/// True when a step has something to work out when the case loads: a name with `{{ }}`, or a
-/// spread entry in its request body or checks.
+/// True when a step has something to work out when the case loads: a name or schema name with
+/// `{{ }}`, or a spread entry in its request body or checks.
 pub fn has_load_time_parts(step: &StepDoc) -> bool {
+    // (`in_value` and `in_expect` look at the places `spread_at_load` and `schemas_mut` visit.)
     fn in_value(value: &Value) -> bool {
         match value {
             Value::Object(map) => map.contains_key(SPREAD) || map.values().any(in_value),
@@ -114,7 +115,8 @@ pub fn has_load_time_parts(step: &StepDoc) -> bool {
         }
     }
     fn in_expect(expect: &ExpectDoc) -> bool {
-        expect.json.contains_key(SPREAD)
+        expect.schema.as_ref().is_some_and(|schema| schema.value.contains("{{"))
+            || expect.json.contains_key(SPREAD)
             || expect.headers.contains_key(SPREAD)
             || [&expect.router, &expect.bank, &expect.gate].into_iter().flatten().any(|nested| in_expect(&nested.value))
     }
@@ -125,6 +127,19 @@ pub fn has_load_time_parts(step: &StepDoc) -> bool {
             .and_then(|request| request.value.body.as_ref())
             .is_some_and(|body| in_value(&body.value))
         || step.expect.as_ref().is_some_and(|expect| in_expect(&expect.value))
+}
+
+/// Every schema name of a step's checks (a family's own included).
+pub fn schemas_mut(step: &mut StepDoc) -> Vec<&mut Spanned<String>> {
+    let mut names = Vec::new();
+    if let Some(expect) = &mut step.expect {
+        let expect = &mut expect.value;
+        names.extend(expect.schema.as_mut());
+        for nested in [&mut expect.router, &mut expect.bank, &mut expect.gate].into_iter().flatten() {
+            names.extend(nested.value.schema.as_mut());
+        }
+    }
+    names
 }
 
 fn each_spread_in_value(value: &mut Value, at: serde_saphyr::Location, render: &mut dyn FnMut(LoadTimeSpread<'_>)) {

@@ -1,6 +1,6 @@
 //! What a case works out when it loads, once per run of its matrix, from the run's values and
-//! the case's `vars` that are not templates themselves: a step name with `{{ }}`
-//! (`"refund {{ how }}"`), and a spread entry written as a template
+//! the case's `vars` that are not templates themselves: a step name or schema name with `{{ }}`
+//! (`"refund {{ how }}"`, `"v1/{{ method }}.response.json"`), and a spread entry written as a template
 //! (`"...": "{{ cells[how].body }}"`), whose map is laid into the request body or check list it
 //! sits in. That is how one matrix case sends a parameter in one run and leaves it out in another.
 //!
@@ -60,6 +60,23 @@ impl Compiler<'_> {
                 Some(Value::String(text)) => name.value = text,
                 Some(other) => name.value = other.to_string(),
                 None => {}
+            }
+        }
+        let mut schemas: Vec<(SourceSpan, String)> = Vec::new();
+        for schema in substitute::schemas_mut(&mut doc.value).into_iter().filter(|name| name.value.contains("{{")) {
+            schemas.push((SourceSpan::from_location(&self.file, &schema.referenced), schema.value.clone()));
+        }
+        let worked_out: Vec<Option<String>> = schemas
+            .into_iter()
+            .map(|(span, text)| match self.load_time_value(&text, &span, "a schema name") {
+                Some(Value::String(name)) => Some(name),
+                _ => None,
+            })
+            .collect();
+        let templated = substitute::schemas_mut(&mut doc.value).into_iter().filter(|name| name.value.contains("{{"));
+        for (schema, name) in templated.zip(worked_out) {
+            if let Some(name) = name {
+                schema.value = name;
             }
         }
         let mut spreads = Vec::new();
