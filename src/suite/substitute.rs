@@ -104,13 +104,15 @@ pub fn spread_at_load(step: &mut StepDoc, render: &mut dyn FnMut(LoadTimeSpread<
     spread_step(step);
 }
 
-/// True when a step has something to work out when the case loads: a name or schema name with
-/// `{{ }}`, or a spread entry in its request body or checks.
+/// True when a step has something to work out when the case loads: a name, schema name or
+/// request body key with `{{ }}`, or a spread entry in its request body or checks.
 pub fn has_load_time_parts(step: &StepDoc) -> bool {
     // (`in_value` and `in_expect` look at the places `spread_at_load` and `schemas_mut` visit.)
     fn in_value(value: &Value) -> bool {
         match value {
-            Value::Object(map) => map.contains_key(SPREAD) || map.values().any(in_value),
+            Value::Object(map) => {
+                map.contains_key(SPREAD) || map.keys().any(|key| key.contains("{{")) || map.values().any(in_value)
+            }
             _ => false,
         }
     }
@@ -127,6 +129,27 @@ pub fn has_load_time_parts(step: &StepDoc) -> bool {
             .and_then(|request| request.value.body.as_ref())
             .is_some_and(|body| in_value(&body.value))
         || step.expect.as_ref().is_some_and(|expect| in_expect(&expect.value))
+}
+
+/// Renames every request body key written with `{{ }}` (in maps inside the body too) to what
+/// `rename` makes of it; a key it gives `None` for stays.
+pub fn rename_body_keys(step: &mut StepDoc, rename: &mut dyn FnMut(&str) -> Option<String>) {
+    fn walk(value: &mut Value, rename: &mut dyn FnMut(&str) -> Option<String>) {
+        let Value::Object(map) = value else { return };
+        if map.keys().any(|key| key.contains("{{")) {
+            *map = std::mem::take(map)
+                .into_iter()
+                .map(|(key, value)| match key.contains("{{").then(|| rename(&key)).flatten() {
+                    Some(renamed) => (renamed, value),
+                    None => (key, value),
+                })
+                .collect();
+        }
+        map.values_mut().for_each(|value| walk(value, rename));
+    }
+    if let Some(body) = step.request.as_mut().and_then(|request| request.value.body.as_mut()) {
+        walk(&mut body.value, rename);
+    }
 }
 
 /// Every schema name of a step's checks (a family's own included).

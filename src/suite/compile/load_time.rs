@@ -1,6 +1,7 @@
 //! What a case works out when it loads, once per run of its matrix, from the run's values and
-//! the case's `vars` that are not templates themselves: a step name or schema name with `{{ }}`
-//! (`"refund {{ how }}"`, `"v1/{{ method }}.response.json"`), and a spread entry written as a template
+//! the case's `vars` that are not templates themselves: a step name, schema name or request
+//! body key with `{{ }}` (`"refund {{ how }}"`, `"v1/{{ method }}.response.json"`,
+//! `"{{ date }}": ...`), and a spread entry written as a template
 //! (`"...": "{{ cells[how].body }}"`), whose map is laid into the request body or check list it
 //! sits in. That is how one matrix case sends a parameter in one run and leaves it out in another.
 //!
@@ -78,6 +79,27 @@ impl Compiler<'_> {
             if let Some(name) = name {
                 schema.value = name;
             }
+        }
+        if let Some(body) = doc.value.request.as_ref().and_then(|request| request.value.body.as_ref()) {
+            let span = SourceSpan::from_location(&self.file, &body.referenced);
+            let mut keys = Vec::new();
+            substitute::rename_body_keys(&mut doc.value, &mut |key| {
+                keys.push(key.to_string());
+                None
+            });
+            let mut renamed = std::collections::HashMap::new();
+            for key in keys {
+                match self.load_time_value(&key, &span, "a request parameter's name") {
+                    Some(Value::String(name)) => {
+                        renamed.insert(key, name);
+                    }
+                    Some(other) => {
+                        self.error(span.clone(), format!("the parameter name `{key}` gives {other}, not text"));
+                    }
+                    None => {}
+                }
+            }
+            substitute::rename_body_keys(&mut doc.value, &mut |key| renamed.get(key).cloned());
         }
         let mut spreads = Vec::new();
         substitute::spread_at_load(&mut doc.value, &mut |spread: LoadTimeSpread<'_>| {
