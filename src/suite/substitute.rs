@@ -281,6 +281,9 @@ fn each_string(value: &Value, note: &mut dyn FnMut(&str)) {
 
 /// Calls `visit` on every templated place of a step.
 pub fn visit_step(step: &mut StepDoc, visit: &mut dyn FnMut(Slot<'_>)) {
+    if let Some(when) = &mut step.when {
+        visit(Slot::Text(&mut when.value));
+    }
     if let Some(call) = &mut step.call {
         visit(Slot::Text(&mut call.value));
     }

@@ -41,7 +41,7 @@ impl Compiler<'_> {
             && step.covers.is_empty()
             && step.name.is_none();
         if !allowed {
-            self.error(span, "a `call:` step takes only `with:` and `only:`").add_help(
+            self.error(span, "a `call:` step takes only `with:`, `only:`, `when:` and `violates:`").add_help(
                 "the fragment's own steps make the requests and checks; put more checks in a step after the call",
             );
             return;

@@ -5,8 +5,11 @@
 //! (`"...": "{{ cells[how].body }}"`), whose map is laid into the request body or check list it
 //! sits in. That is how one matrix case sends a parameter in one run and leaves it out in another.
 //!
+//! A step's `when:` is worked out the same way: a step whose `when:` is false is not part of the
+//! run, so one matrix case can hold runs whose steps differ.
+//!
 //! Checked here: every name such a template reads is known when the case loads (else "did you
-//! mean"), and a spread gives a map.
+//! mean"), a spread gives a map, and `when:` gives true or false.
 
 use serde_json::Value;
 use serde_saphyr::Spanned;
@@ -131,6 +134,27 @@ impl Compiler<'_> {
             }
         });
         Some(doc)
+    }
+
+    /// Whether a step is part of this run: it has no `when:`, or its `when:` is true.
+    pub(super) fn kept_in_this_run(&mut self, doc: &Spanned<StepDoc>) -> bool {
+        let Some(when) = &doc.value.when else { return true };
+        let span = self.span(when);
+        let text = when.value.trim();
+        if !(text.starts_with("{{") && text.ends_with("}}")) {
+            self.error(span, "`when:` is one template: `\"{{ method != 'decline' }}\"`")
+                .add_help("it is worked out when the case loads, to true or false");
+            return true;
+        }
+        match self.load_time_value(text, &span, "`when:`") {
+            Some(Value::Bool(kept)) => kept,
+            Some(other) => {
+                self.error(span, format!("`when:` gives {other}, not true or false"))
+                    .add_help("compare the run's values: `\"{{ method == 'refund' }}\"`");
+                true
+            }
+            None => true,
+        }
     }
 
     /// A template worked out from the load scope; an unknown name or a failure is an error.

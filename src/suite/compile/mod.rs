@@ -387,6 +387,9 @@ impl Compiler<'_> {
     /// Compiles steps in order, expanding fragment calls and applying the folder defaults.
     fn steps(&mut self, docs: &[Spanned<StepDoc>], out: &mut Vec<Step>) {
         for doc in docs {
+            if !self.kept_in_this_run(doc) {
+                continue;
+            }
             if doc.value.call.is_some() {
                 self.call(doc, out);
                 continue;
