@@ -6,6 +6,9 @@
 //! template's expression as it is, text with templates as a `~` concatenation. Nothing is renamed
 //! inside string literals or after a `.`.
 //!
+//! A request body key with `{{ param }}` takes the argument's text (`"{{ key }}": 0`); the case
+//! works out what is left of it when it loads.
+//!
 //! A map entry `"...": "{{ param }}"` (a JSON check list, a header list, a request body or a map
 //! inside one) spreads the argument: its entries take the entry's place, and an entry the
 //! fragment writes itself under the same name is replaced by the caller's.
@@ -34,6 +37,7 @@ pub fn step(step: &mut StepDoc, arguments: &Arguments) {
             })
             .collect();
     }
+    rename_body_keys(step, &mut |key| Some(inline_text(key, arguments, true)));
     visit_step(step, &mut |slot| match slot {
         Slot::Text(text) => {
             if let Some(replaced) = text_slot(text, arguments) {
