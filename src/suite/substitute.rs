@@ -516,6 +516,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn a_step_name_takes_a_template_argument_s_text_inside_longer_text_and_other_places_its_expression() {
+        assert_eq!(step_name("refund {{ id }}", &arguments()), "refund {{ order_id }}");
+        assert_eq!(step_name("pay {{ amount }} now", &arguments()), "pay 5000 now");
+        assert_eq!(rewrite_templates("v1/{{ id }}.json", &arguments()).as_deref(), Some("v1/{{ ((order_id)) }}.json"));
+    }
+
     fn arguments() -> Arguments {
         let mut arguments = Arguments::new();
         arguments.insert("amount".into(), json!(5000));
