@@ -58,8 +58,9 @@ pub struct CaseSnapshots {
 
 impl CaseSnapshots {
     /// The names of a case run's snapshots. A step's name is its name as a slug, with `-2`,
-    /// `-3`, ... for later exchanges of the case whose names give the same slug (steps that
-    /// send or await something; `wait` steps have no exchange), after the matrix values' slug.
+    /// `-3`, ... for later exchanges of the run whose names give the same slug (steps that
+    /// send or await something on this API: `wait` steps and steps `only:` for another API
+    /// have no exchange here), after the matrix values' slug.
     pub fn new(context: &RunContext, case: &Case, api: Api) -> CaseSnapshots {
         let mut names = Vec::new();
         let mut key = String::new();
@@ -70,7 +71,8 @@ impl CaseSnapshots {
             key = context.snapshots.case_key(&case.file.path);
             let variant = case.variant.as_deref().map(name::slug);
             let mut seen: HashMap<String, usize> = HashMap::new();
-            for step in case.steps.iter().filter(|step| !matches!(step.action, Action::Wait(_))) {
+            let runs_here = |step: &&Step| step.only.as_ref().is_none_or(|only| only.contains(&api));
+            for step in case.steps.iter().filter(|step| !matches!(step.action, Action::Wait(_))).filter(runs_here) {
                 let slug = name::slug(&step.name);
                 let count = seen.entry(slug.clone()).or_default();
                 *count += 1;
