@@ -38,7 +38,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
     let case = &run.case;
     let mut result = CaseResult {
         id: run.id.clone(),
-        name: case.name.clone(),
+        name: if run.repetition > 1 { format!("{} #{}", case.name, run.repetition) } else { case.name.clone() },
         path: case.path(),
         api: run.api,
         tags: case.tags.clone(),
@@ -164,7 +164,8 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
     }
     if let (Outcome::Failed, Some(baseline)) = (&result.outcome, &context.baseline) {
         let failed = result.steps.iter().filter(|step| step.status == StepStatus::Failed);
-        if failed.clone().all(|step| baseline.knows(&result.id, step)) {
+        let case_id = run.case_id();
+        if failed.clone().all(|step| baseline.knows(&case_id, step)) {
             result.outcome = Outcome::Known;
         }
     }
