@@ -121,6 +121,11 @@ impl Masker {
         if self.forms.is_none() && self.embedded_base64.is_none() {
             return false;
         }
+        // Decoding never lengthens a text: one shorter than every pattern holds none, as it
+        // stands or decoded (most checked values are a few characters long).
+        if automata().all(|automaton| text.len() < automaton.min_pattern_len()) {
+            return false;
+        }
         if automata().any(|automaton| automaton.is_match(text)) {
             return true;
         }
