@@ -116,15 +116,31 @@ pub fn write_case(family: Family, merchant: &str, ops: &[Op], origin: &Origin<'_
         }
         let Some(prediction) = world.apply(op) else { continue };
         covers.insert(prediction.clause);
-        if let (Op::Register(r), 0) = (op, prediction.code) {
+        if let (Op::Register(r) | Op::Instant { register: r, .. }, 0) = (op, prediction.code) {
             slot_numbers.insert(r.slot, r.number);
+        }
+        if let Op::AlfaPayer { slot, approve } = op {
+            let button = if *approve { "approve" } else { "decline" };
+            let _ = writeln!(steps, "  - name: {}", json!(format!("{}. {op}", i + 1)));
+            let _ = writeln!(steps, "    covers: [{}]", prediction.clause);
+            let _ = writeln!(steps, "    request: {{ url: \"{{{{ alfapay_o{slot} }}}}/{button}\" }}");
+            let _ = writeln!(steps, "    expect: {{ status: {{ gte: 300, lt: 400 }} }}");
+            write_callbacks(&mut steps, &prediction.callbacks, &mut covers);
+            continue;
         }
         let mut used = Used { numbers: &mut numbers, refund_ids: &mut refund_ids, needs_clock: &mut needs_clock };
         let (path, query, body) = request(op, merchant, &slot_numbers, &mut used);
         let mut expect_json = Map::new();
-        let code_path = if legacy_envelope(op) { "$.ErrorCode" } else { "$.errorCode" };
-        expect_json.insert(code_path.into(), json!({ "code": prediction.code }));
-        if prediction.view == View::Registered {
+        if prediction.view == View::Wallet {
+            expect_json.insert("$.success".into(), json!({ "eq": prediction.code == 0 }));
+            if prediction.code != 0 {
+                expect_json.insert("$.error.code".into(), json!({ "code": prediction.code }));
+            }
+        } else {
+            let code_path = if legacy_envelope(op) { "$.ErrorCode" } else { "$.errorCode" };
+            expect_json.insert(code_path.into(), json!({ "code": prediction.code }));
+        }
+        if matches!(prediction.view, View::Registered | View::Instant) {
             for pointer in fixed_pointers(&prediction.view) {
                 expect_json.insert(json_path(pointer), json!({ "type": "string" }));
             }
@@ -161,27 +177,13 @@ pub fn write_case(family: Family, merchant: &str, ops: &[Op], origin: &Origin<'_
             let _ = writeln!(steps, "      schema: {schema}");
         }
         let _ = writeln!(steps, "      json: {}", Value::Object(expect_json));
-        if let (Op::Register(r), 0) = (op, prediction.code) {
+        if let (Op::Register(r) | Op::Instant { register: r, .. }, 0) = (op, prediction.code) {
             let _ = writeln!(steps, "    capture: {{ o{}: \"$.orderId\" }}", r.slot);
         }
-        for callback in &prediction.callbacks {
-            if let ExpectedCallback::V1 { slot, operation, success, amount } = callback {
-                covers.insert("callback.checksum");
-                let expect = json!({
-                    "$.operation": {"eq": operation},
-                    "$.status": {"eq": u8::from(*success).to_string()},
-                    "$.amount": {"eq": amount.to_string()},
-                    "$.checksum": {"regex": "^[0-9A-F]{64}$"},
-                });
-                let _ = writeln!(steps, "  - name: {}", json!(format!("the callback `{operation}` of o{slot}")));
-                let _ = writeln!(steps, "    covers: [callback.checksum]");
-                let _ = writeln!(
-                    steps,
-                    "    await_callback: {{ match: {{ order_id: \"{{{{ o{slot} }}}}\" }}, key: \"{{{{ merchant.callback_token }}}}\", timeout: 5s }}"
-                );
-                let _ = writeln!(steps, "    expect: {{ json: {expect} }}");
-            }
+        if let (Op::AlfaPay { slot }, 0) = (op, prediction.code) {
+            let _ = writeln!(steps, "    capture: {{ alfapay_o{slot}: \"$.data.redirect\" }}");
         }
+        write_callbacks(&mut steps, &prediction.callbacks, &mut covers);
     }
     let mut vars: Vec<String> = numbers.iter().map(|n| format!("n{n}")).collect();
     vars.extend(refund_ids.iter().map(|r| format!("r{r}")));
@@ -205,6 +207,28 @@ pub fn write_case(family: Family, merchant: &str, ops: &[Op], origin: &Origin<'_
     }
     text.push_str(&steps);
     text
+}
+
+/// The `await_callback` steps of the v1 callbacks the model expects.
+fn write_callbacks(steps: &mut String, callbacks: &[ExpectedCallback], covers: &mut BTreeSet<&'static str>) {
+    for callback in callbacks {
+        if let ExpectedCallback::V1 { slot, operation, success, amount } = callback {
+            covers.insert("callback.checksum");
+            let expect = json!({
+                "$.operation": {"eq": operation},
+                "$.status": {"eq": u8::from(*success).to_string()},
+                "$.amount": {"eq": amount.to_string()},
+                "$.checksum": {"regex": "^[0-9A-F]{64}$"},
+            });
+            let _ = writeln!(steps, "  - name: {}", json!(format!("the callback `{operation}` of o{slot}")));
+            let _ = writeln!(steps, "    covers: [callback.checksum]");
+            let _ = writeln!(
+                steps,
+                "    await_callback: {{ match: {{ order_id: \"{{{{ o{slot} }}}}\" }}, key: \"{{{{ merchant.callback_token }}}}\", timeout: 5s }}"
+            );
+            let _ = writeln!(steps, "    expect: {{ json: {expect} }}");
+        }
+    }
 }
 
 type Request = (&'static str, Map<String, Value>, Map<String, Value>);
@@ -261,6 +285,30 @@ fn request(
                 body.insert(name.into(), json!(format!("{{{{ cards[\"{role}\"].{field} }}}}")));
             }
             "paymentorder.do"
+        }
+        Op::Instant { register: r, card } => {
+            let role = card.role();
+            used.numbers.insert(r.number);
+            body.insert("orderNumber".into(), json!(format!("{{{{ n{} }}}}", r.number)));
+            body.insert("amount".into(), json!(r.amount.to_string()));
+            body.insert("returnUrl".into(), json!(RETURN_URL));
+            if r.two_phase {
+                body.insert("preAuth".into(), json!("true"));
+            }
+            if let Some(secs) = r.lifetime_secs {
+                body.insert("sessionTimeoutSecs".into(), json!(secs.to_string()));
+            }
+            if r.callback {
+                body.insert("dynamicCallbackUrl".into(), json!("{{ callback.url }}"));
+            }
+            for (name, field) in [("pan", "pan"), ("cvc", "cvc"), ("expiry", "expiry"), ("cardholderName", "holder")] {
+                body.insert(name.into(), json!(format!("{{{{ cards[\"{role}\"].{field} }}}}")));
+            }
+            "instantPayment.do"
+        }
+        Op::AlfaPay { slot } => {
+            body.insert("orderId".into(), order(slot));
+            "alfapay/paymentOrder.do"
         }
         Op::Deposit { slot, amount } | Op::Reverse { slot, amount } => {
             body.insert("orderId".into(), order(slot));
@@ -320,7 +368,7 @@ fn request(
             body.insert("orderId".into(), json!("00000000-0000-4000-8000-000000000000"));
             if *legacy { "getOrderStatus.do" } else { "getOrderStatusExtended.do" }
         }
-        Op::Wait { .. } | Op::Together(_) | Op::Gate(_) => "",
+        Op::Wait { .. } | Op::Together(_) | Op::Gate(_) | Op::AlfaPayer { .. } => "",
     };
     (path, query, body)
 }

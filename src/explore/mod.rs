@@ -496,7 +496,8 @@ impl Explorer {
                 op => {
                     let state = state_name(&world, op);
                     let now = world.now;
-                    let Some(prediction) = world.apply(op) else { continue };
+                    let before = World::may_challenge(op).then(|| world.clone());
+                    let Some(mut prediction) = world.apply(op) else { continue };
                     let answer = match execution.send(op, now).await {
                         Ok(answer) => answer,
                         Err(failure) => {
@@ -506,6 +507,13 @@ impl Explorer {
                     };
                     sent += 1;
                     ran.push(op.clone());
+                    if let Some(before) = before
+                        && prediction.code == 0
+                        && asks_for_acs(&answer.body)
+                    {
+                        world.enter_acs(before, op);
+                        prediction.callbacks.clear();
+                    }
                     if let Some(coverage) = coverage.as_deref_mut() {
                         coverage.note(&state, op.kind(), &prediction.code_label());
                     }
@@ -585,9 +593,15 @@ impl Explorer {
 }
 
 /// Whether the payer's page a callback names can be followed: an absolute http(s) URL, bounded.
-fn page_url_usable(url: &str) -> bool {
+pub(crate) fn page_url_usable(url: &str) -> bool {
     url.len() <= 2048
         && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+/// Whether a payment's answer is a 3-D Secure step rather than an outcome: `acsUrl` (3DS1, or
+/// the second 3DS2 call) or `is3DSVer2` (spec 2.2, 2.3).
+fn asks_for_acs(body: &serde_json::Value) -> bool {
+    body.get("acsUrl").is_some() || body.get("is3DSVer2").is_some()
 }
 
 /// Whether the target's APIs are on this machine, so that it can reach the callback listener.
