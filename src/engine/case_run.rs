@@ -126,6 +126,9 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
                         result
                     }
                 },
+                Action::Concurrent(group) => {
+                    super::concurrent_step::run_group(context, in_run, step, group, &mut scope).await
+                }
                 Action::Wait(duration) => {
                     let waited = Instant::now();
                     let outcome = context.clock.pass(&context.client, *duration).await;

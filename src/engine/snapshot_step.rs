@@ -111,6 +111,10 @@ fn input_references(case: &Case, scope: &Scope) -> Vec<InputReference> {
             Action::Exchange(exchange) => exchange.captures.as_slice(),
             Action::AwaitCallback(awaited) => awaited.captures.as_slice(),
             Action::Wait(_) => &[],
+            Action::Concurrent(group) => {
+                names.extend(group.capture_names());
+                &[]
+            }
         };
         names.extend(captures.iter().map(|capture| capture.name.as_str()));
     }
