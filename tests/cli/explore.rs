@@ -268,3 +268,47 @@ fn shard_reports_are_written_like_runs_and_merge() {
     let ids: Vec<&str> = merged["cases"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).collect();
     assert!(ids.contains(&"explore/seed-3/shard-1-of-2") && ids.contains(&"explore/seed-3/shard-2-of-2"), "{ids:?}");
 }
+
+/// Operations the explorer sent together are written as a `concurrent` group whose
+/// `expect_one_of` accepts either order: the case replays the race, passes against the clean
+/// gateway however the race goes, and fails against a gateway that lets both refunds through.
+#[test]
+fn a_race_is_written_as_a_concurrent_group_that_replays_it() {
+    use paycheck::explore::case_writer::{Origin, write_case};
+    use paycheck::explore::op::{Card, Lookup, Op, Refund, Register};
+    use paycheck::gateway::v1::model::Family;
+    let register = Op::Register(Register {
+        slot: 0,
+        two_phase: false,
+        amount: 10_000,
+        number: 0,
+        lifetime_secs: None,
+        auto: None,
+        callback: false,
+    });
+    let refund = |external_id| Op::Refund {
+        slot: 0,
+        refund: Refund { amount: Some(6_000), external_id, expected_deposited: None, items: false },
+    };
+    let races = [
+        (Family::Router, refund(None), "refund-over-limit-accepted", 2),
+        (Family::Bank, refund(Some(0)), "refund-replay-performed-twice", 1),
+    ];
+    for (family, one, fault, outcomes) in races {
+        let ops = vec![
+            register.clone(),
+            Op::Pay { slot: 0, card: Card::Success },
+            Op::Together(vec![one.clone(), one]),
+            Op::Status { slot: 0, lookup: Lookup::Extended },
+        ];
+        let origin = Origin { seed: 0, index: 0, target: "a test", found: &[] };
+        let text = write_case(family, "main", &ops, &origin);
+        assert!(text.contains("    concurrent:\n      - name: \"request 1: refund o0"), "{text}");
+        let listed = text.split("expect_one_of:\n").nth(1).map_or(0, |rest| rest.matches("      - [").count());
+        assert_eq!(listed, outcomes, "{text}");
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let case = dir.path().join("race.yaml");
+        std::fs::write(&case, &text).expect("the case is written");
+        check_case(fault, &case);
+    }
+}
