@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::RwLock;
 
+use crate::engine::callbacks::CallbackSettings;
 use crate::gateway::v1::model::{Family, OrderState};
 use crate::secret::Masker;
 use crate::suite::schema_registry::SchemaRegistry;
@@ -229,7 +230,8 @@ impl Explorer {
         }
     }
 
-    /// An explorer of `target`: its clock probed, `jobs` connections, `timeout` per request.
+    /// An explorer of `target`: its clock probed, `jobs` connections, `timeout` per request;
+    /// callbacks explored when the target is on this machine.
     pub async fn connect(
         target: &crate::suite::target::Target,
         jobs: usize,
@@ -237,10 +239,24 @@ impl Explorer {
         schemas: Arc<SchemaRegistry>,
         masker: Masker,
     ) -> Result<Explorer, String> {
+        Explorer::connect_with(target, jobs, timeout, schemas, masker, &CallbackSettings::default()).await
+    }
+
+    /// The same, with the callback listener's settings: callbacks are explored when the target
+    /// is on this machine or `listener` names a public URL that reaches it (`--callback-url`).
+    pub async fn connect_with(
+        target: &crate::suite::target::Target,
+        jobs: usize,
+        timeout: Duration,
+        schemas: Arc<SchemaRegistry>,
+        masker: Masker,
+        listener: &CallbackSettings,
+    ) -> Result<Explorer, String> {
         let client = crate::engine::http::client(timeout, jobs)?;
         let (clock, _) = crate::engine::clock::TargetClock::probe(&client, target, timeout).await?;
         let wire = Wire::new(client, target, clock, timeout);
-        let callbacks = if reaches_loopback(target) { Some(Callbacks::start().await?) } else { None };
+        let reachable = listener.public_url.is_some() || reaches_loopback(target);
+        let callbacks = if reachable { Some(Callbacks::start(listener).await?) } else { None };
         Ok(Explorer::new(wire, callbacks, schemas, masker, &target.name))
     }
 

@@ -312,3 +312,33 @@ fn a_race_is_written_as_a_concurrent_group_that_replays_it() {
         check_case(fault, &case);
     }
 }
+
+/// A target the explorer does not see as on this machine (here the served gateway addressed by
+/// its IPv4-mapped IPv6 address) gets no callbacks, unless `--callback-url` names a URL that
+/// reaches the listener, as with `paycheck run`: then callbacks, and the payer's presses they
+/// make possible, are explored, with no discrepancy against the reference gateway.
+#[test]
+fn callbacks_are_explored_on_a_remote_target_given_a_callback_url() {
+    let served = serve(&["--clock", "manual"]);
+    let remote = served.url.replace("127.0.0.1", "[::ffff:127.0.0.1]");
+    let explore = |extra: &[&str]| {
+        let mut args = vec!["explore", "--target", &remote, "--seed", "5", "--ops", "300", "--no-write"];
+        args.extend_from_slice(extra);
+        output(paycheck().args(args))
+    };
+    let (code, text) = explore(&[]);
+    if code == 3 {
+        eprintln!("this machine cannot reach IPv4-mapped IPv6 addresses; nothing to compare: {text}");
+        return;
+    }
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("callbacks left out") && !text.contains("gate-payer"), "{text}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let listen = format!("127.0.0.1:{port}");
+    let public = format!("http://127.0.0.1:{port}/forwarded");
+    let (code, text) = explore(&["--callback-listen", &listen, "--callback-url", &public]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("callbacks left out") && text.contains("gate-payer"), "{text}");
+    let (code, text) = output(paycheck().args(["explore", "--callback-url", "not a url", "--ops", "1"]));
+    assert_eq!(code, 2, "{text}");
+}
