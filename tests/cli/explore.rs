@@ -342,3 +342,48 @@ fn callbacks_are_explored_on_a_remote_target_given_a_callback_url() {
     let (code, text) = output(paycheck().args(["explore", "--callback-url", "not a url", "--ops", "1"]));
     assert_eq!(code, 2, "{text}");
 }
+
+/// The operations added for 3-D Secure, Alfa Pay and `instantPayment.do` are written as steps
+/// that replay against the reference gateway (the Alfa Pay page pressed through the link the
+/// answer gave) and catch a gateway that approves the decline card.
+#[test]
+fn alfa_pay_instant_payment_and_3ds_steps_replay_from_a_written_case() {
+    use paycheck::explore::case_writer::{Origin, write_case};
+    use paycheck::explore::op::{Card, Lookup, Op, Register};
+    use paycheck::gateway::v1::model::Family;
+    let register = |slot, number| Register {
+        slot,
+        two_phase: false,
+        amount: 10_000,
+        number,
+        lifetime_secs: None,
+        auto: None,
+        callback: false,
+    };
+    let status = |slot| Op::Status { slot, lookup: Lookup::Extended };
+    let ops = vec![
+        Op::Register(register(0, 0)),
+        Op::AlfaPay { slot: 0 },
+        status(0),
+        Op::AlfaPayer { slot: 0, approve: true },
+        status(0),
+        Op::AlfaPay { slot: 0 },
+        Op::Instant { register: Register { two_phase: true, ..register(1, 1) }, card: Card::ThreeDsChallenge },
+        status(1),
+        Op::Instant { register: register(2, 2), card: Card::Decline },
+        status(2),
+        Op::Instant { register: register(3, 2), card: Card::Success },
+        Op::Register(register(3, 3)),
+        Op::Pay { slot: 3, card: Card::ThreeDsFrictionless },
+        status(3),
+    ];
+    let origin = Origin { seed: 0, index: 0, target: "a test", found: &[] };
+    let text = write_case(Family::Router, "main", &ops, &origin);
+    for needle in ["alfapay/paymentOrder.do", "alfapay_o0: \"$.data.redirect\"", "/approve", "instantPayment.do"] {
+        assert!(text.contains(needle), "no `{needle}` in {text}");
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case = dir.path().join("wallets.yaml");
+    std::fs::write(&case, &text).expect("the case is written");
+    check_case("decline-card-approved", &case);
+}
