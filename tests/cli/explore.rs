@@ -387,3 +387,103 @@ fn alfa_pay_instant_payment_and_3ds_steps_replay_from_a_written_case() {
     std::fs::write(&case, &text).expect("the case is written");
     check_case("decline-card-approved", &case);
 }
+
+/// A gateway that answers a 3-D Secure challenge card with an ACS step (`acsUrl`) but pays the
+/// order at once is found: the model holds the order PENDING (5) on its ACS step, the status says
+/// it is paid. The discrepancy is shrunk to the payment (with its registration, or an
+/// `instantPayment.do`) and the status.
+#[test]
+fn a_3ds_step_that_pays_the_order_before_it_completes_is_found_and_shrunk() {
+    let served = serve(&["--clock", "manual"]);
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("a port");
+    let proxy = format!("http://{}", listener.local_addr().expect("its address"));
+    runtime.spawn(acs_proxy::serve(listener, served.url.clone()));
+    let out = tempfile::tempdir().expect("temporary folder");
+    let out_arg = out.path().display().to_string();
+    let (code, text) = output(paycheck().args([
+        "explore",
+        "--target",
+        &proxy,
+        "--seed",
+        "3",
+        "--ops",
+        "20000",
+        "--max-discrepancies",
+        "1",
+        "--out",
+        &out_arg,
+    ]));
+    assert_eq!(code, 1, "{text}");
+    let first = text.lines().find(|line| line.starts_with("DISCREPANCY 1")).unwrap_or_default();
+    assert!(first.contains("status o") && first.contains("shrunk from"), "{text}");
+    assert!(text.contains("the model predicts 5") || text.contains("the model predicts \"PENDING\""), "{text}");
+    let shrunk: usize = first
+        .split(" to ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    assert!(shrunk <= 3, "(register and) pay with the challenge card, then the status: {first}");
+    assert!(text.contains("success-3ds2-challenge"), "{text}");
+}
+
+/// A reverse proxy in front of a served gateway that adds a 3DS1 step (`acsUrl`, `paReq`,
+/// `termUrl`) to every payment answer with the 3-D Secure challenge card, without holding the
+/// order back.
+mod acs_proxy {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Method, Uri};
+    use axum::response::{IntoResponse, Response};
+
+    const CHALLENGE_PAN: &str = "5555555555555599";
+
+    pub async fn serve(listener: tokio::net::TcpListener, upstream: String) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
+        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            forward(client.clone(), upstream.clone(), method, uri, headers, body)
+        });
+        let _ = axum::serve(listener, app).await;
+    }
+
+    async fn forward(
+        client: reqwest::Client,
+        upstream: String,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+        let challenged = (path.contains("paymentorder.do") || path.contains("instantPayment.do"))
+            && body.windows(CHALLENGE_PAN.len()).any(|w| w == CHALLENGE_PAN.as_bytes());
+        let mut request = client.request(method, format!("{upstream}{path}")).body(body);
+        if let Some(kind) = headers.get("content-type") {
+            request = request.header("content-type", kind);
+        }
+        let Ok(answer) = request.send().await else {
+            return (axum::http::StatusCode::BAD_GATEWAY, "upstream unreachable").into_response();
+        };
+        let status = answer.status();
+        let location = answer.headers().get("location").cloned();
+        let kind = answer.headers().get("content-type").cloned();
+        let mut bytes = answer.bytes().await.unwrap_or_default().to_vec();
+        if challenged
+            && let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        {
+            map.insert("acsUrl".into(), "https://acs.example/challenge".into());
+            map.insert("paReq".into(), "eJzLSM3JyQcABiwCFQ==".into());
+            map.insert("termUrl".into(), "https://merchant.example/3ds-back".into());
+            bytes = serde_json::to_vec(&map).unwrap_or_default();
+        }
+        let mut response = (status, bytes).into_response();
+        if let Some(kind) = kind {
+            response.headers_mut().insert("content-type", kind);
+        }
+        if let Some(location) = location {
+            response.headers_mut().insert("location", location);
+        }
+        response
+    }
+}
