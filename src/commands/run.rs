@@ -62,6 +62,11 @@ pub struct RunArgs {
     /// Run only cases whose name contains this text (case-insensitive).
     #[arg(long)]
     pub filter: Option<String>,
+    /// Run each selected case this many times on each API (1 to 100000): to catch an answer
+    /// that changes now and then, or to load the target with the same scenarios. Repetitions
+    /// after the first are named `#2`, `#3`, ... in reports.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(engine::plan::MAX_REPEAT)))]
+    pub repeat: u32,
     /// Per-request timeout, such as `10s` or `500ms`.
     #[arg(long, default_value = "30s", value_parser = parse_timeout)]
     pub timeout: Duration,
@@ -141,8 +146,12 @@ pub async fn run(args: RunArgs) -> i32 {
         }
     };
     let profile = embedded::reference_profile();
-    let selection =
-        Selection { tags: args.tag.clone(), exclude_tags: args.exclude_tag.clone(), filter: args.filter.clone() };
+    let selection = Selection {
+        tags: args.tag.clone(),
+        exclude_tags: args.exclude_tag.clone(),
+        filter: args.filter.clone(),
+        repeat: args.repeat,
+    };
     let target = match named_or_url_target(&args.target, &loaded, &profile, &environment) {
         Ok(target) => target,
         Err(diagnostics) => {

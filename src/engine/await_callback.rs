@@ -91,9 +91,10 @@ pub async fn run_await(
     let view = ResponseView::new(&received);
     let (common, extra) = awaited.expectations_for(api);
     result.checks.extend(checks::evaluate_content(common, extra, &view, scope, &context.masker));
+    let json = view.json;
     let followups =
         Followups { case, step, api, captures: &awaited.captures, snapshot: awaited.snapshot.as_ref(), snapshots };
-    let mut concluded = followups::conclude(context, followups, view, scope, result, started);
+    let mut concluded = followups::conclude(context, followups, received, json, scope, result, started).now(context);
     if concluded.status == StepStatus::Failed && concluded.error.is_none() {
         concluded.error = signature_problem;
     }

@@ -15,9 +15,9 @@ use crate::template::Scope;
 use super::await_callback;
 use super::callbacks::CallbackListener;
 use super::context::RunContext;
-use super::followups::CaseInRun;
+use super::followups::{CaseInRun, Concluded};
 use super::plan::CaseRun;
-use super::snapshot_step::CaseSnapshots;
+use super::snapshot_step::{CaseSnapshots, HeldSnapshot};
 use super::step;
 use super::verdict;
 
@@ -38,7 +38,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
     let case = &run.case;
     let mut result = CaseResult {
         id: run.id.clone(),
-        name: case.name.clone(),
+        name: if run.repetition > 1 { format!("{} #{}", case.name, run.repetition) } else { case.name.clone() },
         path: case.path(),
         api: run.api,
         tags: case.tags.clone(),
@@ -92,76 +92,107 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
     let vars_failed = result.outcome != Outcome::Passed;
     let snapshots = CaseSnapshots::new(context, case, run.api);
     let in_run = CaseInRun { case, api: run.api, snapshots: &snapshots };
+    let mut held_snapshot = None;
     for step in &case.steps {
         let clauses = verdict::clauses_of_step(case, step);
         let stopped = vars_failed || matches!(result.outcome, Outcome::Errored { .. });
-        let mut step_result = if stopped {
-            skipped(
+        let mut held = HeldSnapshot::new(held_snapshot.take());
+        let mut concluded = if stopped {
+            Concluded::done(skipped(
                 step,
                 if vars_failed {
                     "the case's variables could not be evaluated"
                 } else {
                     "the target could not be reached"
                 },
-            )
+            ))
         } else if !step.runs_on(run.api) {
-            skipped(step, "the step is for another API")
+            Concluded::done(skipped(step, "the step is for another API"))
         } else if let Some(reason) = verdict::missing_capability(&step.covers, &context.target.capabilities) {
-            skipped(step, &reason)
+            Concluded::done(skipped(step, &reason))
         } else if let Some(missing) = step.needs.iter().find(|name| !scope.contains(name)) {
             let mut blocked = skipped(step, &format!("it needs `{missing}`, which an earlier step failed to capture"));
             blocked.status = StepStatus::Blocked;
-            blocked
+            Concluded::done(blocked)
         } else {
             match &step.action {
-                Action::Exchange(exchange) => step::run_exchange(context, in_run, step, exchange, &mut scope).await,
-                Action::AwaitCallback(awaited) => match listener {
-                    Some(listener) => {
-                        await_callback::run_await(context, listener, in_run, step, awaited, &mut scope).await
+                Action::Exchange(exchange) => {
+                    step::run_exchange(context, in_run, step, exchange, &mut scope, &mut held).await
+                }
+                Action::AwaitCallback(awaited) => {
+                    if let Some(previous) = held.settle(context) {
+                        record(context, &run.id, &mut result, previous);
                     }
-                    None => {
-                        let mut result = skipped(step, "");
-                        result.status = StepStatus::Errored;
-                        result.error = Some("the run has no callback listener".into());
-                        result
-                    }
-                },
+                    Concluded::done(match listener {
+                        Some(listener) => {
+                            await_callback::run_await(context, listener, in_run, step, awaited, &mut scope).await
+                        }
+                        None => {
+                            let mut result = skipped(step, "");
+                            result.status = StepStatus::Errored;
+                            result.error = Some("the run has no callback listener".into());
+                            result
+                        }
+                    })
+                }
                 Action::Concurrent(group) => {
-                    super::concurrent_step::run_group(context, in_run, step, group, &mut scope).await
+                    if let Some(previous) = held.settle(context) {
+                        record(context, &run.id, &mut result, previous);
+                    }
+                    Concluded::done(super::concurrent_step::run_group(context, in_run, step, group, &mut scope).await)
                 }
                 Action::Wait(duration) => {
+                    if let Some(previous) = held.settle(context) {
+                        record(context, &run.id, &mut result, previous);
+                    }
                     let waited = Instant::now();
                     let outcome = context.clock.pass(&context.client, *duration).await;
                     let mut result = skipped(step, "");
                     result.status = if outcome.is_ok() { StepStatus::Passed } else { StepStatus::Errored };
                     result.error = outcome.err();
                     result.duration = waited.elapsed();
-                    result
+                    Concluded::done(result)
                 }
             }
         };
-        step_result.clauses = clauses;
-        result.warnings += step_result.warnings().count();
-        match step_result.status {
-            StepStatus::Failed if result.outcome == Outcome::Passed => result.outcome = Outcome::Failed,
-            StepStatus::Errored if result.outcome == Outcome::Passed => {
-                let reason = step_result.error.clone().unwrap_or_else(|| "the target could not be reached".into());
-                result.outcome = Outcome::Errored { reason };
-            }
-            _ => {}
+        if let Some(previous) = held.settle(context) {
+            record(context, &run.id, &mut result, previous);
         }
-        let step_result = Arc::new(step_result);
-        context.events.emit(Event::StepFinished { case_id: run.id.clone(), step: Arc::clone(&step_result) });
-        result.steps.push(step_result);
+        concluded.result.clauses = clauses;
+        if concluded.snapshot.is_some() {
+            held_snapshot = Some(concluded);
+        } else {
+            record(context, &run.id, &mut result, concluded.result);
+        }
+    }
+    if let Some(last) = held_snapshot {
+        record(context, &run.id, &mut result, last.now(context));
     }
     if let (Outcome::Failed, Some(baseline)) = (&result.outcome, &context.baseline) {
         let failed = result.steps.iter().filter(|step| step.status == StepStatus::Failed);
-        if failed.clone().all(|step| baseline.knows(&result.id, step)) {
+        let case_id = run.case_id();
+        if failed.clone().all(|step| baseline.knows(&case_id, step)) {
             result.outcome = Outcome::Known;
         }
     }
     result.duration = started.elapsed();
     result
+}
+
+/// Adds a finished step to the case's result (its warnings, the case's outcome) and reports it.
+fn record(context: &RunContext, case_id: &str, result: &mut CaseResult, step_result: StepResult) {
+    result.warnings += step_result.warnings().count();
+    match step_result.status {
+        StepStatus::Failed if result.outcome == Outcome::Passed => result.outcome = Outcome::Failed,
+        StepStatus::Errored if result.outcome == Outcome::Passed => {
+            let reason = step_result.error.clone().unwrap_or_else(|| "the target could not be reached".into());
+            result.outcome = Outcome::Errored { reason };
+        }
+        _ => {}
+    }
+    let step_result = Arc::new(step_result);
+    context.events.emit(Event::StepFinished { case_id: case_id.to_string(), step: Arc::clone(&step_result) });
+    result.steps.push(step_result);
 }
 
 fn evaluate_vars(run: &CaseRun, scope: &mut Scope) -> Result<(), String> {

@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+
 use crate::outcome::{CheckResult, StepResult, StepStatus};
 use crate::suite::api::Api;
 use crate::suite::case::{Capture, Case, SnapshotSpec, Step};
@@ -10,7 +12,8 @@ use crate::template::Scope;
 
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
-use super::snapshot_step::CaseSnapshots;
+use super::http::Received;
+use super::snapshot_step::{CaseSnapshots, PendingSnapshot};
 use super::verdict;
 
 /// The result of `step` as it starts: passed until something fails it.
@@ -66,21 +69,47 @@ pub struct Followups<'a> {
     pub snapshots: &'a CaseSnapshots,
 }
 
+/// A step's result, and the snapshot it still has to take, if any.
+pub struct Concluded<'a> {
+    /// The step's result (without its snapshot while one is pending).
+    pub result: StepResult,
+    /// The snapshot to take into the result.
+    pub snapshot: Option<Box<PendingSnapshot<'a>>>,
+}
+
+impl<'a> Concluded<'a> {
+    /// A finished step, with no snapshot to take.
+    pub fn done(result: StepResult) -> Concluded<'a> {
+        Concluded { result, snapshot: None }
+    }
+
+    /// The step's result, its snapshot taken now if one is pending.
+    pub fn now(self, context: &RunContext) -> StepResult {
+        let Concluded { mut result, snapshot } = self;
+        if let Some(snapshot) = snapshot {
+            snapshot.take_into(context, &mut result);
+        }
+        result
+    }
+}
+
 /// Ends a step whose checks are in `result`: judges them (clauses, severity), takes the captures
 /// it can into `scope` even when a check failed (so that later steps that need only those still
-/// run), then the snapshot the run's policy asks for, even when a check failed (so that "what
-/// changed" names every changed answer); a capture with nothing to take fails the step.
-pub fn conclude(
+/// run), then holds the snapshot the run's policy asks for, even when a check failed (so that
+/// "what changed" names every changed answer); a capture with nothing to take fails the step.
+pub fn conclude<'a>(
     context: &RunContext,
-    followups: Followups<'_>,
-    view: ResponseView<'_>,
+    followups: Followups<'a>,
+    received: Received,
+    json: Result<Value, String>,
     scope: &mut Scope,
     mut result: StepResult,
     started: Instant,
-) -> StepResult {
+) -> Concluded<'a> {
     let clauses = verdict::step_clauses(followups.case, followups.step);
     verdict::judge(&mut result.checks, &clauses, context.rules());
     let mut failed = result.checks.iter().any(CheckResult::fails);
+    let view = ResponseView { received: &received, json };
     for capture in followups.captures {
         let (mut check, value) = checks::capture(capture, &view, &context.masker);
         check.clauses.clone_from(&clauses);
@@ -93,26 +122,26 @@ pub fn conclude(
     if !followups.captures.is_empty() {
         followups.snapshots.inputs_changed();
     }
-    failed |= snapshot(context, &followups, view.received, view.json.ok(), scope, &mut result);
-    if failed {
-        return finish(result, StepStatus::Failed, None, started);
-    }
-    finish(result, StepStatus::Passed, None, started)
+    let json = view.json.ok();
+    let result = finish(result, if failed { StepStatus::Failed } else { StepStatus::Passed }, None, started);
+    let snapshot = super::snapshot_step::spec_for(context, followups.snapshot)
+        .map(|spec| Box::new(PendingSnapshot::new(followups, spec, received, json, scope)));
+    Concluded { result, snapshot }
 }
 
-/// Takes the snapshot the run's policy asks for into `result` (also for a step that failed, so
-/// that "what changed" names every changed answer); true when taking it failed the step (a
-/// snapshot file that cannot be read or written).
+/// Takes the snapshot the run's policy asks for into `result` now (for a step that gave up);
+/// true when taking it failed the step (a snapshot file that cannot be read or written).
 pub fn snapshot(
     context: &RunContext,
     followups: &Followups<'_>,
-    received: &super::http::Received,
-    json: Option<serde_json::Value>,
+    received: &Received,
+    json: Option<Value>,
     scope: &Scope,
     result: &mut StepResult,
 ) -> bool {
     let Some(spec) = super::snapshot_step::spec_for(context, followups.snapshot) else { return false };
-    let (check, record) = super::snapshot_step::take(context, followups, &spec, received, json, scope);
+    let inputs = followups.snapshots.references(followups.case, scope);
+    let (check, record) = super::snapshot_step::take(context, followups, &spec, received, json, &inputs);
     let failed = check.fails();
     result.checks.push(check);
     result.snapshot = Some(record);

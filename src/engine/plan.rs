@@ -14,10 +14,20 @@ pub struct CaseRun {
     pub case: Arc<Case>,
     /// The API it runs on.
     pub api: Api,
-    /// `path [api]`, unique in the run.
+    /// `path [api]`, unique in the run (`path [api] #2`, ... for repetitions, see
+    /// [`Selection::repeat`]).
     pub id: String,
+    /// Which repetition of the case on this API it is, from 1.
+    pub repetition: u32,
     /// Why it will not run, if it will not.
     pub skip: Option<String>,
+}
+
+impl CaseRun {
+    /// The id of the case on its API, whatever the repetition: what a baseline names.
+    pub fn case_id(&self) -> String {
+        format!("{} [{}]", self.case.path(), self.api)
+    }
 }
 
 /// What the user selected.
@@ -29,7 +39,13 @@ pub struct Selection {
     pub exclude_tags: Vec<String>,
     /// Run only cases whose name contains this text (case-insensitive).
     pub filter: Option<String>,
+    /// How many times each selected case runs on each API (`--repeat`; 0 counts as 1): to hunt
+    /// a flaky answer, or to load the target with the same scenario, as Hurl's `--repeat`.
+    pub repeat: u32,
 }
+
+/// The most repetitions `--repeat` asks for.
+pub const MAX_REPEAT: u32 = 100_000;
 
 impl Selection {
     /// True when the case is selected.
@@ -41,7 +57,7 @@ impl Selection {
     }
 }
 
-/// Expands the selected cases into runs, one per API each case runs on.
+/// Expands the selected cases into runs, one per API each case runs on (times `repeat`).
 pub fn plan(cases: &[Arc<Case>], target: &Target, selection: &Selection) -> Vec<CaseRun> {
     let mut runs = Vec::new();
     for case in cases.iter().filter(|case| selection.selects(case)) {
@@ -51,7 +67,11 @@ pub fn plan(cases: &[Arc<Case>], target: &Target, selection: &Selection) -> Vec<
             } else {
                 Some(format!("target `{}` does not offer the {api} API", target.name))
             };
-            runs.push(CaseRun { case: Arc::clone(case), api, id: format!("{} [{api}]", case.path()), skip });
+            let id = format!("{} [{api}]", case.path());
+            for repetition in 1..=selection.repeat.clamp(1, MAX_REPEAT) {
+                let id = if repetition == 1 { id.clone() } else { format!("{id} #{repetition}") };
+                runs.push(CaseRun { case: Arc::clone(case), api, id, repetition, skip: skip.clone() });
+            }
         }
     }
     runs

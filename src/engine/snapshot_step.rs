@@ -7,11 +7,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
 
 use crate::outcome::result::Severity;
 use crate::outcome::result::{SnapshotRecord, SnapshotStatus};
-use crate::outcome::{CheckKind, CheckResult};
+use crate::outcome::{CheckKind, CheckResult, StepResult, StepStatus};
 use crate::snapshot::SnapshotPolicy;
 use crate::snapshot::changes::field_changes;
 use crate::snapshot::inputs::{self, InputReference};
@@ -23,7 +25,7 @@ use crate::suite::case::{Action, Case, SnapshotSpec, Step};
 use crate::template::Scope;
 
 use super::RunContext;
-use super::followups::Followups;
+use super::followups::{Concluded, Followups};
 use super::http::Received;
 
 /// The snapshot settings of a step under the run's policy: its own (or its case's) with
@@ -56,8 +58,9 @@ pub struct CaseSnapshots {
 
 impl CaseSnapshots {
     /// The names of a case run's snapshots. A step's name is its name as a slug, with `-2`,
-    /// `-3`, ... for later exchanges of the case whose names give the same slug (steps that
-    /// send or await something; `wait` steps have no exchange), after the matrix values' slug.
+    /// `-3`, ... for later exchanges of the run whose names give the same slug (steps that
+    /// send or await something on this API: `wait` steps and steps `only:` for another API
+    /// have no exchange here), after the matrix values' slug.
     pub fn new(context: &RunContext, case: &Case, api: Api) -> CaseSnapshots {
         let mut names = Vec::new();
         let mut key = String::new();
@@ -68,7 +71,8 @@ impl CaseSnapshots {
             key = context.snapshots.case_key(&case.file.path);
             let variant = case.variant.as_deref().map(name::slug);
             let mut seen: HashMap<String, usize> = HashMap::new();
-            for step in case.steps.iter().filter(|step| !matches!(step.action, Action::Wait(_))) {
+            let runs_here = |step: &&Step| step.only.as_ref().is_none_or(|only| only.contains(&api));
+            for step in case.steps.iter().filter(|step| !matches!(step.action, Action::Wait(_))).filter(runs_here) {
                 let slug = name::slug(&step.name);
                 let count = seen.entry(slug.clone()).or_default();
                 *count += 1;
@@ -97,7 +101,8 @@ impl CaseSnapshots {
         }
     }
 
-    fn references(&self, case: &Case, scope: &Scope) -> Arc<Vec<InputReference>> {
+    /// The case's inputs in `scope` as references (worked out again only after a capture).
+    pub fn references(&self, case: &Case, scope: &Scope) -> Arc<Vec<InputReference>> {
         let mut cached = self.references.lock().unwrap_or_else(PoisonError::into_inner);
         Arc::clone(cached.get_or_insert_with(|| Arc::new(input_references(case, scope))))
     }
@@ -121,6 +126,78 @@ fn input_references(case: &Case, scope: &Scope) -> Vec<InputReference> {
     inputs::references(names.into_iter().filter_map(|name| Some((name, scope.get(name)?))))
 }
 
+/// A snapshot a step asked for, taken later: while the case's next request is in flight (see
+/// [`HeldSnapshot`]), so that rendering and comparing it does not stand between one request and
+/// the next.
+pub struct PendingSnapshot<'a> {
+    followups: Followups<'a>,
+    spec: Cow<'a, SnapshotSpec>,
+    received: Received,
+    json: Option<serde_json::Value>,
+    inputs: Arc<Vec<InputReference>>,
+}
+
+impl<'a> PendingSnapshot<'a> {
+    /// The snapshot of a step whose checks and captures are done; `scope` is the case's values
+    /// after the step's captures (its inputs are worked out now, as the snapshot sees them).
+    pub fn new(
+        followups: Followups<'a>,
+        spec: Cow<'a, SnapshotSpec>,
+        received: Received,
+        json: Option<serde_json::Value>,
+        scope: &Scope,
+    ) -> PendingSnapshot<'a> {
+        let inputs = followups.snapshots.references(followups.case, scope);
+        PendingSnapshot { followups, spec, received, json, inputs }
+    }
+
+    /// Takes the snapshot into the step's result; one that cannot be read or written fails it.
+    pub fn take_into(self, context: &RunContext, result: &mut StepResult) {
+        let PendingSnapshot { followups, spec, received, json, inputs } = self;
+        let (check, record) = take(context, &followups, &spec, &received, json, &inputs);
+        if check.fails() {
+            result.status = StepStatus::Failed;
+        }
+        result.checks.push(check);
+        result.snapshot = Some(record);
+    }
+}
+
+/// The case's last step while its snapshot is pending, and that step once complete.
+pub struct HeldSnapshot<'a> {
+    waiting: Option<Concluded<'a>>,
+    completed: Option<StepResult>,
+}
+
+impl<'a> HeldSnapshot<'a> {
+    /// Holds `waiting` (nothing, for the first step of a case or after a step without a
+    /// pending snapshot).
+    pub fn new(waiting: Option<Concluded<'a>>) -> HeldSnapshot<'a> {
+        HeldSnapshot { waiting, completed: None }
+    }
+
+    /// Sends with `send` and, once the request is on its way (the future polled once), takes
+    /// the held snapshot before waiting for the answer.
+    pub async fn alongside<F: Future>(&mut self, context: &RunContext, send: F) -> F::Output {
+        let Some(waiting) = self.waiting.take() else { return send.await };
+        let mut send = std::pin::pin!(send);
+        let first = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await;
+        self.completed = Some(waiting.now(context));
+        match first {
+            Poll::Ready(output) => output,
+            Poll::Pending => send.await,
+        }
+    }
+
+    /// The held step, complete: its snapshot is taken now if no request took it along.
+    pub fn settle(&mut self, context: &RunContext) -> Option<StepResult> {
+        match self.waiting.take() {
+            Some(waiting) => Some(waiting.now(context)),
+            None => self.completed.take(),
+        }
+    }
+}
+
 /// Snapshots a response and judges it.
 pub fn take(
     context: &RunContext,
@@ -128,18 +205,20 @@ pub fn take(
     spec: &SnapshotSpec,
     received: &Received,
     json: Option<serde_json::Value>,
-    scope: &Scope,
+    inputs: &[InputReference],
 ) -> (CheckResult, SnapshotRecord) {
     let (case, step, api) = (followups.case, followups.step, followups.api);
     let snapshot_name = followups.snapshots.name_of(step);
     let snapshot_name = &*snapshot_name;
     let relative = snapshot_name.display().to_string();
+    let rendered =
+        |name: &str| name == "content-type" || spec.headers.iter().any(|wanted| name.eq_ignore_ascii_case(wanted));
     let headers: Vec<(String, String)> = received
         .headers
         .iter()
+        .filter(|(name, _)| rendered(name.as_str()))
         .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
-    let inputs = followups.snapshots.references(case, scope);
     let text = render_snapshot(
         SnapshotInput { status: received.status, headers: &headers, body: &received.body, json },
         &Normalisation {
@@ -147,7 +226,7 @@ pub fn take(
             masker: &context.masker,
             target_urls: &followups.snapshots.target_urls,
             target_redactions: &context.snapshots.settings.redactions,
-            inputs: &inputs,
+            inputs,
             volatile_fields: &context.snapshots.settings.volatile_fields,
         },
     );

@@ -5,7 +5,7 @@ use std::time::Instant;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
+use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepStatus};
 use crate::suite::api::{Api, Encoding};
 use crate::suite::case::{Body, CaptureSource, Exchange, RequestTarget, Step};
 use crate::template::Scope;
@@ -13,8 +13,9 @@ use crate::template::Scope;
 use super::checks::{self, ResponseView};
 use super::context::RunContext;
 use super::encode;
-use super::followups::{self, CaseInRun, Followups, finish};
+use super::followups::{self, CaseInRun, Concluded, Followups, finish};
 use super::http::{self, TransportError};
+use super::snapshot_step::HeldSnapshot;
 use super::verdict;
 
 /// The header naming a request's step against a strict target (`RunOptions::strict_target`); the
@@ -24,14 +25,16 @@ const STEP_HEADER: &str = "x-paycheck-step";
 /// How many bytes of a body that is not JSON are quoted in the error.
 const QUOTED_BYTES: usize = 512;
 
-/// Runs a request step; captures are written into `scope` when the step passes.
-pub async fn run_exchange(
+/// Runs a request step; captures are written into `scope` when the step passes. The previous
+/// step's snapshot, if `held`, is taken while this step's first request is in flight.
+pub async fn run_exchange<'a>(
     context: &RunContext,
-    run: CaseInRun<'_>,
-    step: &Step,
-    exchange: &Exchange,
+    run: CaseInRun<'a>,
+    step: &'a Step,
+    exchange: &'a Exchange,
     scope: &mut Scope,
-) -> StepResult {
+    held: &mut HeldSnapshot<'a>,
+) -> Concluded<'a> {
     let CaseInRun { case, api, snapshots } = run;
     let started = Instant::now();
     let mut result = followups::passing(step);
@@ -40,22 +43,30 @@ pub async fn run_exchange(
         let label = context.strict_target.then(|| format!("{}#{}@{api}", case.file.path.display(), step.number));
         let (request, record) = match build_request(context, exchange, api, scope, label.as_deref()) {
             Ok(built) => built,
-            Err(message) => return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started),
-        };
-        result.request = Some(record);
-        let received = match http::send(request, context.timeout, context.max_response_bytes).await {
-            Ok(received) => received,
-            Err(error) => {
-                let status = match error {
-                    TransportError::Unreachable(_) => StepStatus::Errored,
-                    _ => StepStatus::Failed,
-                };
-                if let Some((code, headers, partial_body)) = error.partial_response() {
-                    result.response = Some(response_record(context, code, &headers, partial_body));
-                }
-                return finish(result, status, Some(error.describe(&context.masker)), started);
+            Err(message) => {
+                return Concluded::done(finish(
+                    result,
+                    StepStatus::Failed,
+                    Some(context.masker.mask(&message)),
+                    started,
+                ));
             }
         };
+        result.request = Some(record);
+        let received =
+            match held.alongside(context, http::send(request, context.timeout, context.max_response_bytes)).await {
+                Ok(received) => received,
+                Err(error) => {
+                    let status = match error {
+                        TransportError::Unreachable(_) => StepStatus::Errored,
+                        _ => StepStatus::Failed,
+                    };
+                    if let Some((code, headers, partial_body)) = error.partial_response() {
+                        result.response = Some(response_record(context, code, &headers, partial_body));
+                    }
+                    return Concluded::done(finish(result, status, Some(error.describe(&context.masker)), started));
+                }
+            };
         result.response = Some(response_record(context, received.status, &received.headers, &received.body));
         let Some(poll) = &exchange.poll else { break received };
         let view = ResponseView::new(&received);
@@ -91,7 +102,7 @@ pub async fn run_exchange(
                 snapshots,
             };
             followups::snapshot(context, &followups, &received, None, scope, &mut result);
-            return finish(result, StepStatus::Failed, Some(message), started);
+            return Concluded::done(finish(result, StepStatus::Failed, Some(message), started));
         }
         tokio::time::sleep(poll.every).await;
     };
@@ -107,11 +118,12 @@ pub async fn run_exchange(
     if let (true, Err(reason)) = (needs_json, &view.json) {
         let message =
             format!("the response is not JSON ({reason}); body: {}", quote_bytes(&context.masker, &received.body));
-        return finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started);
+        return Concluded::done(finish(result, StepStatus::Failed, Some(context.masker.mask(&message)), started));
     }
+    let json = view.json;
     let followups =
         Followups { case, step, api, captures: &exchange.captures, snapshot: exchange.snapshot.as_ref(), snapshots };
-    followups::conclude(context, followups, view, scope, result, started)
+    followups::conclude(context, followups, received, json, scope, result, started)
 }
 
 /// Renders the request's templates and encodes its body.

@@ -281,8 +281,7 @@ impl Runner {
         {
             return None;
         }
-        let bases: Vec<&std::path::Path> = session.case_bases.iter().map(PathBuf::as_path).collect();
-        let vanished = vanished::vanished(store, &bases, cases);
+        let vanished = vanished::vanished(store, |file| session.case_key(file), cases);
         let (against, comparison) = match &self.options.snapshots {
             SnapshotOptions::CompareWith { label, .. } => (label.clone(), true),
             _ => (format!("the accepted snapshots in {}", store.dir.display()), false),

@@ -17,12 +17,19 @@ struct Unit<'a> {
 
 /// True when decoding can change the text (otherwise the decoded text is the text itself).
 pub fn may_change(text: &str) -> bool {
-    text.bytes().any(may_start_escape)
+    let bytes = text.as_bytes();
+    next_escape(bytes, 0).is_some() || next_line_break(bytes, 0).is_some()
 }
 
-/// True for a byte that may start an escape or a line break.
-fn may_start_escape(byte: u8) -> bool {
-    matches!(byte, b'\\' | b'%' | b'&' | b'\n' | b'\r')
+/// Where the next byte that may start an escape is, from `from` on (searched a word at a time:
+/// every text the runner records goes through here).
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr3(b'\\', b'%', b'&', bytes.get(from..)?).map(|found| from + found)
+}
+
+/// Where the next line break is, from `from` on.
+fn next_line_break(bytes: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr2(b'\n', b'\r', bytes.get(from..)?).map(|found| from + found)
 }
 
 /// The decoded bytes of the text.
@@ -84,6 +91,10 @@ fn for_each_unit(text: &str, mut visit: impl FnMut(Unit<'_>)) {
     let bytes = text.as_bytes();
     let mut at = 0;
     let mut buffer = [0u8; 4];
+    // The next escape byte and line break after the current plain run, each searched again only
+    // once the walk has passed it, so that the whole text is searched once.
+    let mut escape = next_escape(bytes, 0);
+    let mut line_break = next_line_break(bytes, 0);
     while at < bytes.len() {
         let decoded = match bytes[at] {
             b'\\' => json_escape(bytes, at),
@@ -110,10 +121,13 @@ fn for_each_unit(text: &str, mut visit: impl FnMut(Unit<'_>)) {
                 at = end;
             }
             None => {
-                let end = bytes[at + 1..]
-                    .iter()
-                    .position(|byte| may_start_escape(*byte))
-                    .map_or(bytes.len(), |run| at + 1 + run);
+                if escape.is_some_and(|position| position <= at) {
+                    escape = next_escape(bytes, at + 1);
+                }
+                if line_break.is_some_and(|position| position <= at) {
+                    line_break = next_line_break(bytes, at + 1);
+                }
+                let end = escape.unwrap_or(bytes.len()).min(line_break.unwrap_or(bytes.len()));
                 visit(Unit { start: at, end, bytes: &bytes[at..end], plain: true });
                 at = end;
             }

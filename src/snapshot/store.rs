@@ -113,8 +113,10 @@ impl SnapshotStore {
         if dir.is_dir() {
             let pending_suffix = format!(".{PENDING_EXTENSION}");
             let accepted_suffix = format!(".{ACCEPTED_EXTENSION}");
-            for entry in ignore::WalkBuilder::new(&dir).standard_filters(false).build().flatten() {
-                let Ok(relative) = entry.path().strip_prefix(&dir) else { continue };
+            let mut files = Vec::new();
+            list_files(&dir, 0, &mut files);
+            for path in files {
+                let Ok(relative) = path.strip_prefix(&dir) else { continue };
                 let Some(name) = relative.to_str() else { continue };
                 if name.ends_with(&pending_suffix) {
                     listing.pending.insert(relative.to_path_buf());
@@ -189,6 +191,22 @@ impl SnapshotStore {
     }
 }
 
+/// How deep the folders of a snapshot folder are listed (case keys are a few folders deep).
+const MAX_LISTING_DEPTH: usize = 32;
+
+/// The files under a folder, its subfolders included (symbolic links are not followed).
+fn list_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() && depth < MAX_LISTING_DEPTH {
+            list_files(&entry.path(), depth + 1, files);
+        } else if kind.is_file() {
+            files.push(entry.path());
+        }
+    }
+}
+
 /// `x.snap` → `x.snap.new`.
 pub fn pending_path(accepted: &Path) -> PathBuf {
     let mut name = accepted.file_name().map(|name| name.to_os_string()).unwrap_or_default();
@@ -204,12 +222,33 @@ pub fn accepted_path_of(pending: &Path) -> PathBuf {
 
 /// The file's contents (normalised as insta does), or `None` when there is no file.
 pub fn read_contents(path: &Path) -> Result<Option<String>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(contents_of(&text))),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(format!("cannot read snapshot {}: {error}", path.display())),
+    use std::io::Read as _;
+    let cannot = |error: std::io::Error| format!("cannot read snapshot {}: {error}", path.display());
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(cannot(error)),
+    };
+    // Read into a buffer that holds a typical snapshot, without asking the file's size first
+    // (one system call fewer for each of a run's thousand snapshots).
+    let mut text = String::with_capacity(READ_BUFFER_BYTES);
+    file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text).map_err(cannot)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "snapshot {} is larger than {MAX_FILE_BYTES} bytes: not a snapshot paycheck wrote (its text is cut at {} bytes)",
+            path.display(),
+            super::render::MAX_TEXT_BYTES
+        ));
     }
+    Ok(Some(contents_of(&text)))
 }
+
+/// The most a snapshot file may hold: its text is cut at [`super::render::MAX_TEXT_BYTES`] and
+/// its header is a few lines, so a larger file is not one of ours.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The buffer a snapshot file is first read into.
+const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 /// The contents part of a snapshot file's text.
 pub fn contents_of(text: &str) -> String {
@@ -323,6 +362,18 @@ mod tests {
 
     fn store(dir: &Path, policy: WritePolicy) -> SnapshotStore {
         SnapshotStore::new(dir.join("snapshots/embedded"), policy)
+    }
+
+    #[test]
+    fn a_file_too_large_to_be_a_snapshot_is_an_error_naming_it_not_a_read_of_all_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.snap");
+        std::fs::write(&path, "x".repeat(usize::try_from(MAX_FILE_BYTES).unwrap() + 1)).unwrap();
+        let error = read_contents(&path).unwrap_err();
+        assert!(error.contains("huge.snap") && error.contains("larger than"), "{error}");
+        std::fs::write(&path, "---\nsource: x\n---\nHTTP 200").unwrap();
+        assert_eq!(read_contents(&path).unwrap().as_deref(), Some("HTTP 200"));
+        assert_eq!(read_contents(&dir.path().join("absent.snap")).unwrap(), None);
     }
 
     #[test]

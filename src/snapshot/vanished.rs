@@ -11,12 +11,17 @@ use crate::outcome::{CaseResult, ExchangeChange, ExchangeChangeKind, Outcome};
 use super::name;
 use super::store::SnapshotStore;
 
-/// The accepted snapshots of the run's case runs that no step of theirs produced, sorted.
-pub fn vanished(store: &SnapshotStore, bases: &[&Path], cases: &[Arc<CaseResult>]) -> Vec<ExchangeChange> {
+/// The accepted snapshots of the run's case runs that no step of theirs produced, sorted;
+/// `case_key` gives a case file's key (see [`name::case_key`]).
+pub fn vanished(
+    store: &SnapshotStore,
+    case_key: impl Fn(&Path) -> String,
+    cases: &[Arc<CaseResult>],
+) -> Vec<ExchangeChange> {
     let mut found = Vec::new();
     for case in cases.iter().filter(|case| !matches!(case.outcome, Outcome::Skipped { .. })) {
         let (file, variant) = split_variant(&case.path);
-        let key = name::case_key(Path::new(file), bases);
+        let key = case_key(Path::new(file));
         let produced: BTreeSet<&str> = case
             .steps
             .iter()

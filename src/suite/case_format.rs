@@ -75,6 +75,10 @@ pub struct StepDoc {
     /// Run the step only on these APIs (the case may run on several).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only: Option<Spanned<OneOrMany>>,
+    /// Keep the step only in the runs of a matrix where this template, worked out when the case
+    /// loads from the run's values and plain `vars`, is true: `"{{ method != 'decline' }}"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Spanned<String>>,
     /// Ids of the client clauses (`client.…`) the step's request breaks on purpose: a strict
     /// gateway (`paycheck serve --strict`) records exactly these for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -241,6 +245,7 @@ pub mod keys {
         "name",
         "covers",
         "only",
+        "when",
         "violates",
         "request",
         "call",

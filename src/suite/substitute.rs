@@ -6,6 +6,9 @@
 //! template's expression as it is, text with templates as a `~` concatenation. Nothing is renamed
 //! inside string literals or after a `.`.
 //!
+//! A request body key with `{{ param }}` takes the argument's text (`"{{ key }}": 0`); the case
+//! works out what is left of it when it loads.
+//!
 //! A map entry `"...": "{{ param }}"` (a JSON check list, a header list, a request body or a map
 //! inside one) spreads the argument: its entries take the entry's place, and an entry the
 //! fragment writes itself under the same name is replaced by the caller's.
@@ -34,6 +37,7 @@ pub fn step(step: &mut StepDoc, arguments: &Arguments) {
             })
             .collect();
     }
+    rename_body_keys(step, &mut |key| Some(inline_text(key, arguments, true)));
     visit_step(step, &mut |slot| match slot {
         Slot::Text(text) => {
             if let Some(replaced) = text_slot(text, arguments) {
@@ -80,6 +84,113 @@ fn spread_map(map: &mut IndexMap<String, Spanned<Value>>) {
     }
 }
 
+/// A spread entry still written as a template once the arguments are in place
+/// (`"...": "{{ cells[limit].body }}"` in a case, or a caller's such template given to a
+/// fragment): where it is, and its text.
+pub struct LoadTimeSpread<'a> {
+    /// Where the entry (or the map holding it) is written.
+    pub at: serde_saphyr::Location,
+    /// The template.
+    pub template: &'a mut Value,
+}
+
+/// Calls `render` on every spread entry of a step's request body and checks whose value is
+/// still text (a template to work out when the case loads), then spreads every entry that is
+/// now a map. `render` replaces the template by a map, or reports why it cannot.
+pub fn spread_at_load(step: &mut StepDoc, render: &mut dyn FnMut(LoadTimeSpread<'_>)) {
+    if let Some(body) = step.request.as_mut().and_then(|request| request.value.body.as_mut()) {
+        let at = body.referenced;
+        each_spread_in_value(&mut body.value, at, render);
+    }
+    if let Some(expect) = &mut step.expect {
+        each_spread_in_expect(&mut expect.value, render);
+    }
+    spread_step(step);
+}
+
+/// True when a step has something to work out when the case loads: a name, schema name or
+/// request body key with `{{ }}`, or a spread entry in its request body or checks.
+pub fn has_load_time_parts(step: &StepDoc) -> bool {
+    // (`in_value` and `in_expect` look at the places `spread_at_load` and `schemas_mut` visit.)
+    fn in_value(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => {
+                map.contains_key(SPREAD) || map.keys().any(|key| key.contains("{{")) || map.values().any(in_value)
+            }
+            _ => false,
+        }
+    }
+    fn in_expect(expect: &ExpectDoc) -> bool {
+        expect.schema.as_ref().is_some_and(|schema| schema.value.contains("{{"))
+            || expect.json.contains_key(SPREAD)
+            || expect.headers.contains_key(SPREAD)
+            || [&expect.router, &expect.bank, &expect.gate].into_iter().flatten().any(|nested| in_expect(&nested.value))
+    }
+    step.name.as_ref().is_some_and(|name| name.value.contains("{{"))
+        || step
+            .request
+            .as_ref()
+            .and_then(|request| request.value.body.as_ref())
+            .is_some_and(|body| in_value(&body.value))
+        || step.expect.as_ref().is_some_and(|expect| in_expect(&expect.value))
+}
+
+/// Renames every request body key written with `{{ }}` (in maps inside the body too) to what
+/// `rename` makes of it; a key it gives `None` for stays.
+pub fn rename_body_keys(step: &mut StepDoc, rename: &mut dyn FnMut(&str) -> Option<String>) {
+    fn walk(value: &mut Value, rename: &mut dyn FnMut(&str) -> Option<String>) {
+        let Value::Object(map) = value else { return };
+        if map.keys().any(|key| key.contains("{{")) {
+            *map = std::mem::take(map)
+                .into_iter()
+                .map(|(key, value)| match key.contains("{{").then(|| rename(&key)).flatten() {
+                    Some(renamed) => (renamed, value),
+                    None => (key, value),
+                })
+                .collect();
+        }
+        map.values_mut().for_each(|value| walk(value, rename));
+    }
+    if let Some(body) = step.request.as_mut().and_then(|request| request.value.body.as_mut()) {
+        walk(&mut body.value, rename);
+    }
+}
+
+/// Every schema name of a step's checks (a family's own included).
+pub fn schemas_mut(step: &mut StepDoc) -> Vec<&mut Spanned<String>> {
+    let mut names = Vec::new();
+    if let Some(expect) = &mut step.expect {
+        let expect = &mut expect.value;
+        names.extend(expect.schema.as_mut());
+        for nested in [&mut expect.router, &mut expect.bank, &mut expect.gate].into_iter().flatten() {
+            names.extend(nested.value.schema.as_mut());
+        }
+    }
+    names
+}
+
+fn each_spread_in_value(value: &mut Value, at: serde_saphyr::Location, render: &mut dyn FnMut(LoadTimeSpread<'_>)) {
+    let Value::Object(map) = value else { return };
+    for (key, entry) in map.iter_mut() {
+        if key == SPREAD && entry.is_string() {
+            render(LoadTimeSpread { at, template: entry });
+        } else {
+            each_spread_in_value(entry, at, render);
+        }
+    }
+}
+
+fn each_spread_in_expect(expect: &mut ExpectDoc, render: &mut dyn FnMut(LoadTimeSpread<'_>)) {
+    for map in [&mut expect.json, &mut expect.headers] {
+        if let Some(entry) = map.get_mut(SPREAD).filter(|entry| entry.value.is_string()) {
+            render(LoadTimeSpread { at: entry.referenced, template: &mut entry.value });
+        }
+    }
+    for nested in [&mut expect.router, &mut expect.bank, &mut expect.gate].into_iter().flatten() {
+        each_spread_in_expect(&mut nested.value, render);
+    }
+}
+
 fn spread_value(value: &mut Value) {
     let Value::Object(map) = value else { return };
     if let Some(Value::Object(entries)) = map.get(SPREAD).cloned() {
@@ -108,13 +219,20 @@ fn clause_ids(id: Spanned<String>, arguments: &Arguments) -> Vec<Spanned<String>
     }
 }
 
-/// A step's name with `{{ param }}` replaced by the argument when it is plain text or a number
-/// (a name is not a template: it is what reports and snapshot files are called).
+/// A step's name with `{{ param }}` replaced by the argument's text: plain text, a number, or
+/// the caller's template as written (`"{{ method }}"`), which the case works out when it loads
+/// from its matrix values and `vars` (a name is what reports and snapshot files are called).
 fn step_name(name: &str, arguments: &Arguments) -> String {
+    inline_text(name, arguments, true)
+}
+
+/// Replaces `{{ param }}` by the argument's text when it is plain text or a number, and, when
+/// `templates` is set, by a template argument's text too.
+fn inline_text(name: &str, arguments: &Arguments, templates: bool) -> String {
     let mut name = name.to_string();
     for (param, argument) in arguments {
         let shown = match argument {
-            Value::String(text) if !text.contains("{{") => text.clone(),
+            Value::String(text) if templates || !text.contains("{{") => text.clone(),
             Value::Number(_) | Value::Bool(_) => argument.to_string(),
             _ => continue,
         };
@@ -167,6 +285,9 @@ fn each_string(value: &Value, note: &mut dyn FnMut(&str)) {
 
 /// Calls `visit` on every templated place of a step.
 pub fn visit_step(step: &mut StepDoc, visit: &mut dyn FnMut(Slot<'_>)) {
+    if let Some(when) = &mut step.when {
+        visit(Slot::Text(&mut when.value));
+    }
     if let Some(call) = &mut step.call {
         visit(Slot::Text(&mut call.value));
     }
@@ -292,7 +413,7 @@ fn rewrite_templates(text: &str, arguments: &Arguments) -> Option<String> {
     if !text.contains("{{") {
         return None;
     }
-    let inlined = step_name(text, arguments);
+    let inlined = inline_text(text, arguments, false);
     if inlined != text {
         return Some(rewrite_templates(&inlined, arguments).unwrap_or(inlined));
     }
@@ -394,6 +515,13 @@ fn string_expression(text: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_step_name_takes_a_template_argument_s_text_inside_longer_text_and_other_places_its_expression() {
+        assert_eq!(step_name("refund {{ id }}", &arguments()), "refund {{ order_id }}");
+        assert_eq!(step_name("pay {{ amount }} now", &arguments()), "pay 5000 now");
+        assert_eq!(rewrite_templates("v1/{{ id }}.json", &arguments()).as_deref(), Some("v1/{{ ((order_id)) }}.json"));
+    }
 
     fn arguments() -> Arguments {
         let mut arguments = Arguments::new();

@@ -91,3 +91,33 @@ fn an_installed_paycheck_carries_its_suite_into_any_folder() {
         .code(0)
         .stdout(predicate::str::contains(" 0 failed, 0 skipped, 0 errored"));
 }
+
+#[test]
+fn repeat_runs_each_case_again_under_its_own_name_against_the_same_snapshots() {
+    let reports = tempfile::tempdir().expect("a temporary folder");
+    let report = reports.path().join("run.json");
+    let output = paycheck()
+        .args(["run", "--repeat", "3", "--filter", "partial refund refunds exactly"])
+        .arg("--report")
+        .arg(format!("json={}", report.display()))
+        .output()
+        .expect("paycheck runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("6 cases: 6 passed"), "two APIs, three times each: {stdout}");
+    assert!(stdout.contains("REFUNDED #3"), "a repetition is named by its number: {stdout}");
+    assert!(!stdout.contains("new snapshot"), "repetitions compare with the case's own snapshots: {stdout}");
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("the report")).expect("JSON");
+    let ids: Vec<&str> =
+        document["cases"].as_array().expect("cases").iter().filter_map(|case| case["id"].as_str()).collect();
+    for suffix in ["[router]", "[router] #2", "[router] #3", "[bank] #3"] {
+        assert!(ids.iter().any(|id| id.ends_with(suffix)), "no case run {suffix} in {ids:?}");
+    }
+
+    paycheck()
+        .args(["run", "--repeat", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("0 is not in 1..=100000"));
+}

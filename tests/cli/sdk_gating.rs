@@ -163,7 +163,7 @@ fn clean_cases() -> Vec<PathBuf> {
         "register.yaml",
         "pay.yaml",
         "status-lookup.yaml",
-        "two-phase-capture-full.yaml",
+        "two-phase-capture-whole.yaml",
         "refund-partial.yaml",
         "register-duplicate.yaml",
         "reverse-paid-order.yaml",

@@ -110,6 +110,61 @@ async fn a_matrix_case_runs_once_per_row_each_named_by_its_values() {
     );
 }
 
+/// One matrix case sends a parameter in one run and leaves it out in another (a spread worked
+/// out when the case loads), keeps a step only where `when:` holds, and names its steps from the
+/// run's values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_matrix_run_sends_or_leaves_out_a_parameter_and_keeps_the_steps_its_when_allows() {
+    let case = "name: Amount or not\napi: router\nmatrix: { given: [amount, nothing] }\nvars:\n  number: \"{{ unique_order_number() }}\"\n  bodies: { amount: { amount: 100 }, nothing: {} }\nsteps:\n  - name: \"register with {{ given }}\"\n    request:\n      path: register.do\n      body: { orderNumber: \"{{ number }}\", returnUrl: https://merchant.example/ok, \"...\": \"{{ bodies[given] }}\" }\n    expect: { json: { \"$\": { expr: \"(value.errorCode | default(0) | int) == (0 if given == 'amount' else 4)\" } } }\n  - name: the order exists\n    when: \"{{ given == 'amount' }}\"\n    request: { path: getOrderStatusExtended.do, body: { orderNumber: \"{{ number }}\" } }\n    expect: { json: { \"$.orderStatusResultModel.amount\": 100 } }\n";
+    let dir = tree(&[("cases/_defaults.yaml", DEFAULTS), ("cases/amount.yaml", case)]);
+    let plan = support::plan(support::load(&[&dir.path().join("cases")]));
+    let record = support::run_against_reference(&plan, FaultSet::none(), 2).await;
+    let runs: Vec<(String, Vec<String>, bool)> = record
+        .cases
+        .iter()
+        .map(|result| {
+            let steps = result.steps.iter().map(|step| step.name.clone()).collect();
+            (result.name.clone(), steps, result.outcome == Outcome::Passed)
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            (
+                "Amount or not [given=amount]".to_string(),
+                vec!["register with amount".to_string(), "the order exists".to_string()],
+                true
+            ),
+            ("Amount or not [given=nothing]".to_string(), vec!["register with nothing".to_string()], true),
+        ]
+    );
+}
+
+/// `list --expanded` shows a fragment's step name with a caller's template in it worked out, a
+/// templated parameter name worked out, and a call's `violates:` on the request steps it applies to.
+#[test]
+fn list_expanded_shows_worked_out_names_keys_and_a_call_s_violates() {
+    let refund = "params:\n  step:\n  key:\nsteps:\n  - name: \"refund {{ step }}\"\n    request: { path: refund.do, body: { orderId: x, \"{{ key }}\": 0 } }\n  - wait: 1s\n";
+    let case = "name: Refunds\nmatrix: { method: [deposit, refund] }\nsteps:\n  - call: refund\n    violates: [client.amount-minor-units]\n    with: { step: \"after {{ method }}\", key: \"{{ method }}\" }\n";
+    let dir = tree(&[
+        ("cases/_defaults.yaml", DEFAULTS),
+        ("cases/_fragments/refund.yaml", refund),
+        ("cases/v1/case.yaml", case),
+    ]);
+    std::fs::copy(root().join("clauses.yaml"), dir.path().join("clauses.yaml")).expect("copy clauses");
+    let (code, stdout, stderr) = paycheck(dir.path(), &["list", "--expanded", "cases/v1/case.yaml"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for expected in [
+        "- name: refund after deposit\n  violates:\n  - client.amount-minor-units\n",
+        "      orderId: x\n      deposit: 0\n",
+        "- wait: 1s\n",
+    ] {
+        assert!(stdout.contains(expected), "no {expected:?} in:\n{stdout}");
+    }
+    assert!(!stdout.contains("{{ step }}") && !stdout.contains("{{ key }}"), "{stdout}");
+    assert_eq!(stdout.matches("client.amount-minor-units").count(), 1, "only on the request step:\n{stdout}");
+}
+
 #[test]
 fn a_project_runs_its_own_cases_fragments_and_clauses_beside_the_builtin_suite() {
     let clauses = "version: 1\nclauses:\n  - id: mine.register-then-status\n    section: \"X\"\n    api: v1\n    level: must\n    sources: [ours]\n    text: Our gateway shows a registered order's amount.\n";
@@ -175,12 +230,17 @@ fn list_cells_shows_every_cell_of_the_matrix_cases_with_its_own_clauses() {
     let dir = tree(&[]);
     let (code, stdout, stderr) = paycheck(dir.path(), &["list", "--cells"]);
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stdout.contains("cases/v1/register-limits-every-method.yaml: 12 cells, each on router, bank"), "{stdout}");
+    assert!(stdout.contains("cases/v1/register-limits-every-method.yaml: 32 cells, each on router, bank"), "{stdout}");
     let cell = stdout
         .lines()
         .find(|line| line.trim_start().starts_with("method=registerPreAuth, limit=amount 0 "))
         .expect("the cell of registerPreAuth.do with amount 0");
     assert!(cell.trim_end().ends_with("  register.amount-not-positive"), "{cell}");
+    let cell = stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("method=instantPayment with preAuth, limit=orderNumber of 37 "))
+        .expect("the cell of instantPayment.do with preAuth and an orderNumber of 37");
+    assert!(cell.trim_end().ends_with("  validation.order-number-over-36"), "{cell}");
     for state in ["CREATED", "APPROVED", "DEPOSITED", "REVERSED", "REFUNDED", "DECLINED"] {
         assert!(stdout.contains(&format!("state={state} ")), "no {state} cell in {stdout}");
     }

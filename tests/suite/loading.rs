@@ -332,6 +332,47 @@ fn a_computed_covers_entry_is_checked_for_every_run_where_it_is_written() {
     );
 }
 
+/// What a case works out when it loads (step names, schema names, body keys, spreads, `when:`)
+/// may read only the run's values and plain `vars`, and must give the right kind of value.
+#[test]
+fn load_time_templates_are_checked_where_they_are_written() {
+    assert_refused(
+        "name: M\napi: router\nmatrix: { method: [a, b] }\nsteps:\n  - name: \"pay {{ metod }}\"\n    wait: 1s\n",
+        "a step's name is worked out when the case loads, and `metod` is not known then",
+        5,
+        19,
+    );
+    let (_, stderr, _, _dir) = check(
+        "case.yaml",
+        "name: M\napi: router\nmatrix: { method: [a, b] }\nsteps:\n  - name: \"{{ metod }}\"\n    wait: 1s\n",
+    );
+    assert!(stderr.contains("did you mean `method`?"), "{stderr}");
+    assert_refused(
+        "name: M\napi: router\nmatrix: { how: [a, b] }\nvars: { cells: { a: 1, b: 2 } }\nsteps:\n  - request:\n      path: refund.do\n      body: { orderId: x, \"...\": \"{{ cells[how] }}\" }\n",
+        "`...` spreads a map of entries, but `{{ cells[how] }}` gives 1",
+        8,
+        38,
+    );
+    assert_refused(
+        "name: M\napi: router\nmatrix: { date: [autoReverseDate] }\nsteps:\n  - request:\n      path: register.do\n      body: { \"{{ dat }}\": x }\n",
+        "a request parameter's name is worked out when the case loads, and `dat` is not known then",
+        7,
+        19,
+    );
+    assert_refused(
+        "name: M\napi: router\nmatrix: { method: [a, b] }\nsteps:\n  - { wait: 1s, when: \"{{ method }}\" }\n",
+        "`when:` gives \"a\", not true or false",
+        5,
+        23,
+    );
+    assert_refused(
+        "name: M\napi: router\nsteps:\n  - { wait: 1s, when: \"{{ captured_id == 'x' }}\" }\n",
+        "`when:` is worked out when the case loads, and `captured_id` is not known then",
+        4,
+        27,
+    );
+}
+
 // ---- fuzz-style loading ---------------------------------------------------------------------
 
 /// A small, seeded pseudo-random generator (xorshift64*), so that every run of a budget sees the

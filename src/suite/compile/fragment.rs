@@ -41,7 +41,7 @@ impl Compiler<'_> {
             && step.covers.is_empty()
             && step.name.is_none();
         if !allowed {
-            self.error(span, "a `call:` step takes only `with:` and `only:`").add_help(
+            self.error(span, "a `call:` step takes only `with:`, `only:`, `when:` and `violates:`").add_help(
                 "the fragment's own steps make the requests and checks; put more checks in a step after the call",
             );
             return;
@@ -73,6 +73,7 @@ impl Compiler<'_> {
         let Some(arguments) = self.arguments(doc, &fragment) else { return };
         let declared = self.violates(step);
         let first = out.len();
+        let first_expanded = self.expanded.as_ref().map(Vec::len);
         let only = step.only.as_ref().map(|spec| self.apis(spec));
         let saved_only = self.call_only.clone();
         if let Some(only) = only {
@@ -107,6 +108,12 @@ impl Compiler<'_> {
         self.call_only = saved_only;
         for expanded in out.iter_mut().skip(first).filter(|step| matches!(step.action, Action::Exchange(_))) {
             expanded.violates.extend(declared.iter().cloned());
+        }
+        // `list --expanded` shows the call's `violates:` on each request step it applies to.
+        if let (Some(expanded), Some(first)) = (&mut self.expanded, first_expanded) {
+            for doc in expanded.iter_mut().skip(first).filter(|doc| doc.value.request.is_some()) {
+                doc.value.violates.extend(step.violates.iter().cloned());
+            }
         }
     }
 

@@ -33,6 +33,7 @@ mod defaults;
 mod duration;
 mod expect;
 mod fragment;
+mod load_time;
 mod request;
 mod snapshot;
 
@@ -170,6 +171,9 @@ struct Compiler<'a> {
     /// For a run of a matrix: its values and the case's plain `vars`, which a `covers:` entry
     /// written as a template reads (`"{{ clause }}"`) to name the run's own clauses.
     row_scope: Option<crate::template::Scope>,
+    /// What a step name or spread template reads when the case loads: the run's values and
+    /// the case's `vars` that are not templates themselves.
+    load_scope: load_time::LoadScope,
 }
 
 /// A `snapshot:` value as written: off, or on with options.
@@ -203,6 +207,7 @@ impl<'a> Compiler<'a> {
             next_number: 1,
             expanded: None,
             row_scope: None,
+            load_scope: load_time::LoadScope::default(),
         }
     }
 }
@@ -236,8 +241,9 @@ impl Compiler<'_> {
             name = format!("{name} [{}]", row.label);
         }
         let defaults = Arc::clone(&self.scope.defaults);
-        if let Some(row) = row {
-            self.row_scope = Some(row_scope(row, doc));
+        self.load_scope = load_time::LoadScope::new(row, doc);
+        if row.is_some() {
+            self.row_scope = Some(self.load_scope.scope.clone());
         }
         let ids: Vec<Spanned<String>> = doc.covers.iter().flat_map(|clause| self.covered_ids(clause)).collect();
         let clauses: Vec<ClauseRef> = ids.iter().filter_map(|clause| self.clause(clause)).collect();
@@ -382,10 +388,15 @@ impl Compiler<'_> {
     /// Compiles steps in order, expanding fragment calls and applying the folder defaults.
     fn steps(&mut self, docs: &[Spanned<StepDoc>], out: &mut Vec<Step>) {
         for doc in docs {
+            if !self.kept_in_this_run(doc) {
+                continue;
+            }
             if doc.value.call.is_some() {
                 self.call(doc, out);
                 continue;
             }
+            let worked_out = self.work_out_at_load(doc);
+            let doc = worked_out.as_ref().unwrap_or(doc);
             let with_defaults = self.apply_defaults(doc);
             let doc = with_defaults.as_ref().unwrap_or(doc);
             if let Some(expanded) = &mut self.expanded {
@@ -556,20 +567,6 @@ impl Compiler<'_> {
 
 /// The span of `name` inside the first `{{ }}` that mentions it at or after `span`, so that an
 /// error in a large body points at the variable itself.
-/// What a matrix run's computed `covers:` read: the row's values, then the case's plain `vars`.
-fn row_scope(row: &matrix::Row, doc: &CaseDoc) -> crate::template::Scope {
-    let mut scope = crate::template::Scope::default();
-    for (name, value) in &doc.vars {
-        if !value.value.to_string().contains("{{") {
-            scope.set(name, value.value.clone());
-        }
-    }
-    for (name, value) in &row.values {
-        scope.set(name, value.clone());
-    }
-    scope
-}
-
 fn narrow_to_name(span: &SourceSpan, name: &str) -> SourceSpan {
     const SEARCH_LIMIT: usize = 4096;
     let text = &span.file.text;
