@@ -83,6 +83,7 @@ impl Compiler<'_> {
         let foreign: Vec<&str> = [
             ("covers", !step.covers.is_empty()),
             ("only", step.only.is_some()),
+            ("when", step.when.is_some()),
             ("violates", !step.violates.is_empty()),
             ("call", step.call.is_some()),
             ("with", !step.with.is_empty()),
@@ -98,7 +99,7 @@ impl Compiler<'_> {
         .collect();
         if !foreign.is_empty() {
             self.error(span.clone(), format!("a request of a `concurrent` group cannot have `{}`", foreign.join("` or `")))
-                .add_help("a request of a group has `request`, and optionally `name`, `expect` and `capture`; `covers` and `only` go on the group");
+                .add_help("a request of a group has `request`, and optionally `name`, `expect` and `capture`; `covers`, `only` and `when` go on the group");
             return None;
         }
         if step.request.is_none() {
