@@ -93,6 +93,7 @@ pub async fn run_group(
             check
         }));
     }
+    run.snapshots.inputs_changed(group.capture_names());
     if !group.outcomes.is_empty() {
         let mut check = outcome_check(context, run.api, group, &views, scope);
         verdict::judge(std::slice::from_mut(&mut check), &clauses, context.rules());

@@ -119,9 +119,7 @@ pub fn conclude<'a>(
             None => failed = true,
         }
     }
-    if !followups.captures.is_empty() {
-        followups.snapshots.inputs_changed();
-    }
+    followups.snapshots.inputs_changed(followups.captures.iter().map(|capture| capture.name.as_str()));
     let json = view.json.ok();
     let result = finish(result, if failed { StepStatus::Failed } else { StepStatus::Passed }, None, started);
     let snapshot = super::snapshot_step::spec_for(context, followups.snapshot)
@@ -140,7 +138,7 @@ pub fn snapshot(
     result: &mut StepResult,
 ) -> bool {
     let Some(spec) = super::snapshot_step::spec_for(context, followups.snapshot) else { return false };
-    let inputs = followups.snapshots.references(followups.case, scope);
+    let inputs = followups.snapshots.references(scope);
     let (check, record) = super::snapshot_step::take(context, followups, &spec, received, json, &inputs);
     let failed = check.fails();
     result.checks.push(check);

@@ -52,8 +52,20 @@ pub struct CaseSnapshots {
     names: Vec<(usize, SnapshotName)>,
     /// The target's URLs (its API bases, its root), which snapshots write as `[target]`.
     target_urls: Vec<String>,
-    /// The case's inputs as references, once asked for since the last capture.
-    references: Mutex<Option<Arc<Vec<InputReference>>>>,
+    /// The names of the case's inputs (its variables, then what its steps capture), in order.
+    input_names: Vec<String>,
+    /// Each input's references and all of them merged, worked out when first asked for and
+    /// again only for a name a step captured since.
+    inputs: Mutex<InputCache>,
+}
+
+/// The references of a case run's inputs, as far as they are known.
+#[derive(Default)]
+struct InputCache {
+    /// By input name (as `CaseSnapshots::input_names`); `None` until worked out, or once captured again.
+    leaves: Vec<Option<Vec<InputReference>>>,
+    /// All of them merged, until a capture.
+    merged: Option<Arc<Vec<InputReference>>>,
 }
 
 impl CaseSnapshots {
@@ -84,12 +96,20 @@ impl CaseSnapshots {
                 names.push((step.number, SnapshotName::new(&key, api, &exchange)));
             }
         }
-        CaseSnapshots { key, api, names, target_urls, references: Mutex::new(None) }
+        let input_names = if names.is_empty() { Vec::new() } else { input_names(case) };
+        let inputs = InputCache { leaves: vec![None; input_names.len()], merged: None };
+        CaseSnapshots { key, api, names, target_urls, input_names, inputs: Mutex::new(inputs) }
     }
 
-    /// Says that a step captured values: the next snapshot works the references out again.
-    pub fn inputs_changed(&self) {
-        *self.references.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    /// Says that a step captured these values: the next snapshot works their references out again.
+    pub fn inputs_changed<'n>(&self, captured: impl IntoIterator<Item = &'n str>) {
+        let mut inputs = self.inputs.lock().unwrap_or_else(PoisonError::into_inner);
+        for name in captured {
+            if let Some(index) = self.input_names.iter().position(|known| known == name) {
+                inputs.leaves[index] = None;
+                inputs.merged = None;
+            }
+        }
     }
 
     /// The step's snapshot name (a step of another case, which the engine never asks for, is
@@ -101,29 +121,45 @@ impl CaseSnapshots {
         }
     }
 
-    /// The case's inputs in `scope` as references (worked out again only after a capture).
-    pub fn references(&self, case: &Case, scope: &Scope) -> Arc<Vec<InputReference>> {
-        let mut cached = self.references.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(cached.get_or_insert_with(|| Arc::new(input_references(case, scope))))
+    /// The case's inputs in `scope` as references (worked out again only for what was captured).
+    pub fn references(&self, scope: &Scope) -> Arc<Vec<InputReference>> {
+        let mut inputs = self.inputs.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(merged) = &inputs.merged {
+            return Arc::clone(merged);
+        }
+        for (name, leaves) in self.input_names.iter().zip(inputs.leaves.iter_mut()) {
+            if leaves.is_none() {
+                *leaves = Some(scope.get(name).map(|value| inputs::leaves(name, &value)).unwrap_or_default());
+            }
+        }
+        let merged = Arc::new(inputs::merge(inputs.leaves.iter().flatten().map(Vec::as_slice)));
+        inputs.merged = Some(Arc::clone(&merged));
+        merged
     }
 }
 
-/// The case's inputs in scope (its variables, the values its steps captured), as references.
-fn input_references(case: &Case, scope: &Scope) -> Vec<InputReference> {
-    let mut names: Vec<&str> = case.vars.iter().map(|variable| variable.name.as_str()).collect();
-    for step in &case.steps {
-        let captures = match &step.action {
-            Action::Exchange(exchange) => exchange.captures.as_slice(),
-            Action::AwaitCallback(awaited) => awaited.captures.as_slice(),
-            Action::Wait(_) => &[],
-            Action::Concurrent(group) => {
-                names.extend(group.capture_names());
-                &[]
-            }
-        };
-        names.extend(captures.iter().map(|capture| capture.name.as_str()));
+/// The names of a case's inputs: its variables, then the values its steps capture, each once.
+fn input_names(case: &Case) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let captured = case.steps.iter().flat_map(|step| match &step.action {
+        Action::Exchange(exchange) => exchange.captures.as_slice(),
+        Action::AwaitCallback(awaited) => awaited.captures.as_slice(),
+        Action::Wait(_) | Action::Concurrent(_) => &[],
+    });
+    for name in case.vars.iter().map(|variable| &variable.name).chain(captured.map(|capture| &capture.name)) {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
     }
-    inputs::references(names.into_iter().filter_map(|name| Some((name, scope.get(name)?))))
+    for name in case.steps.iter().flat_map(|step| match &step.action {
+        Action::Concurrent(group) => group.capture_names().collect(),
+        _ => Vec::new(),
+    }) {
+        if !names.iter().any(|known| known == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
 }
 
 /// A snapshot a step asked for, taken later: while the case's next request is in flight (see
@@ -147,7 +183,7 @@ impl<'a> PendingSnapshot<'a> {
         json: Option<serde_json::Value>,
         scope: &Scope,
     ) -> PendingSnapshot<'a> {
-        let inputs = followups.snapshots.references(followups.case, scope);
+        let inputs = followups.snapshots.references(scope);
         PendingSnapshot { followups, spec, received, json, inputs }
     }
 

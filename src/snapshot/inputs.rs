@@ -26,14 +26,31 @@ pub struct InputReference {
 /// [`MIN_VALUE_CHARS`] to [`MAX_VALUE_CHARS`] characters, longest value first (so that a value
 /// containing another is replaced whole). A value two names share keeps the first name.
 pub fn references<'a>(named: impl IntoIterator<Item = (&'a str, Value)>) -> Vec<InputReference> {
+    let leaves: Vec<Vec<InputReference>> = named.into_iter().map(|(name, value)| leaves(name, &value)).collect();
+    merge(leaves.iter().map(Vec::as_slice))
+}
+
+/// The string leaves of one named value that can become references (at most
+/// [`MAX_REFERENCES`]), in the order they stand.
+pub fn leaves(name: &str, value: &Value) -> Vec<InputReference> {
+    let mut found = Vec::new();
+    let mut path = name.to_string();
+    collect(&mut path, value, &mut found, 0);
+    found
+}
+
+/// The references of several names' [`leaves`], taken in the names' order: a value two names
+/// share keeps the first; at most [`MAX_REFERENCES`]; longest value first.
+pub fn merge<'a>(lists: impl IntoIterator<Item = &'a [InputReference]>) -> Vec<InputReference> {
     let mut found: Vec<InputReference> = Vec::new();
-    let mut path = String::new();
-    for (name, value) in named {
-        path.clear();
-        path.push_str(name);
-        collect(&mut path, &value, &mut found, 0);
+    for leaf in lists.into_iter().flatten() {
+        if found.len() >= MAX_REFERENCES {
+            break;
+        }
+        if !found.iter().any(|known| known.value == leaf.value) {
+            found.push(leaf.clone());
+        }
     }
-    found.truncate(MAX_REFERENCES);
     found.sort_by(|a, b| b.value.len().cmp(&a.value.len()).then_with(|| a.value.cmp(&b.value)));
     found
 }
@@ -47,8 +64,13 @@ fn collect(path: &mut String, value: &Value, found: &mut Vec<InputReference>, de
     let length = path.len();
     match value {
         Value::String(text) => {
-            let chars = text.chars().count();
-            if (MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&chars) && !found.iter().any(|known| known.value == *text) {
+            // A character is one to four bytes: most strings are told apart by their length alone.
+            let fits = match text.len() {
+                bytes if bytes < MIN_VALUE_CHARS || bytes > 4 * MAX_VALUE_CHARS => false,
+                bytes if bytes >= 4 * MIN_VALUE_CHARS && bytes <= MAX_VALUE_CHARS => true,
+                _ => (MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&text.chars().count()),
+            };
+            if fits && !found.iter().any(|known| known.value == *text) {
                 found.push(InputReference { value: text.clone(), reference: format!("{{{{{path}}}}}") });
             }
         }
