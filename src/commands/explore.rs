@@ -79,6 +79,13 @@ pub struct ExploreArgs {
     /// The configuration file (default: paycheck.toml here or above).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Where to listen for callbacks, such as `0.0.0.0:8099` (default: loopback, an ephemeral port).
+    #[arg(long, value_name = "ADDR")]
+    pub callback_listen: Option<std::net::SocketAddr>,
+    /// The URL a target elsewhere sends callbacks to, forwarding to `--callback-listen`: with it,
+    /// callbacks are explored on a target that is not on this machine (as `paycheck run` does).
+    #[arg(long, value_name = "URL", value_parser = super::run::parse_callback_url)]
+    pub callback_url: Option<String>,
 }
 
 fn parse_time(text: &str) -> Result<Duration, String> {
@@ -187,8 +194,13 @@ async fn explore_target(
             return exit_code::TARGET_UNREACHABLE;
         }
     }
-    let explorer = match Explorer::connect(target, options.jobs, args.timeout, Arc::new(schemas), masker.clone()).await
-    {
+    let listener = crate::engine::callbacks::CallbackSettings {
+        listen: args.callback_listen.unwrap_or(crate::engine::callbacks::CallbackSettings::default().listen),
+        public_url: args.callback_url.clone(),
+    };
+    let connected =
+        Explorer::connect_with(target, options.jobs, args.timeout, Arc::new(schemas), masker.clone(), &listener).await;
+    let explorer = match connected {
         Ok(explorer) => explorer,
         Err(message) => {
             eprintln!("paycheck: {}", masker.mask(&message));

@@ -118,7 +118,8 @@ pub struct RunArgs {
     pub callback_url: Option<String>,
 }
 
-fn parse_callback_url(text: &str) -> Result<String, String> {
+/// An absolute http(s) URL, as `--callback-url` takes it.
+pub(super) fn parse_callback_url(text: &str) -> Result<String, String> {
     match url::Url::parse(text) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(text.to_string()),
         _ => Err(format!("`{text}` is not an absolute http(s) URL")),

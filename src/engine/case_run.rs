@@ -135,6 +135,12 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
                         }
                     })
                 }
+                Action::Concurrent(group) => {
+                    if let Some(previous) = held.settle(context) {
+                        record(context, &run.id, &mut result, previous);
+                    }
+                    Concluded::done(super::concurrent_step::run_group(context, in_run, step, group, &mut scope).await)
+                }
                 Action::Wait(duration) => {
                     if let Some(previous) = held.settle(context) {
                         record(context, &run.id, &mut result, previous);

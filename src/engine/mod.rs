@@ -10,6 +10,7 @@ pub mod callbacks;
 mod case_run;
 mod checks;
 pub mod clock;
+mod concurrent_step;
 pub mod context;
 pub mod credentials;
 pub mod encode;

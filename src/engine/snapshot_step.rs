@@ -144,11 +144,19 @@ fn input_names(case: &Case) -> Vec<String> {
     let captured = case.steps.iter().flat_map(|step| match &step.action {
         Action::Exchange(exchange) => exchange.captures.as_slice(),
         Action::AwaitCallback(awaited) => awaited.captures.as_slice(),
-        Action::Wait(_) => &[],
+        Action::Wait(_) | Action::Concurrent(_) => &[],
     });
     for name in case.vars.iter().map(|variable| &variable.name).chain(captured.map(|capture| &capture.name)) {
         if !names.contains(name) {
             names.push(name.clone());
+        }
+    }
+    for name in case.steps.iter().flat_map(|step| match &step.action {
+        Action::Concurrent(group) => group.capture_names().collect(),
+        _ => Vec::new(),
+    }) {
+        if !names.iter().any(|known| known == name) {
+            names.push(name.to_string());
         }
     }
     names

@@ -127,7 +127,7 @@ pub async fn run_exchange<'a>(
 }
 
 /// Renders the request's templates and encodes its body.
-fn build_request(
+pub(super) fn build_request(
     context: &RunContext,
     exchange: &Exchange,
     api: Api,
@@ -206,7 +206,7 @@ fn build_request(
     Ok((builder, record))
 }
 
-fn response_record(context: &RunContext, status: u16, headers: &HeaderMap, body: &[u8]) -> ResponseRecord {
+pub(super) fn response_record(context: &RunContext, status: u16, headers: &HeaderMap, body: &[u8]) -> ResponseRecord {
     ResponseRecord {
         status,
         headers: headers

@@ -53,7 +53,19 @@ pub fn step_clauses(case: &Case, step: &Step) -> Vec<ClauseRef> {
 /// Every clause a step would verify: its default clauses and those its checks name.
 pub fn clauses_of_step(case: &Case, step: &Step) -> Vec<ClauseRef> {
     let mut clauses = step_clauses(case, step);
-    if let Action::Exchange(exchange) = &step.action {
+    let exchanges: Vec<&crate::suite::case::Exchange> = match &step.action {
+        Action::Exchange(exchange) => vec![exchange],
+        Action::Concurrent(group) => group
+            .members
+            .iter()
+            .filter_map(|member| match &member.action {
+                Action::Exchange(exchange) => Some(exchange.as_ref()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for exchange in exchanges {
         let blocks = std::iter::once(&exchange.expect).chain(exchange.expect_on.iter().map(|(_, block)| block));
         for expectation in blocks.flat_map(|block| &block.json) {
             for clause in &expectation.covers {

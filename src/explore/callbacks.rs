@@ -30,9 +30,9 @@ pub struct Callbacks {
 }
 
 impl Callbacks {
-    /// Starts the listener on loopback (an ephemeral port).
-    pub async fn start() -> Result<Callbacks, String> {
-        let listener = CallbackListener::start(&CallbackSettings::default()).await?;
+    /// Starts the listener as `settings` say (where it listens, the URL targets are given).
+    pub async fn start(settings: &CallbackSettings) -> Result<Callbacks, String> {
+        let listener = CallbackListener::start(settings).await?;
         Ok(Callbacks { listener, live: Mutex::new(BTreeSet::new()) })
     }
 

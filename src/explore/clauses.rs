@@ -16,7 +16,18 @@ pub fn clause(op: &Op, before: Option<&Order>, code: u8) -> &'static str {
         Op::Pay { .. } if code != 0 => "payment.not-payable-state",
         Op::Pay { card: Card::Decline, .. } => "cards.decline-cards",
         Op::Pay { card: Card::Expired, .. } => "cards.expired-card",
+        Op::Pay { card: Card::ThreeDsFrictionless, .. } => "cards.frictionless-success",
+        Op::Pay { card: Card::ThreeDsChallenge, .. } => "cards.challenge-cards",
         Op::Pay { .. } => "payment.redirect",
+        Op::Instant { card: Card::NotLuhn, .. } => "cards.non-luhn",
+        Op::Instant { .. } if code == 1 => "instant.duplicate-order-number",
+        Op::Instant { card: Card::Decline | Card::Expired, .. } => "instant.declined-card",
+        Op::Instant { card: Card::ThreeDsChallenge, .. } => "instant.three-ds",
+        Op::Instant { register, .. } if register.two_phase => "instant.pre-auth",
+        Op::Instant { .. } => "instant.success-one-phase",
+        Op::AlfaPay { .. } if code == 0 => "alfapay.pending",
+        Op::AlfaPay { .. } => "alfapay.error-envelope",
+        Op::AlfaPayer { .. } => "alfapay.success-envelope",
         Op::Deposit { .. } if code == 0 => "deposit.success",
         Op::Deposit { .. } if state == Some(OrderState::Deposited) => "deposit.second-refused",
         Op::Deposit { amount: Some(a), .. } if before.is_some_and(|o| *a > o.approved_amount) => "deposit.over-capture",
@@ -77,6 +88,8 @@ fn status_clause(before: Option<&Order>) -> &'static str {
         OrderState::Refunded if order.refundable() > 0 => "refund.partial-state-refunded",
         OrderState::Refunded => "refund.listed-in-status",
         OrderState::Preregistered => "state.preregistered-router",
+        OrderState::PendingRedirect => "alfapay.pending",
+        OrderState::PendingAcs => "payment.three-ds-pending",
         OrderState::Deposited if order.registration.two_phase && order.registration.autocompletion_at.is_some() => {
             "preauth.autocompletion"
         }

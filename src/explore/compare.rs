@@ -29,6 +29,8 @@ pub fn fixed_pointers(view: &View) -> &'static [&'static str] {
     match view {
         View::Plain => &[],
         View::Registered => &["/orderId", "/formUrl"],
+        View::Instant => &["/orderId"],
+        View::Wallet | View::Page => &[],
         View::Router(_) => &[
             "/state",
             "/depositedAmount",
@@ -63,7 +65,7 @@ pub fn refunds_pointer(view: &View) -> Option<&'static str> {
 pub fn document(view: &View) -> Option<&Value> {
     match view {
         View::Router(v) | View::Bank(v) | View::Legacy(v) => Some(v),
-        View::Plain | View::Registered | View::Gate(_) => None,
+        View::Plain | View::Registered | View::Gate(_) | View::Instant | View::Wallet | View::Page => None,
     }
 }
 
@@ -88,6 +90,9 @@ pub fn schema_name(op: &Op, family: Family, success: bool) -> Option<&'static st
     Some(match op {
         Op::Register(_) => "v1/register.response.json",
         Op::Pay { .. } => "v1/payment.response.json",
+        Op::Instant { .. } => "v1/instant-payment.response.json",
+        Op::AlfaPay { .. } => "v1/alfapay-payment-order.response.json",
+        Op::AlfaPayer { .. } => return None,
         Op::Deposit { .. } => "v1/deposit.response.json",
         Op::Reverse { .. } => "v1/reverse.response.json",
         Op::Decline { .. } => "v1/decline.response.json",
@@ -203,22 +208,42 @@ pub fn compare(
     let mut mismatch = |at: &str, expected: String, actual: String| {
         found.push(Mismatch { at: at.to_string(), expected, actual: masker.mask(&actual) })
     };
+    if prediction.view == View::Page {
+        if !(300..400).contains(&answer.status) {
+            mismatch("HTTP status", "a redirect (3xx) back to the merchant".into(), answer.status.to_string());
+        }
+        return found;
+    }
     if answer.status != 200 {
         mismatch("HTTP status", "200".into(), answer.status.to_string());
     }
-    if !answer.body.is_object() {
+    if prediction.view == View::Wallet && answer.body.is_object() {
+        let success = prediction.code == 0;
+        if answer.body.get("success") != Some(&Value::Bool(success)) {
+            mismatch("$.success", success.to_string(), show(answer.body.get("success")));
+            return found;
+        }
+        let code = answer.body.pointer("/error/code");
+        if !success
+            && code.and_then(|c| result_code(&serde_json::json!({ "errorCode": c }), false))
+                != Some(i64::from(prediction.code))
+        {
+            mismatch("$.error.code", format!("result code {}", prediction.code), show(code));
+            return found;
+        }
+    } else if !answer.body.is_object() {
         mismatch("$", "a JSON object".into(), show(Some(&answer.body)));
         return found;
     }
     let legacy = legacy_envelope(op);
     let code_path = if legacy { "$.ErrorCode" } else { "$.errorCode" };
     let actual_code = result_code(&answer.body, legacy);
-    if actual_code != Some(i64::from(prediction.code)) {
+    if prediction.view != View::Wallet && actual_code != Some(i64::from(prediction.code)) {
         mismatch(code_path, format!("result code {}", prediction.code), show(answer.body.get(&code_path[2..])));
         return found;
     }
     let view = &prediction.view;
-    if let View::Registered = view {
+    if let View::Registered | View::Instant = view {
         for pointer in fixed_pointers(view) {
             if !answer.body.pointer(pointer).is_some_and(Value::is_string) {
                 mismatch(&json_path(pointer), "a string".into(), show(answer.body.pointer(pointer)));

@@ -208,6 +208,7 @@ impl Wire {
             order_ids: BTreeMap::new(),
             numbers: BTreeMap::new(),
             pages: BTreeMap::new(),
+            alfapay_pages: BTreeMap::new(),
         }
     }
 }
@@ -231,6 +232,7 @@ pub struct Execution<'a> {
     order_ids: BTreeMap<usize, String>,
     numbers: BTreeMap<usize, usize>,
     pages: BTreeMap<usize, String>,
+    alfapay_pages: BTreeMap<usize, String>,
 }
 
 /// A request: method path and parameters (in the body or the query string).
@@ -277,15 +279,39 @@ impl Execution<'_> {
         if let Op::Gate(op) = op {
             return self.send_gate(op).await;
         }
+        if let Op::AlfaPayer { slot, approve } = op {
+            return self.press_alfapay(*slot, *approve).await;
+        }
         let request = self.request(op, now)?;
         let answer = self.post(request).await.map_err(|e| Failure::Transport(Box::new(e)))?;
-        if let Op::Register(r) = op
+        if let Op::Register(r) | Op::Instant { register: r, .. } = op
             && let Some(id) = answer.body.get("orderId").and_then(Value::as_str)
         {
             self.order_ids.insert(r.slot, id.to_string());
             self.numbers.insert(r.slot, r.number);
         }
+        if let Op::AlfaPay { slot } = op
+            && let Some(url) = answer.body.pointer("/data/redirect").and_then(Value::as_str)
+            && super::page_url_usable(url)
+        {
+            self.alfapay_pages.insert(*slot, url.to_string());
+        }
         Ok(answer)
+    }
+
+    /// The payer approves or declines on the Alfa Pay page of the order in `slot`: a form posted
+    /// to `<page>/approve` or `<page>/decline` (the reference gateway's page; spec 2.4 names no
+    /// page of its own).
+    async fn press_alfapay(&self, slot: usize, approve: bool) -> Result<Answer, Failure> {
+        let page = self
+            .alfapay_pages
+            .get(&slot)
+            .ok_or_else(|| Failure::Unsendable(format!("no Alfa Pay page for o{slot}")))?;
+        let button = if approve { "approve" } else { "decline" };
+        let builder = self.wire.client.post(format!("{}/{button}", page.trim_end_matches('/')));
+        let received =
+            send(builder, self.wire.timeout, MAX_BODY_BYTES).await.map_err(|e| Failure::Transport(Box::new(e)))?;
+        Ok(Answer { status: received.status, body: Value::Null })
     }
 
     /// Sends `ops` at the same moment; their answers in the same order.
@@ -297,6 +323,13 @@ impl Execution<'_> {
 
     fn credentials(&self, role: &str) -> Result<&Credentials, Failure> {
         self.wire.merchants.get(role).ok_or_else(|| Failure::Unsendable(format!("the target has no merchant `{role}`")))
+    }
+
+    fn card(&self, card: super::op::Card) -> Result<&[String; 4], Failure> {
+        self.wire
+            .cards
+            .get(card.role())
+            .ok_or_else(|| Failure::Unsendable(format!("the target has no `{}` card", card.role())))
     }
 
     fn order_id(&self, slot: usize) -> Result<String, Failure> {
@@ -341,17 +374,44 @@ impl Execution<'_> {
             }
             Op::Pay { slot, card } => {
                 login(&mut body, own, None);
-                let [pan, expiry, cvc, holder] = self
-                    .wire
-                    .cards
-                    .get(card.role())
-                    .ok_or_else(|| Failure::Unsendable(format!("the target has no `{}` card", card.role())))?;
+                let [pan, expiry, cvc, holder] = self.card(*card)?;
                 body.insert("MDORDER".into(), json!(self.order_id(*slot)?));
                 body.insert("$PAN".into(), json!(pan));
                 body.insert("$CVC".into(), json!(cvc));
                 body.insert("$EXPIRY".into(), json!(expiry));
                 body.insert("TEXT".into(), json!(holder));
                 "paymentorder.do"
+            }
+            Op::Instant { register: r, card } => {
+                login(&mut body, own, None);
+                let [pan, expiry, cvc, holder] = self.card(*card)?;
+                body.insert("orderNumber".into(), json!(self.order_number(r.number)));
+                body.insert("amount".into(), json!(r.amount.to_string()));
+                body.insert("returnUrl".into(), json!(super::oracle::RETURN_URL));
+                if r.two_phase {
+                    body.insert("preAuth".into(), json!("true"));
+                }
+                if let Some(secs) = r.lifetime_secs {
+                    body.insert("sessionTimeoutSecs".into(), json!(secs.to_string()));
+                }
+                if r.callback {
+                    let url = self
+                        .wire
+                        .callback_url
+                        .as_deref()
+                        .ok_or_else(|| Failure::Unsendable("no callback listener".into()))?;
+                    body.insert("dynamicCallbackUrl".into(), json!(url));
+                }
+                body.insert("pan".into(), json!(pan));
+                body.insert("cvc".into(), json!(cvc));
+                body.insert("expiry".into(), json!(expiry));
+                body.insert("cardholderName".into(), json!(holder));
+                "instantPayment.do"
+            }
+            Op::AlfaPay { slot } => {
+                login(&mut body, own, None);
+                body.insert("orderId".into(), json!(self.order_id(*slot)?));
+                "alfapay/paymentOrder.do"
             }
             Op::Deposit { slot, amount } | Op::Reverse { slot, amount } => {
                 login(&mut body, own, None);
@@ -412,7 +472,7 @@ impl Execution<'_> {
                 body.insert("orderId".into(), json!(unknown_order_id(&self.prefix)));
                 if *legacy { "getOrderStatus.do" } else { "getOrderStatusExtended.do" }
             }
-            Op::Wait { .. } | Op::Together(_) | Op::Gate(_) => {
+            Op::Wait { .. } | Op::Together(_) | Op::Gate(_) | Op::AlfaPayer { .. } => {
                 return Err(Failure::Unsendable(format!("`{op}` is not a v1 request")));
             }
         };

@@ -81,7 +81,8 @@ pub fn generate(seed: u64, index: u64, scope: Scope) -> Sequence {
     let length = 3 + rng.below((MAX_OPS - 2) as u64) as usize;
     let mut world = World::new(family, merchant, NOMINAL_NOW);
     let callbacks = scope.callbacks && merchant == "main";
-    let mut generator = Generator { rng, timed, numbers: 0, waited: 0, callbacks };
+    let alfapay = family == Family::Router;
+    let mut generator = Generator { rng, timed, numbers: 0, waited: 0, callbacks, alfapay };
     let mut ops = Vec::with_capacity(length);
     let first = generator.register(&world, 0);
     world.apply(&first);
@@ -105,7 +106,8 @@ fn generate_gate(seed: u64, index: u64, mut rng: Rng, scope: Scope) -> Sequence 
     let length = 3 + rng.below((MAX_OPS - 2) as u64) as usize;
     let merchant = super::gate::PROJECT_ROLE;
     let mut world = World::new(Family::Router, merchant, NOMINAL_NOW);
-    let mut generator = Generator { rng, timed, numbers: 0, waited: 0, callbacks: scope.gate_callbacks };
+    let mut generator =
+        Generator { rng, timed, numbers: 0, waited: 0, callbacks: scope.gate_callbacks, alfapay: false };
     let mut ops = Vec::with_capacity(length);
     let mut attempts = 0;
     while ops.len() < length && attempts < 4 * MAX_OPS {
@@ -137,6 +139,8 @@ struct Generator {
     numbers: usize,
     waited: u64,
     callbacks: bool,
+    /// Alfa Pay may be used (router sequences).
+    alfapay: bool,
 }
 
 impl Generator {
@@ -167,7 +171,12 @@ impl Generator {
             None
         };
         let callback = self.callbacks && self.rng.chance(30);
-        Op::Register(Register { slot, two_phase, amount, number, lifetime_secs, auto, callback })
+        let register = Register { slot, two_phase, amount, number, lifetime_secs, auto, callback };
+        if self.rng.chance(12) {
+            let card = self.card();
+            return Op::Instant { register: Register { auto: None, ..register }, card };
+        }
+        Op::Register(register)
     }
 
     /// The next Gate v2 operation.
@@ -290,13 +299,16 @@ impl Generator {
         let choice = self.rng.below(100);
         let invited = choice < 75;
         match order.state {
+            OrderState::PendingRedirect if invited && self.rng.chance(85) => {
+                Op::AlfaPayer { slot, approve: self.rng.chance(75) }
+            }
             OrderState::Preregistered | OrderState::Created | OrderState::PendingAcs | OrderState::PendingRedirect
                 if invited =>
             {
-                if self.rng.chance(85) {
-                    Op::Pay { slot, card: self.card() }
-                } else {
-                    Op::Decline { slot }
+                match self.rng.below(100) {
+                    0..=14 => Op::Decline { slot },
+                    15..=29 if self.alfapay => Op::AlfaPay { slot },
+                    _ => Op::Pay { slot, card: self.card() },
                 }
             }
             OrderState::Approved if invited => match self.rng.below(10) {
@@ -309,8 +321,9 @@ impl Generator {
                 7..=8 => Op::Reverse { slot, amount: self.reverse_amount(order) },
                 _ => Op::Deposit { slot, amount: self.deposit_amount(order) },
             },
-            _ => match self.rng.below(6) {
+            _ => match self.rng.below(if self.alfapay { 7 } else { 6 }) {
                 0 => Op::Pay { slot, card: self.card() },
+                6 => Op::AlfaPay { slot },
                 1 => Op::Deposit { slot, amount: self.deposit_amount(order) },
                 2 => Op::Reverse { slot, amount: self.reverse_amount(order) },
                 3 => Op::Decline { slot },
@@ -321,7 +334,9 @@ impl Generator {
 
     fn card(&mut self) -> Card {
         match self.rng.below(100) {
-            0..=64 => Card::Success,
+            0..=52 => Card::Success,
+            53..=58 => Card::ThreeDsFrictionless,
+            59..=64 => Card::ThreeDsChallenge,
             65..=79 => Card::Decline,
             80..=89 => Card::Expired,
             _ => Card::NotLuhn,

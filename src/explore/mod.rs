@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::RwLock;
 
+use crate::engine::callbacks::CallbackSettings;
 use crate::gateway::v1::model::{Family, OrderState};
 use crate::secret::Masker;
 use crate::suite::schema_registry::SchemaRegistry;
@@ -229,7 +230,8 @@ impl Explorer {
         }
     }
 
-    /// An explorer of `target`: its clock probed, `jobs` connections, `timeout` per request.
+    /// An explorer of `target`: its clock probed, `jobs` connections, `timeout` per request;
+    /// callbacks explored when the target is on this machine.
     pub async fn connect(
         target: &crate::suite::target::Target,
         jobs: usize,
@@ -237,10 +239,24 @@ impl Explorer {
         schemas: Arc<SchemaRegistry>,
         masker: Masker,
     ) -> Result<Explorer, String> {
+        Explorer::connect_with(target, jobs, timeout, schemas, masker, &CallbackSettings::default()).await
+    }
+
+    /// The same, with the callback listener's settings: callbacks are explored when the target
+    /// is on this machine or `listener` names a public URL that reaches it (`--callback-url`).
+    pub async fn connect_with(
+        target: &crate::suite::target::Target,
+        jobs: usize,
+        timeout: Duration,
+        schemas: Arc<SchemaRegistry>,
+        masker: Masker,
+        listener: &CallbackSettings,
+    ) -> Result<Explorer, String> {
         let client = crate::engine::http::client(timeout, jobs)?;
         let (clock, _) = crate::engine::clock::TargetClock::probe(&client, target, timeout).await?;
         let wire = Wire::new(client, target, clock, timeout);
-        let callbacks = if reaches_loopback(target) { Some(Callbacks::start().await?) } else { None };
+        let reachable = listener.public_url.is_some() || reaches_loopback(target);
+        let callbacks = if reachable { Some(Callbacks::start(listener).await?) } else { None };
         Ok(Explorer::new(wire, callbacks, schemas, masker, &target.name))
     }
 
@@ -496,7 +512,8 @@ impl Explorer {
                 op => {
                     let state = state_name(&world, op);
                     let now = world.now;
-                    let Some(prediction) = world.apply(op) else { continue };
+                    let before = World::may_challenge(op).then(|| world.clone());
+                    let Some(mut prediction) = world.apply(op) else { continue };
                     let answer = match execution.send(op, now).await {
                         Ok(answer) => answer,
                         Err(failure) => {
@@ -506,6 +523,13 @@ impl Explorer {
                     };
                     sent += 1;
                     ran.push(op.clone());
+                    if let Some(before) = before
+                        && prediction.code == 0
+                        && asks_for_acs(&answer.body)
+                    {
+                        world.enter_acs(before, op);
+                        prediction.callbacks.clear();
+                    }
                     if let Some(coverage) = coverage.as_deref_mut() {
                         coverage.note(&state, op.kind(), &prediction.code_label());
                     }
@@ -585,9 +609,15 @@ impl Explorer {
 }
 
 /// Whether the payer's page a callback names can be followed: an absolute http(s) URL, bounded.
-fn page_url_usable(url: &str) -> bool {
+pub(crate) fn page_url_usable(url: &str) -> bool {
     url.len() <= 2048
         && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+/// Whether a payment's answer is a 3-D Secure step rather than an outcome: `acsUrl` (3DS1, or
+/// the second 3DS2 call) or `is3DSVer2` (spec 2.2, 2.3).
+fn asks_for_acs(body: &serde_json::Value) -> bool {
+    body.get("acsUrl").is_some() || body.get("is3DSVer2").is_some()
 }
 
 /// Whether the target's APIs are on this machine, so that it can reach the callback listener.

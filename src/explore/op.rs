@@ -43,6 +43,11 @@ pub enum Card {
     Expired,
     /// `not-luhn`: a PAN failing the Luhn check.
     NotLuhn,
+    /// `success-3ds2-frictionless`: a 3-D Secure card that succeeds without an ACS step.
+    ThreeDsFrictionless,
+    /// `success-3ds2-challenge`: a 3-D Secure card that ends paid, possibly after an ACS step
+    /// (spec 4 leaves open whether the gateway asks for one).
+    ThreeDsChallenge,
 }
 
 impl Card {
@@ -53,6 +58,8 @@ impl Card {
             Card::Decline => "decline",
             Card::Expired => "expired",
             Card::NotLuhn => "not-luhn",
+            Card::ThreeDsFrictionless => "success-3ds2-frictionless",
+            Card::ThreeDsChallenge => "success-3ds2-challenge",
         }
     }
 }
@@ -98,6 +105,26 @@ pub enum Op {
         slot: usize,
         /// The card.
         card: Card,
+    },
+    /// `instantPayment.do`: registers the order (`preAuth` for a two-phase one) and pays it
+    /// with a test card in one call.
+    Instant {
+        /// The registration (no auto dates: `instantPayment.do` takes none).
+        register: Register,
+        /// The card.
+        card: Card,
+    },
+    /// `alfapay/paymentOrder.do` (the router's only): hands the payer to Alfa Pay.
+    AlfaPay {
+        /// The order.
+        slot: usize,
+    },
+    /// The payer approves or declines on the Alfa Pay page `alfapay/paymentOrder.do` linked to.
+    AlfaPayer {
+        /// The order.
+        slot: usize,
+        /// Approve (else Decline).
+        approve: bool,
     },
     /// `deposit.do`.
     Deposit {
@@ -224,7 +251,12 @@ impl Op {
         match self {
             Op::Register(r) if r.two_phase => "registerPreAuth",
             Op::Register(_) => "register",
+            Op::Pay { card: Card::ThreeDsFrictionless | Card::ThreeDsChallenge, .. } => "pay-3ds",
             Op::Pay { .. } => "pay",
+            Op::Instant { register, .. } if register.two_phase => "instantPayment-preAuth",
+            Op::Instant { .. } => "instantPayment",
+            Op::AlfaPay { .. } => "alfapay",
+            Op::AlfaPayer { .. } => "alfapay-payer",
             Op::Deposit { .. } => "deposit",
             Op::Reverse { .. } => "reverse",
             Op::Decline { .. } => "decline",
@@ -249,7 +281,8 @@ impl Op {
     /// The slots the operation touches.
     pub fn slots(&self) -> Vec<usize> {
         match self {
-            Op::Register(r) => vec![r.slot],
+            Op::Register(r) | Op::Instant { register: r, .. } => vec![r.slot],
+            Op::AlfaPay { slot } | Op::AlfaPayer { slot, .. } => vec![*slot],
             Op::Pay { slot, .. }
             | Op::Deposit { slot, .. }
             | Op::Reverse { slot, .. }
@@ -300,6 +333,25 @@ impl fmt::Display for Op {
                 Ok(())
             }
             Op::Pay { slot, card } => write!(f, "pay o{slot} with the {} card", card.role()),
+            Op::Instant { register: r, card } => {
+                write!(
+                    f,
+                    "{} o{} amount {} number n{} with the {} card",
+                    self.kind(),
+                    r.slot,
+                    r.amount,
+                    r.number,
+                    card.role()
+                )?;
+                if r.callback {
+                    write!(f, " dynamicCallbackUrl")?;
+                }
+                Ok(())
+            }
+            Op::AlfaPay { slot } => write!(f, "alfapay o{slot}"),
+            Op::AlfaPayer { slot, approve } => {
+                write!(f, "the payer {} o{slot} on the Alfa Pay page", if *approve { "approves" } else { "declines" })
+            }
             Op::Deposit { slot, amount: a } => write!(f, "deposit o{slot} amount {}", amount(*a)),
             Op::Reverse { slot, amount: a } => write!(f, "reverse o{slot} amount {}", amount(*a)),
             Op::Decline { slot } => write!(f, "decline o{slot}"),

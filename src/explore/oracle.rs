@@ -11,10 +11,11 @@ use super::gate::{GateAnswer, GateCallback, GateState};
 use super::op::{AutoDate, Card, GateOp, Lookup, Op, Refund, Register};
 use crate::gateway::clock::EpochMillis;
 use crate::gateway::config::{GatewayConfig, MerchantConfig, TestCard};
+use crate::gateway::v1::cards::ACTION_ISSUER_DECLINE;
 use crate::gateway::v1::cards::authorize;
 use crate::gateway::v1::model::{
-    ACTION_DECLINED_BY_MERCHANT, Event, Family, Order, OrderState, RefundItem, RefundOutcome, RefundRequest,
-    Registration, Rejection,
+    ACTION_DECLINED_BY_MERCHANT, Authorization, CardInfo, Event, Family, Order, OrderState, RefundItem, RefundOutcome,
+    RefundRequest, Registration, Rejection,
 };
 use crate::gateway::v1::policy::Policy;
 use crate::gateway::v1::{REFERENCE_BANK, bank_status, router_status};
@@ -75,6 +76,13 @@ pub enum View {
     Legacy(Value),
     /// A Gate v2 answer.
     Gate(GateAnswer),
+    /// `instantPayment.do`: `orderId` is present, as a string.
+    Instant,
+    /// The wallet envelope of `alfapay/paymentOrder.do` (spec 8 A1): `success` true with `data`
+    /// on success (code 0), else `success` false and `error.code` the prediction's code.
+    Wallet,
+    /// The payer's press on a page: a redirect (HTTP 3xx) back to the merchant.
+    Page,
 }
 
 impl Prediction {
@@ -166,8 +174,15 @@ impl World {
     /// dropping a registration may name an order that was never made) and has not finished so
     /// long ago that the target may have forgotten it (spec 8.2 leaves retention open).
     pub fn applicable(&self, op: &Op) -> bool {
+        if self.awaits_acs(op) {
+            return false;
+        }
         match op {
-            Op::Register(r) => {
+            Op::AlfaPayer { slot, .. } => {
+                self.orders.get(slot).is_some_and(|o| o.payment_way.as_deref() == Some(ALFAPAY_WAY))
+                    && !self.forgettable(*slot)
+            }
+            Op::Register(r) | Op::Instant { register: r, .. } => {
                 !self.orders.contains_key(&r.slot) && self.number_owner(r.number).is_none_or(|o| !self.forgettable(o))
             }
             Op::Together(ops) => ops.iter().all(|op| self.applicable(op)),
@@ -235,20 +250,31 @@ impl World {
         Some(match op {
             Op::Register(r) => self.register(r),
             Op::Pay { card: Card::NotLuhn, .. } if self.policy.luhn_checked => Prediction::code(5),
-            Op::Pay { slot, card } => {
-                let role = card.role();
-                let card = self.cards.iter().find(|c| c.role == role)?;
-                let input = crate::gateway::v1::cards::CardInput {
-                    pan: card.pan.clone(),
-                    expiry: card.expiry.clone(),
-                    holder: card.holder.clone(),
+            Op::Pay { slot, card } => self.pay(*slot, *card)?,
+            Op::Instant { card: Card::NotLuhn, .. } if self.policy.luhn_checked => Prediction::code(5),
+            Op::Instant { register, card } => {
+                let registered = self.register(register);
+                let code = match registered.code {
+                    0 => self.pay(register.slot, *card)?.code,
+                    refused => refused,
                 };
-                let decline_cards = self.policy.decline_cards_decline;
-                let cards = self.cards;
+                let view = if code == 0 { View::Instant } else { View::Plain };
+                Prediction { view, ..Prediction::code(code) }
+            }
+            Op::AlfaPay { slot } => {
+                let started = self.touch(*slot, |order| {
+                    order.start_redirect(ALFAPAY_BANK, "gw", ALFAPAY_WAY, &sm).map(|()| Vec::new())
+                });
+                Prediction { view: View::Wallet, ..started }
+            }
+            Op::AlfaPayer { slot, approve } => {
                 self.touch(*slot, |order| {
-                    order.route(REFERENCE_BANK, "gw", &sm)?;
-                    order.pay(authorize(&input, cards, now, decline_cards), now, &rules, &sm)
-                })
+                    if order.state != OrderState::PendingRedirect {
+                        return Ok(Vec::new());
+                    }
+                    Ok(order.pay(alfapay_authorization(*approve), now, &rules, &sm).unwrap_or_default())
+                });
+                Prediction { view: View::Page, ..Prediction::code(0) }
             }
             Op::Deposit { slot, amount } => self.touch(*slot, |o| o.deposit(*amount, now, &rules, &sm)),
             Op::Reverse { slot, amount } => self.touch(*slot, |o| o.reverse(*amount, now, &rules, &sm)),
@@ -275,6 +301,62 @@ impl World {
             }
             Op::Together(_) | Op::Gate(_) => return None,
         })
+    }
+
+    /// Pays the order in `slot` with the test card `card`, as `paymentorder.do` does.
+    fn pay(&mut self, slot: usize, card: Card) -> Option<Prediction> {
+        let (now, rules, sm) = (self.now, self.merchant.rules(), self.policy.state_machine.clone());
+        let role = card.role();
+        let card = self.cards.iter().find(|c| c.role == role)?;
+        let input = crate::gateway::v1::cards::CardInput {
+            pan: card.pan.clone(),
+            expiry: card.expiry.clone(),
+            holder: card.holder.clone(),
+        };
+        let decline_cards = self.policy.decline_cards_decline;
+        let cards = self.cards;
+        Some(self.touch(slot, |order| {
+            order.route(REFERENCE_BANK, "gw", &sm)?;
+            order.pay(authorize(&input, cards, now, decline_cards), now, &rules, &sm)
+        }))
+    }
+
+    /// Whether `op` is a payment with a card the spec lets a gateway challenge (spec 4: "may go
+    /// through an emulated ACS step"), so that its answer may be a 3-D Secure step.
+    pub fn may_challenge(op: &Op) -> bool {
+        matches!(op, Op::Pay { card: Card::ThreeDsChallenge, .. } | Op::Instant { card: Card::ThreeDsChallenge, .. })
+    }
+
+    /// The target answered `op` (a payment with a challenge card, already applied) with a 3-D
+    /// Secure step (`acsUrl`, or `is3DSVer2`) instead of a direct outcome: the order, as it was
+    /// before (`before`, the world then), waits on its ACS step: PENDING, orderStatus 5 (spec 3.2,
+    /// 8 A14), until its lifetime ends (then DECLINED, -2007, as any unpaid order: spec 3.3). How
+    /// the step completes is not in the spec, so the explorer sends nothing else to that order
+    /// but status requests ([`World::applicable`]).
+    pub fn enter_acs(&mut self, before: World, op: &Op) {
+        let slot = op.slots().first().copied().unwrap_or_default();
+        *self = before;
+        self.events.clear();
+        if let Op::Instant { register, .. } = op {
+            self.register(register);
+        }
+        let sm = self.policy.state_machine.clone();
+        self.tick(slot);
+        if let Some(order) = self.orders.get_mut(&slot)
+            && order.route(REFERENCE_BANK, "gw", &sm).is_ok()
+        {
+            order.state = OrderState::PendingAcs;
+        }
+    }
+
+    /// Whether `op` touches an order waiting on its ACS step with anything but a status request.
+    fn awaits_acs(&self, op: &Op) -> bool {
+        match op {
+            Op::Status { .. } | Op::Wait { .. } | Op::Unknown { .. } | Op::Gate(_) => false,
+            Op::Together(ops) => ops.iter().any(|op| self.awaits_acs(op)),
+            Op::Register(_) | Op::Instant { .. } => false,
+            op => op.slots().iter().any(|slot| self.order(*slot).is_some_and(|o| o.state == OrderState::PendingAcs)),
+        }
     }
 
     fn touched(&mut self, slot: usize) -> Option<Order> {
@@ -388,6 +470,26 @@ impl World {
 
 const DAY_MS: i64 = 86_400_000;
 
+/// `gwId` of orders paid through Alfa Pay (the reference gateway's).
+const ALFAPAY_BANK: &str = "ALFABANK";
+/// `paymentWay` of orders handed to Alfa Pay.
+const ALFAPAY_WAY: &str = "ALFAPAY";
+
+/// The Alfa Pay payer's answer, as the reference gateway's Alfa Pay page gives it.
+fn alfapay_authorization(approved: bool) -> Authorization {
+    Authorization {
+        approved,
+        action_code: if approved { 0 } else { ACTION_ISSUER_DECLINE },
+        card: Some(CardInfo {
+            masked_pan: "415428**0000".into(),
+            expiry: "203012".into(),
+            holder: "ALFA PAY PAYER".into(),
+            payment_system: "VISA".into(),
+        }),
+        payment_way: ALFAPAY_WAY.into(),
+    }
+}
+
 impl World {
     /// The seconds a wait of `seconds` should last so that the clock does not land within a few
     /// seconds of a moment the model's answer turns on (an expiry, an auto date, midnight): the
@@ -486,6 +588,69 @@ mod tests {
         assert_eq!(world.apply(&refund(4000)).map(|p| p.code), Some(0));
         assert_eq!(world.apply(&refund(6001)).map(|p| p.code), Some(7));
         assert_eq!(world.order(0).map(|o| o.state), Some(OrderState::Refunded));
+    }
+
+    fn status(world: &mut World, slot: usize) -> Value {
+        match world.apply(&Op::Status { slot, lookup: Lookup::Extended }).map(|p| p.view) {
+            Some(View::Router(body)) => body,
+            other => panic!("a router status, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_order_left_on_its_acs_step_is_pending_until_its_lifetime_ends() {
+        let mut world = World::new(Family::Router, "main", 1_700_000_000_000);
+        world.apply(&register(0, false, 0));
+        let pay = Op::Pay { slot: 0, card: Card::ThreeDsChallenge };
+        assert!(World::may_challenge(&pay));
+        let before = world.clone();
+        assert_eq!(world.apply(&pay).map(|p| p.code), Some(0));
+        assert_eq!(status(&mut world.clone(), 0)["state"], "DEPOSITED", "no ACS step: paid at once");
+        world.enter_acs(before, &pay);
+        let pending = status(&mut world, 0);
+        assert_eq!(
+            (pending["state"].clone(), pending["orderStatusResultModel"]["orderStatus"].clone()),
+            (json!("PENDING"), json!(5))
+        );
+        let refund = Op::Refund {
+            slot: 0,
+            refund: Refund { amount: None, external_id: None, expected_deposited: None, items: false },
+        };
+        assert!(!world.applicable(&refund), "how an ACS step completes is not in the spec: nothing but status");
+        world.apply(&Op::Wait { seconds: 1801 });
+        let expired = status(&mut world, 0);
+        assert_eq!(expired["state"], "DECLINED");
+        assert_eq!(expired["orderStatusResultModel"]["actionCode"], -2007);
+    }
+
+    #[test]
+    fn alfa_pay_leaves_the_order_pending_until_the_payer_answers() {
+        let mut world = World::new(Family::Router, "main", 1_700_000_000_000);
+        world.apply(&register(0, false, 0));
+        assert!(!world.applicable(&Op::AlfaPayer { slot: 0, approve: true }), "no page before alfapay");
+        let started = world.apply(&Op::AlfaPay { slot: 0 });
+        assert_eq!(started.map(|p| (p.code, p.view)), Some((0, View::Wallet)));
+        assert_eq!(status(&mut world, 0)["orderStatusResultModel"]["orderStatus"], 7);
+        assert_eq!(world.apply(&Op::AlfaPayer { slot: 0, approve: true }).map(|p| p.view), Some(View::Page));
+        assert_eq!(status(&mut world, 0)["state"], "DEPOSITED");
+        assert_eq!(
+            world.apply(&Op::AlfaPay { slot: 0 }).map(|p| p.code),
+            Some(7),
+            "a paid order is not handed over again"
+        );
+    }
+
+    #[test]
+    fn instant_payment_registers_and_pays_in_one_call() {
+        let mut world = World::new(Family::Bank, "main", 1_700_000_000_000);
+        let Op::Register(r) = register(0, true, 0) else { unreachable!() };
+        let instant = |card| Op::Instant { register: r.clone(), card };
+        assert_eq!(world.apply(&instant(Card::NotLuhn)).map(|p| p.code), Some(5));
+        assert!(world.order(0).is_none(), "a refused instant payment makes no order");
+        assert_eq!(world.apply(&instant(Card::Success)).map(|p| (p.code, p.view)), Some((0, View::Instant)));
+        assert_eq!(world.order(0).map(|o| o.state), Some(OrderState::Approved));
+        let again = Op::Instant { register: Register { slot: 1, ..r.clone() }, card: Card::Success };
+        assert_eq!(world.apply(&again).map(|p| p.code), Some(1));
     }
 
     #[test]

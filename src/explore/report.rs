@@ -89,7 +89,7 @@ pub fn left_out(outcome: &Outcome) -> Vec<String> {
     }
     if outcome.callbacks_left_out {
         lines.push(
-            "callbacks left out: the target is not on this machine, so it cannot reach the explorer's listener (or the main merchant's callback_token is unknown)".to_string(),
+            "callbacks left out: the target is not on this machine, so it cannot reach the explorer's listener (give --callback-url a public URL that forwards to --callback-listen), or the main merchant's callback_token is unknown".to_string(),
         );
     }
     if outcome.gate_left_out {

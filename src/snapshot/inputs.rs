@@ -66,8 +66,8 @@ fn collect(path: &mut String, value: &Value, found: &mut Vec<InputReference>, de
         Value::String(text) => {
             // A character is one to four bytes: most strings are told apart by their length alone.
             let fits = match text.len() {
-                bytes if bytes < MIN_VALUE_CHARS || bytes > 4 * MAX_VALUE_CHARS => false,
-                bytes if bytes >= 4 * MIN_VALUE_CHARS && bytes <= MAX_VALUE_CHARS => true,
+                bytes if !(MIN_VALUE_CHARS..=4 * MAX_VALUE_CHARS).contains(&bytes) => false,
+                bytes if (4 * MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&bytes) => true,
                 _ => (MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&text.chars().count()),
             };
             if fits && !found.iter().any(|known| known.value == *text) {

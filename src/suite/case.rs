@@ -131,6 +131,37 @@ pub enum Action {
     Wait(Duration),
     /// Wait for a callback, verify it, and check it.
     AwaitCallback(Box<AwaitCallback>),
+    /// Send requests at the same moment (a race) and check each, and the race's outcome.
+    Concurrent(Box<Concurrent>),
+}
+
+/// Requests sent at the same moment: each with its own checks and captures, and the outcomes of
+/// the race that are acceptable (`expect_one_of`).
+#[derive(Debug)]
+pub struct Concurrent {
+    /// The requests, as steps whose action is an [`Action::Exchange`] (no poll, no snapshot).
+    pub members: Vec<Step>,
+    /// The acceptable outcomes; at least one must hold (none listed: any outcome is).
+    pub outcomes: Vec<RaceOutcome>,
+}
+
+impl Concurrent {
+    /// The names the group's requests capture.
+    pub fn capture_names(&self) -> impl Iterator<Item = &str> {
+        self.members.iter().flat_map(|member| match &member.action {
+            Action::Exchange(exchange) => exchange.captures.iter().map(|capture| capture.name.as_str()).collect(),
+            _ => Vec::new(),
+        })
+    }
+}
+
+/// One acceptable outcome of a race: an expectation block per request of the group, in order.
+#[derive(Debug)]
+pub struct RaceOutcome {
+    /// Where it is.
+    pub span: SourceSpan,
+    /// For each request: the checks in force, and extra ones for one API.
+    pub expect: Vec<(Expectations, Vec<(Api, Expectations)>)>,
 }
 
 /// Waiting for a callback the gateway sends to the runner's listener.

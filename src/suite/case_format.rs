@@ -113,6 +113,14 @@ pub struct StepDoc {
     /// `{ redact: { "$.path": placeholder }, headers: [name, ...] }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<Spanned<Value>>,
+    /// Requests sent at the same moment (a race): each a step with `request`, and optionally
+    /// `name`, `expect` (what holds whatever the outcome) and `capture`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrent: Option<Spanned<Vec<Spanned<StepDoc>>>>,
+    /// With `concurrent`: the race's acceptable outcomes, each a list of expectation blocks, one
+    /// per request in order; at least one outcome must hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect_one_of: Vec<Spanned<Vec<Spanned<ExpectDoc>>>>,
 }
 
 /// A request.
@@ -248,6 +256,8 @@ pub mod keys {
         "capture",
         "poll",
         "snapshot",
+        "concurrent",
+        "expect_one_of",
     ];
     /// Keys of a request.
     pub const REQUEST: &[&str] =

@@ -268,3 +268,222 @@ fn shard_reports_are_written_like_runs_and_merge() {
     let ids: Vec<&str> = merged["cases"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).collect();
     assert!(ids.contains(&"explore/seed-3/shard-1-of-2") && ids.contains(&"explore/seed-3/shard-2-of-2"), "{ids:?}");
 }
+
+/// Operations the explorer sent together are written as a `concurrent` group whose
+/// `expect_one_of` accepts either order: the case replays the race, passes against the clean
+/// gateway however the race goes, and fails against a gateway that lets both refunds through.
+#[test]
+fn a_race_is_written_as_a_concurrent_group_that_replays_it() {
+    use paycheck::explore::case_writer::{Origin, write_case};
+    use paycheck::explore::op::{Card, Lookup, Op, Refund, Register};
+    use paycheck::gateway::v1::model::Family;
+    let register = Op::Register(Register {
+        slot: 0,
+        two_phase: false,
+        amount: 10_000,
+        number: 0,
+        lifetime_secs: None,
+        auto: None,
+        callback: false,
+    });
+    let refund = |external_id| Op::Refund {
+        slot: 0,
+        refund: Refund { amount: Some(6_000), external_id, expected_deposited: None, items: false },
+    };
+    let races = [
+        (Family::Router, refund(None), "refund-over-limit-accepted", 2),
+        (Family::Bank, refund(Some(0)), "refund-replay-performed-twice", 1),
+    ];
+    for (family, one, fault, outcomes) in races {
+        let ops = vec![
+            register.clone(),
+            Op::Pay { slot: 0, card: Card::Success },
+            Op::Together(vec![one.clone(), one]),
+            Op::Status { slot: 0, lookup: Lookup::Extended },
+        ];
+        let origin = Origin { seed: 0, index: 0, target: "a test", found: &[] };
+        let text = write_case(family, "main", &ops, &origin);
+        assert!(text.contains("    concurrent:\n      - name: \"request 1: refund o0"), "{text}");
+        let listed = text.split("expect_one_of:\n").nth(1).map_or(0, |rest| rest.matches("      - [").count());
+        assert_eq!(listed, outcomes, "{text}");
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let case = dir.path().join("race.yaml");
+        std::fs::write(&case, &text).expect("the case is written");
+        check_case(fault, &case);
+    }
+}
+
+/// A target the explorer does not see as on this machine (here the served gateway addressed by
+/// its IPv4-mapped IPv6 address) gets no callbacks, unless `--callback-url` names a URL that
+/// reaches the listener, as with `paycheck run`: then callbacks, and the payer's presses they
+/// make possible, are explored, with no discrepancy against the reference gateway.
+#[test]
+fn callbacks_are_explored_on_a_remote_target_given_a_callback_url() {
+    let served = serve(&["--clock", "manual"]);
+    let remote = served.url.replace("127.0.0.1", "[::ffff:127.0.0.1]");
+    let explore = |extra: &[&str]| {
+        let mut args = vec!["explore", "--target", &remote, "--seed", "5", "--ops", "300", "--no-write"];
+        args.extend_from_slice(extra);
+        output(paycheck().args(args))
+    };
+    let (code, text) = explore(&[]);
+    if code == 3 {
+        eprintln!("this machine cannot reach IPv4-mapped IPv6 addresses; nothing to compare: {text}");
+        return;
+    }
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("callbacks left out") && !text.contains("gate-payer"), "{text}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let listen = format!("127.0.0.1:{port}");
+    let public = format!("http://127.0.0.1:{port}/forwarded");
+    let (code, text) = explore(&["--callback-listen", &listen, "--callback-url", &public]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("callbacks left out") && text.contains("gate-payer"), "{text}");
+    let (code, text) = output(paycheck().args(["explore", "--callback-url", "not a url", "--ops", "1"]));
+    assert_eq!(code, 2, "{text}");
+}
+
+/// The operations added for 3-D Secure, Alfa Pay and `instantPayment.do` are written as steps
+/// that replay against the reference gateway (the Alfa Pay page pressed through the link the
+/// answer gave) and catch a gateway that approves the decline card.
+#[test]
+fn alfa_pay_instant_payment_and_3ds_steps_replay_from_a_written_case() {
+    use paycheck::explore::case_writer::{Origin, write_case};
+    use paycheck::explore::op::{Card, Lookup, Op, Register};
+    use paycheck::gateway::v1::model::Family;
+    let register = |slot, number| Register {
+        slot,
+        two_phase: false,
+        amount: 10_000,
+        number,
+        lifetime_secs: None,
+        auto: None,
+        callback: false,
+    };
+    let status = |slot| Op::Status { slot, lookup: Lookup::Extended };
+    let ops = vec![
+        Op::Register(register(0, 0)),
+        Op::AlfaPay { slot: 0 },
+        status(0),
+        Op::AlfaPayer { slot: 0, approve: true },
+        status(0),
+        Op::AlfaPay { slot: 0 },
+        Op::Instant { register: Register { two_phase: true, ..register(1, 1) }, card: Card::ThreeDsChallenge },
+        status(1),
+        Op::Instant { register: register(2, 2), card: Card::Decline },
+        status(2),
+        Op::Instant { register: register(3, 2), card: Card::Success },
+        Op::Register(register(3, 3)),
+        Op::Pay { slot: 3, card: Card::ThreeDsFrictionless },
+        status(3),
+    ];
+    let origin = Origin { seed: 0, index: 0, target: "a test", found: &[] };
+    let text = write_case(Family::Router, "main", &ops, &origin);
+    for needle in ["alfapay/paymentOrder.do", "alfapay_o0: \"$.data.redirect\"", "/approve", "instantPayment.do"] {
+        assert!(text.contains(needle), "no `{needle}` in {text}");
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case = dir.path().join("wallets.yaml");
+    std::fs::write(&case, &text).expect("the case is written");
+    check_case("decline-card-approved", &case);
+}
+
+/// A gateway that answers a 3-D Secure challenge card with an ACS step (`acsUrl`) but pays the
+/// order at once is found: the model holds the order PENDING (5) on its ACS step, the status says
+/// it is paid. The discrepancy is shrunk to the payment (with its registration, or an
+/// `instantPayment.do`) and the status.
+#[test]
+fn a_3ds_step_that_pays_the_order_before_it_completes_is_found_and_shrunk() {
+    let served = serve(&["--clock", "manual"]);
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("a port");
+    let proxy = format!("http://{}", listener.local_addr().expect("its address"));
+    runtime.spawn(acs_proxy::serve(listener, served.url.clone()));
+    let out = tempfile::tempdir().expect("temporary folder");
+    let out_arg = out.path().display().to_string();
+    let (code, text) = output(paycheck().args([
+        "explore",
+        "--target",
+        &proxy,
+        "--seed",
+        "3",
+        "--ops",
+        "20000",
+        "--max-discrepancies",
+        "1",
+        "--out",
+        &out_arg,
+    ]));
+    assert_eq!(code, 1, "{text}");
+    let first = text.lines().find(|line| line.starts_with("DISCREPANCY 1")).unwrap_or_default();
+    assert!(first.contains("status o") && first.contains("shrunk from"), "{text}");
+    assert!(text.contains("the model predicts 5") || text.contains("the model predicts \"PENDING\""), "{text}");
+    let shrunk: usize = first
+        .split(" to ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    assert!(shrunk <= 3, "(register and) pay with the challenge card, then the status: {first}");
+    assert!(text.contains("success-3ds2-challenge"), "{text}");
+}
+
+/// A reverse proxy in front of a served gateway that adds a 3DS1 step (`acsUrl`, `paReq`,
+/// `termUrl`) to every payment answer with the 3-D Secure challenge card, without holding the
+/// order back.
+mod acs_proxy {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Method, Uri};
+    use axum::response::{IntoResponse, Response};
+
+    const CHALLENGE_PAN: &str = "5555555555555599";
+
+    pub async fn serve(listener: tokio::net::TcpListener, upstream: String) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
+        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            forward(client.clone(), upstream.clone(), method, uri, headers, body)
+        });
+        let _ = axum::serve(listener, app).await;
+    }
+
+    async fn forward(
+        client: reqwest::Client,
+        upstream: String,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+        let challenged = (path.contains("paymentorder.do") || path.contains("instantPayment.do"))
+            && body.windows(CHALLENGE_PAN.len()).any(|w| w == CHALLENGE_PAN.as_bytes());
+        let mut request = client.request(method, format!("{upstream}{path}")).body(body);
+        if let Some(kind) = headers.get("content-type") {
+            request = request.header("content-type", kind);
+        }
+        let Ok(answer) = request.send().await else {
+            return (axum::http::StatusCode::BAD_GATEWAY, "upstream unreachable").into_response();
+        };
+        let status = answer.status();
+        let location = answer.headers().get("location").cloned();
+        let kind = answer.headers().get("content-type").cloned();
+        let mut bytes = answer.bytes().await.unwrap_or_default().to_vec();
+        if challenged
+            && let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        {
+            map.insert("acsUrl".into(), "https://acs.example/challenge".into());
+            map.insert("paReq".into(), "eJzLSM3JyQcABiwCFQ==".into());
+            map.insert("termUrl".into(), "https://merchant.example/3ds-back".into());
+            bytes = serde_json::to_vec(&map).unwrap_or_default();
+        }
+        let mut response = (status, bytes).into_response();
+        if let Some(kind) = kind {
+            response.headers_mut().insert("content-type", kind);
+        }
+        if let Some(location) = location {
+            response.headers_mut().insert("location", location);
+        }
+        response
+    }
+}

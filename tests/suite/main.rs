@@ -5,6 +5,7 @@
 mod authoring;
 mod case_schema;
 mod cases;
+mod concurrent;
 mod fault_matrix;
 mod gate_schemas;
 mod gate_suite;

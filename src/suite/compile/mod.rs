@@ -28,6 +28,7 @@ use super::source::{SourceFile, SourceSpan};
 use super::{suggest, yaml};
 
 mod callback;
+mod concurrent;
 mod defaults;
 mod duration;
 mod expect;
@@ -429,10 +430,15 @@ impl Compiler<'_> {
             ("request", step.request.is_some()),
             ("wait", step.wait.is_some()),
             ("await_callback", step.await_callback.is_some()),
+            ("concurrent", step.concurrent.is_some()),
         ]
         .into_iter()
         .filter_map(|(key, present)| present.then_some(key))
         .collect();
+        if step.concurrent.is_none() && !step.expect_one_of.is_empty() {
+            self.error(span.clone(), "`expect_one_of` lists the outcomes of a race, but the step has no `concurrent`")
+                .add_help("send the requests together under `concurrent:`, or use `expect`");
+        }
         if chosen.len() > 1 {
             self.error(span, format!("a step does one thing, but this one has `{}`", chosen.join("` and `")))
                 .add_help("split it into one step each");
@@ -448,6 +454,10 @@ impl Compiler<'_> {
                     .add_help("put the checks in the next step");
             }
             Action::Wait(self.duration(wait, &duration::WAIT)?)
+        } else if let Some(group) = &step.concurrent {
+            let group = self.concurrent(number, doc, group)?;
+            self.captured.extend(group.capture_names().map(str::to_string).collect::<Vec<_>>());
+            Action::Concurrent(Box::new(group))
         } else if let Some(awaited) = &step.await_callback {
             self.uses_callbacks = true;
             let mut awaited = self.await_callback(awaited, step)?;
@@ -455,7 +465,7 @@ impl Compiler<'_> {
             Action::AwaitCallback(Box::new(awaited))
         } else {
             self.error(span, "the step does nothing")
-                .add_help("give it a `request:`, a `wait:` or an `await_callback:`");
+                .add_help("give it a `request:`, a `wait:`, an `await_callback:` or a `concurrent:` group");
             return None;
         };
         let needs = std::mem::take(&mut self.reads).into_iter().collect();
