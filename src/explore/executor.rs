@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value, json};
 
 use super::gate::{ACCOUNT, CURRENCY, OTHER_CURRENCY, WRONG_KEY};
-use super::op::{AutoDate, GateCurrency, GateOp, Lookup, Op};
+use super::op::{AutoDate, GateCurrency, GateOp, Lookup, Op, Register};
 use crate::engine::clock::{CLOCK_PATH, TargetClock};
 use crate::engine::http::{TransportError, send};
 use crate::gateway::clock::EpochMillis;
@@ -336,6 +336,23 @@ impl Execution<'_> {
         self.order_ids.get(&slot).cloned().ok_or_else(|| Failure::Unsendable(format!("order o{slot} was never made")))
     }
 
+    /// The fields of a new order that `register.do`, `registerPreAuth.do` and
+    /// `instantPayment.do` share: its number, amount, return URL, lifetime and callback URL.
+    fn order_fields(&self, body: &mut Map<String, Value>, r: &Register) -> Result<(), Failure> {
+        body.insert("orderNumber".into(), json!(self.order_number(r.number)));
+        body.insert("amount".into(), json!(r.amount.to_string()));
+        body.insert("returnUrl".into(), json!(super::oracle::RETURN_URL));
+        if let Some(secs) = r.lifetime_secs {
+            body.insert("sessionTimeoutSecs".into(), json!(secs.to_string()));
+        }
+        if r.callback {
+            let url =
+                self.wire.callback_url.as_deref().ok_or_else(|| Failure::Unsendable("no callback listener".into()))?;
+            body.insert("dynamicCallbackUrl".into(), json!(url));
+        }
+        Ok(())
+    }
+
     fn request(&self, op: &Op, now: EpochMillis) -> Result<Request, Failure> {
         let own = self.credentials(&self.merchant)?;
         let mut body = Map::new();
@@ -347,20 +364,7 @@ impl Execution<'_> {
         let method = match op {
             Op::Register(r) => {
                 login(&mut body, own, None);
-                body.insert("orderNumber".into(), json!(self.order_number(r.number)));
-                body.insert("amount".into(), json!(r.amount.to_string()));
-                body.insert("returnUrl".into(), json!(super::oracle::RETURN_URL));
-                if let Some(secs) = r.lifetime_secs {
-                    body.insert("sessionTimeoutSecs".into(), json!(secs.to_string()));
-                }
-                if r.callback {
-                    let url = self
-                        .wire
-                        .callback_url
-                        .as_deref()
-                        .ok_or_else(|| Failure::Unsendable("no callback listener".into()))?;
-                    body.insert("dynamicCallbackUrl".into(), json!(url));
-                }
+                self.order_fields(&mut body, r)?;
                 match r.auto {
                     Some(AutoDate::Completion(s)) => {
                         body.insert("autocompletionDate".into(), json!(utc_datetime(now, s)));
@@ -385,22 +389,9 @@ impl Execution<'_> {
             Op::Instant { register: r, card } => {
                 login(&mut body, own, None);
                 let [pan, expiry, cvc, holder] = self.card(*card)?;
-                body.insert("orderNumber".into(), json!(self.order_number(r.number)));
-                body.insert("amount".into(), json!(r.amount.to_string()));
-                body.insert("returnUrl".into(), json!(super::oracle::RETURN_URL));
+                self.order_fields(&mut body, r)?;
                 if r.two_phase {
                     body.insert("preAuth".into(), json!("true"));
-                }
-                if let Some(secs) = r.lifetime_secs {
-                    body.insert("sessionTimeoutSecs".into(), json!(secs.to_string()));
-                }
-                if r.callback {
-                    let url = self
-                        .wire
-                        .callback_url
-                        .as_deref()
-                        .ok_or_else(|| Failure::Unsendable("no callback listener".into()))?;
-                    body.insert("dynamicCallbackUrl".into(), json!(url));
                 }
                 body.insert("pan".into(), json!(pan));
                 body.insert("cvc".into(), json!(cvc));

@@ -11,11 +11,11 @@ use super::gate::{GateAnswer, GateCallback, GateState};
 use super::op::{AutoDate, Card, GateOp, Lookup, Op, Refund, Register};
 use crate::gateway::clock::EpochMillis;
 use crate::gateway::config::{GatewayConfig, MerchantConfig, TestCard};
-use crate::gateway::v1::cards::ACTION_ISSUER_DECLINE;
 use crate::gateway::v1::cards::authorize;
+use crate::gateway::v1::cards::{ALFAPAY_BANK, ALFAPAY_WAY, alfapay_authorization};
 use crate::gateway::v1::model::{
-    ACTION_DECLINED_BY_MERCHANT, Authorization, CardInfo, Event, Family, Order, OrderState, RefundItem, RefundOutcome,
-    RefundRequest, Registration, Rejection,
+    ACTION_DECLINED_BY_MERCHANT, Event, Family, Order, OrderState, RefundItem, RefundOutcome, RefundRequest,
+    Registration, Rejection,
 };
 use crate::gateway::v1::policy::Policy;
 use crate::gateway::v1::{REFERENCE_BANK, bank_status, router_status};
@@ -469,26 +469,6 @@ impl World {
 }
 
 const DAY_MS: i64 = 86_400_000;
-
-/// `gwId` of orders paid through Alfa Pay (the reference gateway's).
-const ALFAPAY_BANK: &str = "ALFABANK";
-/// `paymentWay` of orders handed to Alfa Pay.
-const ALFAPAY_WAY: &str = "ALFAPAY";
-
-/// The Alfa Pay payer's answer, as the reference gateway's Alfa Pay page gives it.
-fn alfapay_authorization(approved: bool) -> Authorization {
-    Authorization {
-        approved,
-        action_code: if approved { 0 } else { ACTION_ISSUER_DECLINE },
-        card: Some(CardInfo {
-            masked_pan: "415428**0000".into(),
-            expiry: "203012".into(),
-            holder: "ALFA PAY PAYER".into(),
-            payment_system: "VISA".into(),
-        }),
-        payment_way: ALFAPAY_WAY.into(),
-    }
-}
 
 impl World {
     /// The seconds a wait of `seconds` should last so that the clock does not land within a few

@@ -10,8 +10,7 @@ use super::reply::ApiError;
 use super::request::Params;
 use crate::gateway::v1::model::Rejection;
 
-/// `gwId` of orders paid through Alfa Pay.
-pub const ALFAPAY_BANK: &str = "ALFABANK";
+use super::cards::{ALFAPAY_BANK, ALFAPAY_WAY};
 
 /// `alfapay/paymentOrder.do`: the order becomes PENDING (7) at the Alfa Pay bank; the answer
 /// carries the bank's order id and the payer's link.
@@ -24,7 +23,7 @@ pub fn alfapay_payment_order(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiErro
         .v1
         .store
         .with_order(&merchant.user_name, named.key(), ctx.now, policy, |order| {
-            order.start_redirect(ALFAPAY_BANK, &candidate, "ALFAPAY", &policy.state_machine)
+            order.start_redirect(ALFAPAY_BANK, &candidate, ALFAPAY_WAY, &policy.state_machine)
         })
         .ok_or_else(|| ApiError::new(6, "Order not found"))?;
     ctx.notify(&touched.order, &touched.ticked);

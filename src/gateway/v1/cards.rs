@@ -9,6 +9,26 @@ pub const ACTION_ISSUER_DECLINE: i32 = -20010;
 /// actionCode of an expired card.
 pub const ACTION_EXPIRED_CARD: i32 = 101;
 
+/// `gwId` of orders paid through Alfa Pay.
+pub const ALFAPAY_BANK: &str = "ALFABANK";
+/// `paymentWay` of orders handed to Alfa Pay.
+pub const ALFAPAY_WAY: &str = "ALFAPAY";
+
+/// The Alfa Pay payer's answer on the emulated Alfa Pay page: the wallet pays with its own card.
+pub fn alfapay_authorization(approved: bool) -> Authorization {
+    Authorization {
+        approved,
+        action_code: if approved { 0 } else { ACTION_ISSUER_DECLINE },
+        card: Some(CardInfo {
+            masked_pan: "415428**0000".into(),
+            expiry: "203012".into(),
+            holder: "ALFA PAY PAYER".into(),
+            payment_system: "VISA".into(),
+        }),
+        payment_way: ALFAPAY_WAY.into(),
+    }
+}
+
 /// Card data as a payment request gives it, already checked for format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardInput {

@@ -14,8 +14,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use super::cards::ACTION_ISSUER_DECLINE;
-use super::model::{Authorization, CardInfo, Order, OrderState};
+use super::cards::alfapay_authorization;
+use super::model::{Order, OrderState};
 use super::payment_order::with_order_id;
 use super::service::V1;
 use super::store::PublicHandle;
@@ -82,27 +82,13 @@ fn finish(v1: &V1, id: &str, approved: bool) -> Response {
             .find(|m| m.user_name == order.registration.merchant)
             .map(|m| m.rules())
             .unwrap_or_default();
-        order.pay(authorization(approved), now, &rules, &policy.state_machine).unwrap_or_default()
+        order.pay(alfapay_authorization(approved), now, &rules, &policy.state_machine).unwrap_or_default()
     }) else {
         return unknown();
     };
     v1.notify(&touched.order, &touched.ticked);
     v1.notify(&touched.order, &touched.result);
     see_other(redirect_target(&touched.order))
-}
-
-fn authorization(approved: bool) -> Authorization {
-    Authorization {
-        approved,
-        action_code: if approved { 0 } else { ACTION_ISSUER_DECLINE },
-        card: Some(CardInfo {
-            masked_pan: "415428**0000".into(),
-            expiry: "203012".into(),
-            holder: "ALFA PAY PAYER".into(),
-            payment_system: "VISA".into(),
-        }),
-        payment_way: "ALFAPAY".into(),
-    }
 }
 
 fn redirect_target(order: &Order) -> String {
