@@ -129,7 +129,9 @@ impl CaseSnapshots {
         }
         for (name, leaves) in self.input_names.iter().zip(inputs.leaves.iter_mut()) {
             if leaves.is_none() {
-                *leaves = Some(scope.get(name).map(|value| inputs::leaves(name, &value)).unwrap_or_default());
+                let mut found = Vec::new();
+                scope.walk_strings(name, inputs::MAX_DEPTH, &mut |path, text| inputs::add_leaf(path, text, &mut found));
+                *leaves = Some(found);
             }
         }
         let merged = Arc::new(inputs::merge(inputs.leaves.iter().flatten().map(Vec::as_slice)));

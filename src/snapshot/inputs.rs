@@ -55,24 +55,36 @@ pub fn merge<'a>(lists: impl IntoIterator<Item = &'a [InputReference]>) -> Vec<I
     found
 }
 
+/// How deep under its name a value's strings are looked for.
+pub const MAX_DEPTH: usize = 8;
+
+/// Adds the string `text`, found at `path` under an input's name, when it can become a
+/// reference (its length in bounds, its value not known yet); false once `found` is full.
+pub fn add_leaf(path: &str, text: &str, found: &mut Vec<InputReference>) -> bool {
+    if found.len() >= MAX_REFERENCES {
+        return false;
+    }
+    // A character is one to four bytes: most strings are told apart by their length alone.
+    let fits = match text.len() {
+        bytes if !(MIN_VALUE_CHARS..=4 * MAX_VALUE_CHARS).contains(&bytes) => false,
+        bytes if (4 * MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&bytes) => true,
+        _ => (MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&text.chars().count()),
+    };
+    if fits && !found.iter().any(|known| known.value == text) {
+        found.push(InputReference { value: text.to_string(), reference: format!("{{{{{path}}}}}") });
+    }
+    true
+}
+
 /// Collects the string leaves under `path` (which it leaves as it found it).
 fn collect(path: &mut String, value: &Value, found: &mut Vec<InputReference>, depth: usize) {
-    const MAX_DEPTH: usize = 8;
     if depth > MAX_DEPTH || found.len() >= MAX_REFERENCES {
         return;
     }
     let length = path.len();
     match value {
         Value::String(text) => {
-            // A character is one to four bytes: most strings are told apart by their length alone.
-            let fits = match text.len() {
-                bytes if !(MIN_VALUE_CHARS..=4 * MAX_VALUE_CHARS).contains(&bytes) => false,
-                bytes if (4 * MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&bytes) => true,
-                _ => (MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&text.chars().count()),
-            };
-            if fits && !found.iter().any(|known| known.value == *text) {
-                found.push(InputReference { value: text.clone(), reference: format!("{{{{{path}}}}}") });
-            }
+            add_leaf(path, text, found);
         }
         Value::Object(fields) => {
             for (key, field) in fields {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use minijinja::Value;
+use minijinja::value::ValueKind;
 
 /// Variables visible to templates. Cloning is cheap and handing the scope to an expression
 /// copies nothing: the map is shared and only copied when a shared scope is written to.
@@ -28,6 +29,15 @@ impl Scope {
         self.values.get(name).and_then(|value| serde_json::to_value(value).ok())
     }
 
+    /// Calls `visit` with each string in the value of `name` and its path from the name
+    /// (`name.field`, `name[0]`), depth first in order, down to `max_depth` levels; stops when
+    /// `visit` says false. Nothing is converted or copied (snapshots look for a case's inputs so).
+    pub fn walk_strings(&self, name: &str, max_depth: usize, visit: &mut impl FnMut(&str, &str) -> bool) {
+        if let Some(value) = self.values.get(name) {
+            walk_strings(value, &mut name.to_string(), 0, max_depth, visit);
+        }
+    }
+
     /// True when the name is defined.
     pub fn contains(&self, name: &str) -> bool {
         self.values.contains_key(name)
@@ -36,5 +46,82 @@ impl Scope {
     /// The evaluation context for minijinja.
     pub(super) fn context(&self) -> Value {
         Value::from_dyn_object(Arc::clone(&self.values))
+    }
+}
+
+/// [`Scope::walk_strings`] from one value at `depth`; false once `visit` said stop.
+fn walk_strings(
+    value: &Value,
+    path: &mut String,
+    depth: usize,
+    max_depth: usize,
+    visit: &mut impl FnMut(&str, &str) -> bool,
+) -> bool {
+    if depth > max_depth {
+        return true;
+    }
+    let length = path.len();
+    match value.kind() {
+        ValueKind::String => value.as_str().is_none_or(|text| visit(path, text)),
+        ValueKind::Map => {
+            let Ok(keys) = value.try_iter() else { return true };
+            for key in keys {
+                let (Some(name), Ok(item)) = (key.as_str(), value.get_item(&key)) else { continue };
+                path.push('.');
+                path.push_str(name);
+                let go_on = walk_strings(&item, path, depth + 1, max_depth, visit);
+                path.truncate(length);
+                if !go_on {
+                    return false;
+                }
+            }
+            true
+        }
+        ValueKind::Seq => {
+            let Ok(items) = value.try_iter() else { return true };
+            for (index, item) in items.enumerate() {
+                path.push_str(&format!("[{index}]"));
+                let go_on = walk_strings(&item, path, depth + 1, max_depth, visit);
+                path.truncate(length);
+                if !go_on {
+                    return false;
+                }
+            }
+            true
+        }
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn walk_strings_visits_each_string_with_its_path_in_order_and_stops_when_asked() {
+        let mut scope = Scope::default();
+        scope.set("cells", json!({"b": {"clause": "x.y", "n": 5}, "a": ["one", {"deep": "two"}]}));
+        let mut seen = Vec::new();
+        scope.walk_strings("cells", 8, &mut |path, text| {
+            seen.push(format!("{path}={text}"));
+            true
+        });
+        assert_eq!(seen, ["cells.b.clause=x.y", "cells.a[0]=one", "cells.a[1].deep=two"]);
+
+        let mut shallow = Vec::new();
+        scope.walk_strings("cells", 2, &mut |path, _| {
+            shallow.push(path.to_string());
+            true
+        });
+        assert_eq!(shallow, ["cells.b.clause", "cells.a[0]"], "no deeper than two levels");
+
+        let mut first = Vec::new();
+        scope.walk_strings("cells", 8, &mut |path, _| {
+            first.push(path.to_string());
+            false
+        });
+        assert_eq!(first, ["cells.b.clause"]);
+        scope.walk_strings("absent", 8, &mut |_, _| panic!("no such name"));
     }
 }
