@@ -2,13 +2,10 @@
 //! two requests at once and fails when it does not; a malformed group is refused at load time with
 //! file:line:column.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use paycheck::gateway::{Fault, FaultSet};
 use paycheck::outcome::{Outcome, StepStatus};
 
-use crate::support::{self, root};
+use crate::support::{self, assert_refused, check_file, root};
 
 const RACE_CASE: &str = "cases/v1/refund-concurrent-over-balance.yaml";
 
@@ -39,29 +36,6 @@ async fn two_refunds_over_the_balance_race_and_exactly_one_must_win() {
     }
 }
 
-/// Writes a case file and runs `paycheck check` on it from the repository's root.
-fn check(text: &str) -> (Option<i32>, String, PathBuf, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let path = dir.path().join("race.yaml");
-    std::fs::write(&path, text).expect("write the case");
-    let output = Command::new(env!("CARGO_BIN_EXE_paycheck"))
-        .arg("check")
-        .arg(&path)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("paycheck runs");
-    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned(), path, dir)
-}
-
-fn assert_refused(text: &str, message: &str, line: usize, column: usize) {
-    let (code, stderr, path, _dir) = check(text);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains(message), "no `{message}` in:\n{stderr}");
-    let position = format!("{}:{line}:{column}", path.display());
-    assert!(stderr.contains(&position), "no `{position}` in:\n{stderr}");
-}
-
 const HEAD: &str = "name: Race\napi: router\nsteps:\n";
 const REFUND: &str = "request: { path: refund.do, body: { orderId: x, amount: 1 } }";
 
@@ -72,8 +46,10 @@ fn a_malformed_group_is_refused_where_it_is_written() {
             "{HEAD}  - name: race\n    concurrent:\n      - {{ name: a, {REFUND} }}\n      - {{ name: b, {REFUND} }}\n{outcomes}"
         )
     };
-    let (code, stderr, _, _dir) =
-        check(&group("    expect_one_of:\n      - [ { status: 200 }, {} ]\n      - [ {}, { status: 200 } ]\n"));
+    let (code, stderr, _, _dir) = check_file(
+        "race.yaml",
+        &group("    expect_one_of:\n      - [ { status: 200 }, {} ]\n      - [ {}, { status: 200 } ]\n"),
+    );
     assert_eq!(code, Some(0), "a well-formed group loads: {stderr}");
     assert_refused(
         &group("    expect_one_of:\n      - [ { status: 200 } ]\n"),

@@ -10,7 +10,7 @@
 //!
 //! (`PAYCHECK_FUZZ_SEED` picks another sequence of files.)
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use paycheck::suite::clauses::ClauseCatalogue;
@@ -19,35 +19,10 @@ use paycheck::suite::schema_registry::SchemaRegistry;
 use paycheck::suite::source::SourceFile;
 use paycheck::suite::{self, SuitePaths};
 
+use crate::support::{assert_refused, check_file};
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Writes a case file into a fresh folder and runs `paycheck check` on it from the repository's
-/// root (so the bundled schemas and clauses apply); returns the exit code and stderr.
-fn check(file_name: &str, text: &str) -> (Option<i32>, String, PathBuf, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let path = dir.path().join(file_name);
-    std::fs::write(&path, text).expect("write the case");
-    let output = Command::new(env!("CARGO_BIN_EXE_paycheck"))
-        .arg("check")
-        .arg(&path)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("paycheck runs");
-    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned(), path, dir)
-}
-
-/// Asserts that `check` refuses the file with exit code 2 and a diagnostic naming `message` at
-/// `path:line:column`.
-fn assert_refused(text: &str, message: &str, line: usize, column: usize) {
-    let (code, stderr, path, _dir) = check("case.yaml", text);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains(message), "no `{message}` in:\n{stderr}");
-    let position = format!("{}:{line}:{column}", path.display());
-    assert!(stderr.contains(&position), "no `{position}` in:\n{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 const HEADER: &str = "name: Bounds\napi: router\nsteps:\n";
@@ -84,7 +59,7 @@ fn thousands_of_mistakes_in_one_file_are_each_reported_at_their_line() {
         text.push_str(&format!("  - nope.clause-{index}\n"));
     }
     text.push_str("steps:\n  - wait: 1s\n");
-    let (code, stderr, path, _dir) = check("clauses.yaml", &text);
+    let (code, stderr, path, _dir) = check_file("clauses.yaml", &text);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("paycheck: 4000 errors found"), "{}", &stderr[stderr.len().saturating_sub(300)..]);
     assert!(stderr.contains(&format!("{}:4003:5", path.display())));
@@ -342,7 +317,7 @@ fn load_time_templates_are_checked_where_they_are_written() {
         5,
         19,
     );
-    let (_, stderr, _, _dir) = check(
+    let (_, stderr, _, _dir) = check_file(
         "case.yaml",
         "name: M\napi: router\nmatrix: { method: [a, b] }\nsteps:\n  - name: \"{{ metod }}\"\n    wait: 1s\n",
     );

@@ -72,3 +72,31 @@ pub async fn run_against_reference_with(
     gateway.shutdown().await;
     finished.record
 }
+
+/// Writes `text` as `file_name` into a fresh folder and runs `paycheck check` on it from the
+/// repository's root (so the bundled schemas and clauses apply): the exit code, stderr, the
+/// file's path, and the folder (kept until dropped).
+pub fn check_file(file_name: &str, text: &str) -> (Option<i32>, String, PathBuf, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join(file_name);
+    std::fs::write(&path, text).expect("write the case");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_paycheck"))
+        .arg("check")
+        .arg(&path)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("paycheck runs");
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned(), path, dir)
+}
+
+/// Asserts that `check` refuses the case with exit code 2 and a diagnostic naming `message` at
+/// `path:line:column`, without a panic.
+pub fn assert_refused(text: &str, message: &str, line: usize, column: usize) {
+    let (code, stderr, path, _dir) = check_file("case.yaml", text);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(message), "no `{message}` in:\n{stderr}");
+    let position = format!("{}:{line}:{column}", path.display());
+    assert!(stderr.contains(&position), "no `{position}` in:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
