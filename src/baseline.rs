@@ -59,7 +59,7 @@ impl Baseline {
         for case in cases.into_iter().filter(|case| matches!(case.outcome, Outcome::Failed | Outcome::Known)) {
             for step in case.steps.iter().filter(|step| step.status == StepStatus::Failed) {
                 deviations.push(Deviation {
-                    case: case.id.clone(),
+                    case: case_of(&case.id).to_string(),
                     step: step.number,
                     name: step.name.clone(),
                     clauses: clause_list(&step.clauses),
@@ -67,7 +67,8 @@ impl Baseline {
                 });
             }
         }
-        deviations.sort_by(|a, b| (&a.case, a.step).cmp(&(&b.case, b.step)));
+        deviations.sort_by(|a, b| (&a.case, a.step, &a.cause).cmp(&(&b.case, b.step, &b.cause)));
+        deviations.dedup_by(|a, b| a.case == b.case && a.step == b.step && a.cause == b.cause);
         Baseline { version: VERSION, target: target.to_string(), deviations }
     }
 
@@ -104,22 +105,53 @@ impl Baseline {
         self.deviations.iter().any(|known| known.case == case_id && known.step == step.number && known.cause == cause)
     }
 
-    /// The entries whose case ran without that failure: the deviations that are gone. Entries
-    /// of cases the run did not run (not selected, skipped) are left alone.
+    /// The entries whose case ran without that failure (every repetition of it, under
+    /// `--repeat`): the deviations that are gone. Entries of cases the run did not run (not
+    /// selected, skipped) are left alone.
     pub fn resolved<'a>(&self, cases: impl IntoIterator<Item = &'a CaseResult>) -> Vec<&Deviation> {
         let ran: Vec<&CaseResult> =
             cases.into_iter().filter(|case| !matches!(case.outcome, Outcome::Skipped { .. })).collect();
         self.deviations
             .iter()
             .filter(|known| {
-                ran.iter().filter(|case| case.id == known.case).any(|case| {
-                    !case.steps.iter().any(|step| {
-                        step.status == StepStatus::Failed
-                            && step.number == known.step
-                            && step_cause(step) == known.cause
+                let mut runs = ran.iter().filter(|case| case_of(&case.id) == known.case).peekable();
+                runs.peek().is_some()
+                    && runs.all(|case| {
+                        !case.steps.iter().any(|step| {
+                            step.status == StepStatus::Failed
+                                && step.number == known.step
+                                && step_cause(step) == known.cause
+                        })
                     })
-                })
             })
             .collect()
+    }
+}
+
+/// A case run's id without its repetition (`path [api] #2` → `path [api]`, see `run --repeat`):
+/// what a baseline entry names, so that every repetition of a case is judged by the same entries.
+pub fn case_of(id: &str) -> &str {
+    match id.rsplit_once(" #") {
+        Some((case, number))
+            if case.ends_with(']') && !number.is_empty() && number.bytes().all(|byte| byte.is_ascii_digit()) =>
+        {
+            case
+        }
+        _ => id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::case_of;
+
+    #[test]
+    fn a_repetition_names_its_case_and_nothing_else_is_cut() {
+        assert_eq!(case_of("cases/v1/refund.yaml [router] #12"), "cases/v1/refund.yaml [router]");
+        assert_eq!(case_of("cases/v1/refund.yaml [router]"), "cases/v1/refund.yaml [router]");
+        assert_eq!(case_of("cases/v1/x.yaml [amount=0] [bank] #2"), "cases/v1/x.yaml [amount=0] [bank]");
+        assert_eq!(case_of("cases/v1/a #2.yaml [bank]"), "cases/v1/a #2.yaml [bank]");
+        assert_eq!(case_of("cases/v1/a.yaml [bank] #"), "cases/v1/a.yaml [bank] #");
+        assert_eq!(case_of("cases/v1/a.yaml [bank] #x2"), "cases/v1/a.yaml [bank] #x2");
     }
 }

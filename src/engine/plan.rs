@@ -23,13 +23,6 @@ pub struct CaseRun {
     pub skip: Option<String>,
 }
 
-impl CaseRun {
-    /// The id of the case on its API, whatever the repetition: what a baseline names.
-    pub fn case_id(&self) -> String {
-        format!("{} [{}]", self.case.path(), self.api)
-    }
-}
-
 /// What the user selected.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {

@@ -143,6 +143,44 @@ fn a_baseline_makes_known_deviations_pass_and_still_catches_new_ones() {
 }
 
 #[test]
+fn repetitions_share_their_case_s_baseline_entries() {
+    let refund_fault = serve(&["--clock", "manual", "--fault", "refund-over-limit-accepted"]);
+    let project = Project::new("");
+    let baseline = project.path("baseline.toml");
+    let run = |extra: &[&str]| {
+        project
+            .paycheck()
+            .args(["run", "--quiet", "--no-snapshots", "--target", &refund_fault.url])
+            .args(["--filter", "above what is left to refund", "--repeat", "3"])
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let written = run(&["--write-baseline", &baseline]);
+    assert_eq!(written.status.code(), Some(1), "{}", String::from_utf8_lossy(&written.stdout));
+    let text = std::fs::read_to_string(&baseline).expect("the baseline is written");
+    assert!(text.contains("[[deviation]]"), "{text}");
+    assert!(!text.contains("] #"), "entries name the case, not a repetition: {text}");
+    let entries = text.matches("[[deviation]]").count();
+    let once = {
+        let single = project.path("single.toml");
+        project
+            .paycheck()
+            .args(["run", "--quiet", "--no-snapshots", "--target", &refund_fault.url])
+            .args(["--filter", "above what is left to refund", "--write-baseline", &single])
+            .output()
+            .expect("runs");
+        std::fs::read_to_string(&single).expect("written").matches("[[deviation]]").count()
+    };
+    assert_eq!(entries, once, "three repetitions of the same failures make the same entries as one run");
+
+    let known = run(&["--baseline", &baseline]);
+    let stdout = String::from_utf8_lossy(&known.stdout);
+    assert_eq!(known.status.code(), Some(0), "every repetition's failure is known: {stdout}");
+    assert!(!stdout.contains("no longer fail"), "{stdout}");
+}
+
+#[test]
 fn shard_reports_merge_into_the_whole_run() {
     let project = Project::new("");
     let mut shards = Vec::new();
