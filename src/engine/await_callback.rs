@@ -11,7 +11,6 @@ use super::checks::{self, ResponseView};
 use super::context::RunContext;
 use super::followups::{self, CaseInRun, Followups, finish};
 use super::http::Received;
-use crate::outcome::result::Severity;
 use crate::outcome::{CheckKind, CheckResult, RequestRecord, ResponseRecord, StepResult, StepStatus};
 use crate::signature::Verification;
 use crate::suite::case::{AwaitCallback, SignatureExpectation, Step};
@@ -132,22 +131,16 @@ fn signature_check(
         }
         (SignatureExpectation::Unchecked, _) => ("not checked".to_string(), None),
     };
-    let check = CheckResult {
-        kind: CheckKind::Signature,
-        subject: scheme.to_string(),
-        passed: problem.is_none(),
-        expected: match expected {
+    let check = CheckResult::new(
+        CheckKind::Signature,
+        scheme.to_string(),
+        problem.is_none(),
+        match expected {
             SignatureExpectation::Invalid => "an unsigned or wrongly signed callback, rejected".to_string(),
             _ => "a signature that verifies with the key".to_string(),
         },
-        actual: masker.mask(&actual),
-        position: None,
-        violations: Vec::new(),
-        diff: None,
-        clauses: Vec::new(),
-        severity: Severity::Failure,
-        skipped: None,
-    };
+        masker.mask(&actual),
+    );
     (check, problem)
 }
 

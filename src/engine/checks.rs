@@ -6,7 +6,6 @@ use serde_json::Value;
 
 use crate::check::matcher::{self, Matcher};
 use crate::check::schema;
-use crate::outcome::result::Severity;
 use crate::outcome::{CheckKind, CheckResult};
 use crate::secret::Masker;
 use crate::suite::case::{Capture, CaptureSource, Declared, Expectations, JsonExpectation};
@@ -75,17 +74,9 @@ pub fn evaluate_content(
                 };
                 let violations = found.listed;
                 CheckResult {
-                    kind: CheckKind::Schema,
-                    subject,
-                    passed,
-                    expected: "a body conforming to the schema".into(),
-                    actual,
                     position,
                     violations,
-                    diff: None,
-                    clauses: Vec::new(),
-                    severity: Severity::Failure,
-                    skipped: None,
+                    ..CheckResult::new(CheckKind::Schema, subject, passed, "a body conforming to the schema", actual)
                 }
             }
             Err(_) => not_json(CheckKind::Schema, subject, position),
@@ -143,17 +134,14 @@ pub fn capture(capture: &Capture, view: &ResponseView<'_>, masker: &Masker) -> (
         CaptureSource::Header(name) => format!("{} ← header {name}", capture.name),
     };
     let check = CheckResult {
-        kind: CheckKind::Capture,
-        subject,
-        passed: value.is_some(),
-        expected: "a value to capture".into(),
-        actual: matcher::shorten(masker.mask(&matcher::show(value.as_ref()))),
         position: Some(capture.span.position()),
-        violations: Vec::new(),
-        diff: None,
-        clauses: Vec::new(),
-        severity: Severity::Failure,
-        skipped: None,
+        ..CheckResult::new(
+            CheckKind::Capture,
+            subject,
+            value.is_some(),
+            "a value to capture",
+            matcher::shorten(masker.mask(&matcher::show(value.as_ref()))),
+        )
     };
     (check, value)
 }
@@ -195,19 +183,13 @@ fn status_check(
             scope,
             masker,
         ),
-        None => CheckResult {
-            kind: CheckKind::Status,
-            subject: "status".into(),
-            passed: (200..300).contains(&status),
-            expected: "a 2xx status (no status given)".into(),
-            actual: status.to_string(),
-            position: None,
-            violations: Vec::new(),
-            diff: None,
-            clauses: Vec::new(),
-            severity: Severity::Failure,
-            skipped: None,
-        },
+        None => CheckResult::new(
+            CheckKind::Status,
+            "status",
+            (200..300).contains(&status),
+            "a 2xx status (no status given)",
+            status.to_string(),
+        ),
     }
 }
 
@@ -225,17 +207,14 @@ fn matcher_check(
         Err(mismatch) => (false, mismatch.expected, mismatch.actual),
     };
     CheckResult {
-        kind,
-        subject,
-        passed,
-        expected: matcher::shorten(masker.mask(&expected)),
-        actual: matcher::shorten(masker.mask(&actual_text)),
         position,
-        violations: Vec::new(),
-        diff: None,
-        clauses: Vec::new(),
-        severity: Severity::Failure,
-        skipped: None,
+        ..CheckResult::new(
+            kind,
+            subject,
+            passed,
+            matcher::shorten(masker.mask(&expected)),
+            matcher::shorten(masker.mask(&actual_text)),
+        )
     }
 }
 
@@ -281,33 +260,9 @@ pub fn declared_violations(declared: &[Declared], scope: &Scope, received: &Rece
         Some(message) => format!("the step's violates: ({message})"),
         None => listing(&wanted),
     };
-    CheckResult {
-        kind: CheckKind::Header,
-        subject: VIOLATIONS_HEADER.into(),
-        passed,
-        expected,
-        actual: listing(&named),
-        position: None,
-        violations: Vec::new(),
-        diff: None,
-        clauses,
-        severity: Severity::Failure,
-        skipped: None,
-    }
+    CheckResult { clauses, ..CheckResult::new(CheckKind::Header, VIOLATIONS_HEADER, passed, expected, listing(&named)) }
 }
 
 fn not_json(kind: CheckKind, subject: String, position: Option<String>) -> CheckResult {
-    CheckResult {
-        kind,
-        subject,
-        passed: false,
-        expected: "a JSON body".into(),
-        actual: "a body that is not JSON".into(),
-        position,
-        violations: Vec::new(),
-        diff: None,
-        clauses: Vec::new(),
-        severity: Severity::Failure,
-        skipped: None,
-    }
+    CheckResult { position, ..CheckResult::new(kind, subject, false, "a JSON body", "a body that is not JSON") }
 }

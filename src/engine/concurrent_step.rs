@@ -8,7 +8,6 @@
 
 use std::time::Instant;
 
-use crate::outcome::result::Severity;
 use crate::outcome::{CheckKind, CheckResult, StepResult, StepStatus};
 use crate::suite::api::Api;
 use crate::suite::case::{Action, Concurrent, Exchange, Step};
@@ -152,19 +151,16 @@ fn outcome_check(
         misses.push(format!("outcome {} not ({})", number + 1, failed.join("; ")));
     }
     CheckResult {
-        kind: CheckKind::Json,
-        subject: "expect_one_of".into(),
-        passed: held.is_some(),
-        expected: format!("one of {} outcomes of the race", group.outcomes.len()),
-        actual: match held {
-            Some(number) => format!("outcome {number}"),
-            None => context.masker.mask(&misses.join(" | ")),
-        },
         position: group.outcomes.first().map(|outcome| outcome.span.position()),
-        violations: Vec::new(),
-        diff: None,
-        clauses: Vec::new(),
-        severity: Severity::Failure,
-        skipped: None,
+        ..CheckResult::new(
+            CheckKind::Json,
+            "expect_one_of",
+            held.is_some(),
+            format!("one of {} outcomes of the race", group.outcomes.len()),
+            match held {
+                Some(number) => format!("outcome {number}"),
+                None => context.masker.mask(&misses.join(" | ")),
+            },
+        )
     }
 }

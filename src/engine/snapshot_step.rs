@@ -11,7 +11,6 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::Poll;
 
-use crate::outcome::result::Severity;
 use crate::outcome::result::{SnapshotRecord, SnapshotStatus};
 use crate::outcome::{CheckKind, CheckResult, StepResult, StepStatus};
 use crate::snapshot::SnapshotPolicy;
@@ -270,17 +269,8 @@ pub fn take(
     );
 
     let mut check = CheckResult {
-        kind: CheckKind::Snapshot,
-        subject: relative.clone(),
-        passed: true,
-        expected: "the accepted snapshot".into(),
-        actual: String::new(),
         position: Some(step.span.position()),
-        violations: Vec::new(),
-        diff: None,
-        clauses: Vec::new(),
-        severity: Severity::Failure,
-        skipped: None,
+        ..CheckResult::new(CheckKind::Snapshot, relative.clone(), true, "the accepted snapshot", String::new())
     };
     let mut record = SnapshotRecord {
         name: relative,

@@ -129,19 +129,7 @@ mod tests {
     }
 
     fn check(clauses: Vec<ClauseRef>) -> CheckResult {
-        CheckResult {
-            kind: CheckKind::Json,
-            subject: "$.x".into(),
-            passed: false,
-            expected: "1".into(),
-            actual: "2".into(),
-            position: None,
-            violations: Vec::new(),
-            diff: None,
-            clauses,
-            severity: Severity::Failure,
-            skipped: None,
-        }
+        CheckResult { clauses, ..CheckResult::new(CheckKind::Json, "$.x", false, "1", "2") }
     }
 
     #[test]

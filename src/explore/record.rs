@@ -9,7 +9,6 @@ use super::compare::Mismatch;
 use super::op::Op;
 use super::{Discrepancy, Options, Outcome};
 use crate::gateway::v1::model::Family;
-use crate::outcome::result::Severity;
 use crate::outcome::{self, CaseResult, CheckKind, CheckResult, RunRecord, RunSummary, StepResult, StepStatus};
 use crate::suite::api::Api;
 
@@ -130,17 +129,5 @@ fn check(m: &Mismatch) -> CheckResult {
         at if at.ends_with("signature") || at.ends_with("checksum") => CheckKind::Signature,
         _ => CheckKind::Json,
     };
-    CheckResult {
-        kind,
-        subject: m.at.clone(),
-        passed: false,
-        expected: m.expected.clone(),
-        actual: m.actual.clone(),
-        position: None,
-        violations: Vec::new(),
-        diff: None,
-        clauses: Vec::new(),
-        severity: Severity::Failure,
-        skipped: None,
-    }
+    CheckResult::new(kind, m.at.clone(), false, m.expected.clone(), m.actual.clone())
 }

@@ -271,19 +271,7 @@ mod tests {
     }
 
     fn check(clauses: Vec<ClauseRef>, passed: bool, severity: Severity) -> CheckResult {
-        CheckResult {
-            kind: CheckKind::Json,
-            subject: "$.x".into(),
-            passed,
-            expected: "1".into(),
-            actual: "2".into(),
-            position: None,
-            violations: Vec::new(),
-            diff: None,
-            clauses,
-            severity,
-            skipped: None,
-        }
+        CheckResult { clauses, severity, ..CheckResult::new(CheckKind::Json, "$.x", passed, "1", "2") }
     }
 
     fn step(status: StepStatus, checks: Vec<CheckResult>, clauses: Vec<ClauseRef>) -> Arc<StepResult> {

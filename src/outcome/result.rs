@@ -266,6 +266,30 @@ pub enum Severity {
 }
 
 impl CheckResult {
+    /// A check whose failure fails its step, without a position, violations, a diff, clauses or
+    /// a reason it was skipped (set those with `CheckResult { position, ..CheckResult::new(..) }`).
+    pub fn new(
+        kind: CheckKind,
+        subject: impl Into<String>,
+        passed: bool,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> CheckResult {
+        CheckResult {
+            kind,
+            subject: subject.into(),
+            passed,
+            expected: expected.into(),
+            actual: actual.into(),
+            position: None,
+            violations: Vec::new(),
+            diff: None,
+            clauses: Vec::new(),
+            severity: Severity::Failure,
+            skipped: None,
+        }
+    }
+
     /// True when the check was made, did not hold, and that fails its step.
     pub fn fails(&self) -> bool {
         !self.passed && self.skipped.is_none() && self.severity == Severity::Failure
