@@ -5,7 +5,7 @@
 //!   through a `$ref` or one branch of an `anyOf`), applied to every JSON answer by name, at any
 //!   depth. A name volatile in one answer is treated as volatile in all: a snapshot that changes
 //!   between two clean runs is worse than one that hides a value the case's checks still assert.
-//! - [`GENERATED_ORDER_NUMBER`]: the shape of `unique_order_number()`'s values (`pc<run>-<n>`),
+//! - [`GENERATED_ORDER_NUMBER`]: the shape of `unique_order_number()`'s values (`pc<run>-<process>-<n>`),
 //!   which differ from run to run wherever they appear (a page that shows the order number).
 
 use std::collections::BTreeMap;
@@ -17,10 +17,10 @@ use crate::suite::schema_registry::SchemaRegistry;
 
 use super::render::VOLATILE_KEYWORD;
 
-/// The values `unique_order_number()` generates: `pc`, the run's base-36 start time, `-`, a
-/// base-36 counter.
+/// The values `unique_order_number()` generates: `pc`, the run's base-36 start time, `-`, the
+/// base-36 process id, `-`, a base-36 counter.
 pub static GENERATED_ORDER_NUMBER: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"\bpc[0-9a-z]{7,10}-[0-9a-z]{1,13}\b").expect("a valid pattern"));
+    LazyLock::new(|| regex::Regex::new(r"\bpc[0-9a-z]{7,10}-[0-9a-z]{1,7}-[0-9a-z]{1,13}\b").expect("a valid pattern"));
 
 /// The placeholder of a generated order number.
 pub const GENERATED_ORDER_NUMBER_PLACEHOLDER: &str = "[order_number]";
@@ -194,7 +194,7 @@ mod tests {
         assert_eq!(redacted("date", json!("{{order_date}}")), json!("{{order_date}}"));
         assert_eq!(redacted("date", json!({"at": 1})), json!({"at": 1}));
         assert_eq!(
-            redact_generated_order_numbers("<h1>Order pcmx3794gb-46</h1> pcmx3794gb-p, pc-1".to_string()),
+            redact_generated_order_numbers("<h1>Order pcmx3794gb-2hwzk-46</h1> pcmx3794gb-1-p, pc-1".to_string()),
             "<h1>Order [order_number]</h1> [order_number], pc-1"
         );
     }

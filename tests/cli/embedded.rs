@@ -121,3 +121,16 @@ fn repeat_runs_each_case_again_under_its_own_name_against_the_same_snapshots() {
         .code(2)
         .stderr(predicate::str::contains("0 is not in 1..=100000"));
 }
+
+#[test]
+fn generated_order_numbers_stay_distinct_when_a_case_pads_and_cuts_them() {
+    // The limits case pads each number to its cell's length; with counters past 36 a padding
+    // made of base-36 digits once turned `…-4` and `…-40` into the same order.
+    let output = paycheck()
+        .args(["run", "--quiet", "--no-snapshots", "--repeat", "8", "cases/v1/register-limits-every-method.yaml"])
+        .output()
+        .expect("paycheck runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("512 cases: 512 passed"), "{stdout}");
+}
