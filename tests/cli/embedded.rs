@@ -132,5 +132,5 @@ fn generated_order_numbers_stay_distinct_when_a_case_pads_and_cuts_them() {
         .expect("paycheck runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("512 cases: 512 passed"), "{stdout}");
+    assert!(stdout.contains("768 cases: 768 passed"), "{stdout}");
 }
