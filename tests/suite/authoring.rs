@@ -230,7 +230,7 @@ fn list_cells_shows_every_cell_of_the_matrix_cases_with_its_own_clauses() {
     let dir = tree(&[]);
     let (code, stdout, stderr) = paycheck(dir.path(), &["list", "--cells"]);
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stdout.contains("cases/v1/register-limits-every-method.yaml: 32 cells, each on router, bank"), "{stdout}");
+    assert!(stdout.contains("cases/v1/register-limits-every-method.yaml: 48 cells, each on router, bank"), "{stdout}");
     let cell = stdout
         .lines()
         .find(|line| line.trim_start().starts_with("method=registerPreAuth, limit=amount 0 "))
