@@ -18,6 +18,7 @@ use crate::snapshot::changes::field_changes;
 use crate::snapshot::inputs::{self, InputReference};
 use crate::snapshot::name::{self, SnapshotName};
 use crate::snapshot::render::{Normalisation, SnapshotInput, render_snapshot};
+use crate::snapshot::replacements::Replacements;
 use crate::snapshot::store::{Assertion, Metadata, WritePolicy};
 use crate::suite::api::Api;
 use crate::suite::case::{Action, Case, SnapshotSpec, Step};
@@ -49,8 +50,6 @@ pub struct CaseSnapshots {
     api: Api,
     /// Each exchange step's name, by step number; empty when the run takes no snapshots.
     names: Vec<(usize, SnapshotName)>,
-    /// The target's URLs (its API bases, its root), which snapshots write as `[target]`.
-    target_urls: Vec<String>,
     /// The names of the case's inputs (its variables, then what its steps capture), in order.
     input_names: Vec<String>,
     /// Each input's references and all of them merged, worked out when first asked for and
@@ -64,7 +63,7 @@ struct InputCache {
     /// By input name (as `CaseSnapshots::input_names`); `None` until worked out, or once captured again.
     leaves: Vec<Option<Vec<InputReference>>>,
     /// All of them merged, until a capture.
-    merged: Option<Arc<Vec<InputReference>>>,
+    merged: Option<Arc<Replacements>>,
 }
 
 impl CaseSnapshots {
@@ -75,10 +74,7 @@ impl CaseSnapshots {
     pub fn new(context: &RunContext, case: &Case, api: Api) -> CaseSnapshots {
         let mut names = Vec::new();
         let mut key = String::new();
-        let mut target_urls = Vec::new();
         if context.snapshots.settings.policy != SnapshotPolicy::Off {
-            target_urls.extend(context.target.apis.values().cloned());
-            target_urls.extend(context.target.root.clone());
             key = context.snapshots.case_key(&case.file.path);
             let variant = case.variant.as_deref().map(name::slug);
             let mut seen: HashMap<String, usize> = HashMap::new();
@@ -97,7 +93,7 @@ impl CaseSnapshots {
         }
         let input_names = if names.is_empty() { Vec::new() } else { input_names(case) };
         let inputs = InputCache { leaves: vec![None; input_names.len()], merged: None };
-        CaseSnapshots { key, api, names, target_urls, input_names, inputs: Mutex::new(inputs) }
+        CaseSnapshots { key, api, names, input_names, inputs: Mutex::new(inputs) }
     }
 
     /// Says that a step captured these values: the next snapshot works their references out again.
@@ -121,7 +117,7 @@ impl CaseSnapshots {
     }
 
     /// The case's inputs in `scope` as references (worked out again only for what was captured).
-    pub fn references(&self, scope: &Scope) -> Arc<Vec<InputReference>> {
+    pub fn references(&self, scope: &Scope) -> Arc<Replacements> {
         let mut inputs = self.inputs.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(merged) = &inputs.merged {
             return Arc::clone(merged);
@@ -133,7 +129,7 @@ impl CaseSnapshots {
                 *leaves = Some(found);
             }
         }
-        let merged = Arc::new(inputs::merge(inputs.leaves.iter().flatten().map(Vec::as_slice)));
+        let merged = Arc::new(inputs::replacements(inputs::merge(inputs.leaves.iter().flatten().map(Vec::as_slice))));
         inputs.merged = Some(Arc::clone(&merged));
         merged
     }
@@ -171,7 +167,7 @@ pub struct PendingSnapshot<'a> {
     spec: Cow<'a, SnapshotSpec>,
     received: Received,
     json: Option<serde_json::Value>,
-    inputs: Arc<Vec<InputReference>>,
+    inputs: Arc<Replacements>,
 }
 
 impl<'a> PendingSnapshot<'a> {
@@ -242,7 +238,7 @@ pub fn take(
     spec: &SnapshotSpec,
     received: &Received,
     json: Option<serde_json::Value>,
-    inputs: &[InputReference],
+    inputs: &Replacements,
 ) -> (CheckResult, SnapshotRecord) {
     let (case, step, api) = (followups.case, followups.step, followups.api);
     let snapshot_name = followups.snapshots.name_of(step);
@@ -261,7 +257,7 @@ pub fn take(
         &Normalisation {
             spec,
             masker: &context.masker,
-            target_urls: &followups.snapshots.target_urls,
+            target_urls: &context.snapshots.target_urls,
             target_redactions: &context.snapshots.settings.redactions,
             inputs,
             volatile_fields: &context.snapshots.settings.volatile_fields,
@@ -285,7 +281,7 @@ pub fn take(
         return (check, record);
     };
     let accepted = store.accepted_path(snapshot_name);
-    record.file = Some(accepted.display().to_string());
+    record.file = Some(accepted.to_string_lossy().into_owned());
     let metadata = || Metadata {
         source: case.path(),
         description: format!("{} [{api}], step {} \"{}\"", case.name, step.number, step.name),

@@ -148,7 +148,7 @@ impl Runner {
         };
         requirements::skip_unmet(&mut runs, &target, &facts);
         let target = &target;
-        let session = self.snapshot_session(plan);
+        let session = self.snapshot_session(plan, target);
         let (events, reporters) = drive::spawn(reporters);
         let context = RunContext {
             client: self.client.clone(),
@@ -256,7 +256,7 @@ impl Runner {
         Ok(())
     }
 
-    fn snapshot_session(&self, plan: &Plan) -> SnapshotSession {
+    fn snapshot_session(&self, plan: &Plan, target: &Target) -> SnapshotSession {
         let store = match &self.options.snapshots {
             SnapshotOptions::RenderOnly => None,
             SnapshotOptions::Compare { dir, update } => {
@@ -269,6 +269,7 @@ impl Runner {
             store,
             case_bases: plan.case_bases.clone(),
             settings: self.options.snapshot_settings.clone(),
+            target_urls: crate::snapshot::render::target_urls(target.apis.values().cloned().chain(target.root.clone())),
             ..SnapshotSession::default()
         }
     }

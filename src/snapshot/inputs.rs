@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+use super::replacements::Replacements;
+
 /// Values shorter than this are left alone: short values (`0`, `RUB`, `643`) occur by chance.
 pub const MIN_VALUE_CHARS: usize = 8;
 /// Values longer than this are left alone (a captured page, say): too costly to look for.
@@ -71,7 +73,11 @@ pub fn add_leaf(path: &str, text: &str, found: &mut Vec<InputReference>) -> bool
         _ => (MIN_VALUE_CHARS..=MAX_VALUE_CHARS).contains(&text.chars().count()),
     };
     if fits && !found.iter().any(|known| known.value == text) {
-        found.push(InputReference { value: text.to_string(), reference: format!("{{{{{path}}}}}") });
+        let mut reference = String::with_capacity(path.len() + 4);
+        reference.push_str("{{");
+        reference.push_str(path);
+        reference.push_str("}}");
+        found.push(InputReference { value: text.to_string(), reference });
     }
     true
 }
@@ -105,14 +111,9 @@ fn collect(path: &mut String, value: &Value, found: &mut Vec<InputReference>, de
     }
 }
 
-/// The text with every occurrence of each value replaced by its reference.
-pub fn write_references(mut text: String, references: &[InputReference]) -> String {
-    for reference in references {
-        if text.contains(&reference.value) {
-            text = text.replace(&reference.value, &reference.reference);
-        }
-    }
-    text
+/// The references ready to be written into a snapshot's text, longest value first.
+pub fn replacements(references: Vec<InputReference>) -> Replacements {
+    Replacements::new(references.into_iter().map(|reference| (reference.value, reference.reference)))
 }
 
 #[cfg(test)]
@@ -122,21 +123,21 @@ mod tests {
 
     #[test]
     fn long_values_become_references_longest_first_short_ones_stay() {
-        let references = references([
+        let references = replacements(references([
             ("order_number", json!("ord-20261130-1")),
             ("order_id", json!("5c1f0000-aaaa")),
             ("form", json!({"url": "https://pay.example/form?mdOrder=5c1f0000-aaaa"})),
             ("currency", json!("643")),
             ("again", json!("ord-20261130-1")),
-        ]);
+        ]));
         assert_eq!(references.len(), 3, "{references:?}");
         let text = "<p>Order ord-20261130-1</p> mdOrder=5c1f0000-aaaa currency 643";
         assert_eq!(
-            write_references(text.to_string(), &references),
+            references.apply(text.to_string()),
             "<p>Order {{order_number}}</p> mdOrder={{order_id}} currency 643"
         );
         assert_eq!(
-            write_references("see https://pay.example/form?mdOrder=5c1f0000-aaaa".to_string(), &references),
+            references.apply("see https://pay.example/form?mdOrder=5c1f0000-aaaa".to_string()),
             "see {{form.url}}"
         );
     }

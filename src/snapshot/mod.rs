@@ -8,6 +8,7 @@
 //! - [`store`]: reading, comparing, writing (atomically), pending, accept and reject;
 //! - [`policy`]: which exchanges a run snapshots (`off`, `opt-in`, `all`) and what a change means;
 //! - [`inputs`]: the case's own inputs, written as references in the text;
+//! - [`replacements`]: literal replacements (references, the target's URLs), found fast;
 //! - [`changes`]: which fields two snapshots differ in; [`vanished`]: the exchanges gone;
 //! - [`volatile`]: volatile values beyond the step's schema (names, generated order numbers).
 //!
@@ -18,6 +19,7 @@ pub mod inputs;
 pub mod name;
 pub mod policy;
 pub mod render;
+pub mod replacements;
 pub mod store;
 pub mod vanished;
 pub mod volatile;
@@ -40,6 +42,8 @@ pub struct SnapshotSession {
     pub case_bases: Vec<PathBuf>,
     /// Which exchanges are snapshotted, what a change means, the target's redactions.
     pub settings: SnapshotSettings,
+    /// The target's URLs, written `[target]` (see [`render::target_urls`]).
+    pub target_urls: replacements::Replacements,
 }
 
 impl SnapshotSession {

@@ -13,7 +13,7 @@
 
 use serde_json::Value;
 
-use super::inputs::{InputReference, write_references};
+use super::replacements::Replacements;
 use super::volatile::{VolatileFields, redact_generated_order_numbers};
 use crate::secret::Masker;
 use crate::suite::case::{Redaction, SnapshotSpec};
@@ -40,18 +40,21 @@ pub struct Normalisation<'a> {
     /// Masks secrets.
     pub masker: &'a Masker,
     /// URLs of the target (its root, its API bases), replaced by `[target]`.
-    pub target_urls: &'a [String],
+    pub target_urls: &'a Replacements,
     /// The target's own redactions (`snapshot_redact` in `paycheck.toml`).
     pub target_redactions: &'a [Redaction],
     /// The case's inputs, written as references.
-    pub inputs: &'a [InputReference],
+    pub inputs: &'a Replacements,
     /// Field names the suite's schemas mark volatile.
     pub volatile_fields: &'a VolatileFields,
 }
 
 /// Renders the snapshot text of a response.
 pub fn render_snapshot(input: SnapshotInput<'_>, normalisation: &Normalisation<'_>) -> String {
-    let mut text = format!("HTTP {}\n", input.status);
+    let mut text = String::with_capacity(input.body.len() * 2 + 64);
+    text.push_str("HTTP ");
+    text.push_str(&input.status.to_string());
+    text.push('\n');
     let mut wanted: Vec<&str> = vec!["content-type"];
     wanted.extend(normalisation.spec.headers.iter().map(String::as_str));
     wanted.sort_unstable();
@@ -67,7 +70,10 @@ pub fn render_snapshot(input: SnapshotInput<'_>, normalisation: &Normalisation<'
             continue;
         }
         let value = if is_sensitive_header(name) { "[redacted]".to_string() } else { values.join(", ") };
-        text.push_str(&format!("{name}: {value}\n"));
+        text.push_str(name);
+        text.push_str(": ");
+        text.push_str(&value);
+        text.push('\n');
     }
     text.push('\n');
     if input.body.is_empty() {
@@ -85,15 +91,18 @@ pub fn render_snapshot(input: SnapshotInput<'_>, normalisation: &Normalisation<'
             Err(_) => text.push_str(&String::from_utf8_lossy(input.body)),
         }
     }
-    let mut urls: Vec<&String> = normalisation.target_urls.iter().filter(|url| !url.is_empty()).collect();
-    urls.sort_by_key(|url| std::cmp::Reverse(url.len()));
-    for url in urls {
-        if text.contains(url.as_str()) {
-            text = text.replace(url.as_str(), "[target]");
-        }
-    }
-    let text = redact_generated_order_numbers(write_references(text, normalisation.inputs));
+    let text = normalisation.target_urls.apply(text);
+    let text = redact_generated_order_numbers(normalisation.inputs.apply(text));
     cut(normalise_text(&normalisation.masker.mask(&text)))
+}
+
+/// The target's URLs (its root, its API bases), each written `[target]` in snapshots (ports
+/// change from run to run), longest first.
+pub fn target_urls(urls: impl IntoIterator<Item = String>) -> Replacements {
+    let mut urls: Vec<String> = urls.into_iter().collect();
+    urls.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    urls.dedup();
+    Replacements::new(urls.into_iter().map(|url| (url, "[target]".to_string())))
 }
 
 /// The most a snapshot's text keeps: a larger answer is cut (after masking, so that no part of a
@@ -150,8 +159,8 @@ const MAX_SORT_DEPTH: usize = 128;
 fn normalise_value(value: &mut Value, normalisation: &Normalisation<'_>, depth: usize) {
     match value {
         Value::String(text) if depth <= MAX_REDACTION_DEPTH => {
-            if let Some(input) = normalisation.inputs.iter().find(|input| input.value == *text) {
-                *text = input.reference.clone();
+            if let Some(reference) = normalisation.inputs.whole(text) {
+                *text = reference.to_string();
             }
         }
         Value::Object(fields) => {
@@ -197,6 +206,10 @@ fn sensitive_field_placeholder(key: &str) -> Option<&'static str> {
 }
 
 fn is_sensitive_header(name: &str) -> bool {
+    // Every snapshot shows its content type: spare it the search.
+    if name.eq_ignore_ascii_case("content-type") {
+        return false;
+    }
     let name = name.to_ascii_lowercase();
     ["authorization", "cookie", "signature", "token", "secret", "api-key", "apikey"]
         .iter()
@@ -260,9 +273,9 @@ mod tests {
             &Normalisation {
                 spec: &spec,
                 masker: &masker,
-                target_urls: &urls,
+                target_urls: &target_urls(urls),
                 target_redactions: &[],
-                inputs: &[],
+                inputs: &Replacements::default(),
                 volatile_fields: &VolatileFields::of_registry(&registry),
             },
         );
@@ -302,9 +315,9 @@ x-request-id: r-1
             &Normalisation {
                 spec: &spec,
                 masker: &masker,
-                target_urls: &[],
+                target_urls: &Replacements::default(),
                 target_redactions: &[],
-                inputs: &[],
+                inputs: &Replacements::default(),
                 volatile_fields: &VolatileFields::default(),
             },
         );
@@ -321,9 +334,9 @@ x-request-id: r-1
             &Normalisation {
                 spec: &spec,
                 masker: &masker,
-                target_urls: &[],
+                target_urls: &Replacements::default(),
                 target_redactions: &[],
-                inputs: &[],
+                inputs: &Replacements::default(),
                 volatile_fields: &VolatileFields::default(),
             },
         );

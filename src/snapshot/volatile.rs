@@ -8,7 +8,7 @@
 //! - [`GENERATED_ORDER_NUMBER`]: the shape of `unique_order_number()`'s values (`pc<run>-<process>-<n>`),
 //!   which differ from run to run wherever they appear (a page that shows the order number).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use serde_json::Value;
@@ -32,7 +32,8 @@ const MAX_DEPTH: usize = 64;
 /// give, then the first by name, when schemas give a name several).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VolatileFields {
-    names: BTreeMap<String, String>,
+    /// Field name → its placeholder as written, `[name]` (looked up for every key of every answer).
+    names: HashMap<String, String>,
 }
 
 impl VolatileFields {
@@ -48,7 +49,7 @@ impl VolatileFields {
             .into_iter()
             .filter_map(|(name, placeholders)| {
                 let most = placeholders.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
-                Some((name, most.0.clone()))
+                Some((name, format!("[{}]", most.0)))
             })
             .collect();
         VolatileFields { names }
@@ -56,7 +57,7 @@ impl VolatileFields {
 
     /// The placeholder of a field name, if a schema marks it volatile.
     pub fn placeholder(&self, name: &str) -> Option<&str> {
-        self.names.get(name).map(String::as_str)
+        self.names.get(name).map(|placeholder| &placeholder[1..placeholder.len() - 1])
     }
 
     /// True when no name is known.
@@ -67,11 +68,11 @@ impl VolatileFields {
     /// Replaces a volatile field's value by `[placeholder]`: a scalar that is not already a
     /// placeholder or a reference (a null, an object and an array stay).
     pub fn redact_field(&self, key: &str, field: &mut Value) {
-        let Some(placeholder) = self.placeholder(key) else { return };
+        let Some(placeholder) = self.names.get(key) else { return };
         match field {
             Value::Null | Value::Object(_) | Value::Array(_) => {}
             Value::String(text) if is_placeholder(text) => {}
-            _ => *field = Value::String(format!("[{placeholder}]")),
+            _ => *field = Value::String(placeholder.clone()),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The names a step's templates can read: variables, captures, and the run's namespaces.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use minijinja::Value;
@@ -64,9 +65,10 @@ fn walk_strings(
     match value.kind() {
         ValueKind::String => value.as_str().is_none_or(|text| visit(path, text)),
         ValueKind::Map => {
-            let Ok(keys) = value.try_iter() else { return true };
-            for key in keys {
-                let (Some(name), Ok(item)) = (key.as_str(), value.get_item(&key)) else { continue };
+            // Keys and values together: looking each key up again costs a hash and a clone.
+            let Some(pairs) = value.as_object().and_then(|object| object.try_iter_pairs()) else { return true };
+            for (key, item) in pairs {
+                let Some(name) = key.as_str() else { continue };
                 path.push('.');
                 path.push_str(name);
                 let go_on = walk_strings(&item, path, depth + 1, max_depth, visit);
@@ -80,7 +82,7 @@ fn walk_strings(
         ValueKind::Seq => {
             let Ok(items) = value.try_iter() else { return true };
             for (index, item) in items.enumerate() {
-                path.push_str(&format!("[{index}]"));
+                let _ = write!(path, "[{index}]");
                 let go_on = walk_strings(&item, path, depth + 1, max_depth, visit);
                 path.truncate(length);
                 if !go_on {
