@@ -116,6 +116,7 @@ impl Runner {
         let mut target = target.clone();
         let masker = Masker::labelled(secret::target_secrets(&target, target_config));
         let planned = plan::plan(&plan.cases, &target, &plan.selection);
+        let snapshot_listing = self.list_snapshot_folder();
         if let Err(message) = self.check_reachable(&target, &planned).await {
             return Ok(self.stopped(&target, started_at, Vec::new(), message, reporters).await);
         }
@@ -148,7 +149,7 @@ impl Runner {
         };
         requirements::skip_unmet(&mut runs, &target, &facts);
         let target = &target;
-        let session = self.snapshot_session(plan, target);
+        let session = self.snapshot_session(plan, target, snapshot_listing.await);
         let (events, reporters) = drive::spawn(reporters);
         let context = RunContext {
             client: self.client.clone(),
@@ -256,15 +257,33 @@ impl Runner {
         Ok(())
     }
 
-    fn snapshot_session(&self, plan: &Plan, target: &Target) -> SnapshotSession {
-        let store = match &self.options.snapshots {
+    /// The snapshot folder and how it is written, when the run compares or records snapshots.
+    fn snapshot_folder(&self) -> Option<(PathBuf, WritePolicy)> {
+        match &self.options.snapshots {
             SnapshotOptions::RenderOnly => None,
             SnapshotOptions::Compare { dir, update } => {
-                Some(SnapshotStore::new(dir.clone(), WritePolicy::for_run(*update, self.environment.ci)))
+                Some((dir.clone(), WritePolicy::for_run(*update, self.environment.ci)))
             }
-            SnapshotOptions::Record { dir } => Some(SnapshotStore::new(dir.clone(), WritePolicy::Accept)),
-            SnapshotOptions::CompareWith { dir, .. } => Some(SnapshotStore::new(dir.clone(), WritePolicy::ReadOnly)),
-        };
+            SnapshotOptions::Record { dir } => Some((dir.clone(), WritePolicy::Accept)),
+            SnapshotOptions::CompareWith { dir, .. } => Some((dir.clone(), WritePolicy::ReadOnly)),
+        }
+    }
+
+    /// Lists the snapshot folder (a thousand files) on a blocking thread, while the run asks the
+    /// target about itself.
+    fn list_snapshot_folder(&self) -> tokio::task::JoinHandle<Option<SnapshotStore>> {
+        let folder = self.snapshot_folder();
+        tokio::task::spawn_blocking(move || folder.map(|(dir, policy)| SnapshotStore::new(dir, policy)))
+    }
+
+    fn snapshot_session(
+        &self,
+        plan: &Plan,
+        target: &Target,
+        listed: Result<Option<SnapshotStore>, tokio::task::JoinError>,
+    ) -> SnapshotSession {
+        let store =
+            listed.unwrap_or_else(|_| self.snapshot_folder().map(|(dir, policy)| SnapshotStore::new(dir, policy)));
         SnapshotSession {
             store,
             case_bases: plan.case_bases.clone(),
