@@ -286,7 +286,9 @@ impl Runner {
             listed.unwrap_or_else(|_| self.snapshot_folder().map(|(dir, policy)| SnapshotStore::new(dir, policy)));
         SnapshotSession {
             store,
-            case_bases: plan.case_bases.clone(),
+            case_bases: crate::snapshot::name::canonical_bases(
+                &plan.case_bases.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+            ),
             settings: self.options.snapshot_settings.clone(),
             target_urls: crate::snapshot::render::target_urls(target.apis.values().cloned().chain(target.root.clone())),
             ..SnapshotSession::default()

@@ -38,7 +38,8 @@ pub struct SnapshotSession {
     /// Where snapshots are compared and written; `None` renders them only (the `cargo test`
     /// harness asserts them with insta itself).
     pub store: Option<SnapshotStore>,
-    /// The folders case keys are relative to: the cases folder, then the suite root.
+    /// The folders case keys are relative to: the cases folder, then the suite root, resolved
+    /// ([`name::canonical_bases`]).
     pub case_bases: Vec<PathBuf>,
     /// Which exchanges are snapshotted, what a change means, the target's redactions.
     pub settings: SnapshotSettings,
@@ -53,8 +54,7 @@ impl SnapshotSession {
         if let Some(key) = keys.get(file) {
             return key.clone();
         }
-        let bases: Vec<&std::path::Path> = self.case_bases.iter().map(PathBuf::as_path).collect();
-        let key = name::case_key(file, &bases);
+        let key = name::case_key_in(file, &self.case_bases);
         keys.insert(file.to_path_buf(), key.clone());
         key
     }

@@ -9,11 +9,20 @@ use crate::suite::api::Api;
 /// (the cases folder, then the suite root), with `/` separators and without the extension.
 /// The same on every machine and for every way the case was named on the command line.
 pub fn case_key(file: &Path, bases: &[&Path]) -> String {
+    case_key_in(file, &canonical_bases(bases))
+}
+
+/// The base folders as [`case_key_in`] takes them: resolved (those that exist), in order.
+pub fn canonical_bases(bases: &[&Path]) -> Vec<PathBuf> {
+    bases.iter().filter_map(|base| std::fs::canonicalize(base).ok()).collect()
+}
+
+/// [`case_key`] with the base folders resolved once for many files (by [`canonical_bases`]).
+pub fn case_key_in(file: &Path, canonical_bases: &[PathBuf]) -> String {
     let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-    let relative = bases
+    let relative = canonical_bases
         .iter()
-        .filter_map(|base| std::fs::canonicalize(base).ok())
-        .find_map(|base| absolute.strip_prefix(&base).ok().map(Path::to_path_buf))
+        .find_map(|base| absolute.strip_prefix(base).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from(file.file_name().unwrap_or(file.as_os_str())));
     let without_extension = relative.with_extension("");
     without_extension
