@@ -3,6 +3,18 @@
 use clap::{Parser, Subcommand};
 use paycheck::commands::{check, explore, faults, list, proxy, report, run, serve, snapshots};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay`: its place in `mi_option_e` (mimalloc.h, v2 and v3 alike; the sys
+/// crate names only some options).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// How long mimalloc keeps freed memory before giving it back, in milliseconds. With its default
+/// (10) a hostile target's huge answers held 240 MB at the peak, with 1 about 170 (glibc's
+/// malloc: about 155); giving it back at once (0) costs a third more system time on every run.
+const PURGE_DELAY_MS: std::ffi::c_long = 1;
+
 /// Contract tests and conformance for payment gateway APIs, with a reference gateway.
 #[derive(Debug, Parser)]
 #[command(name = "paycheck", version, about)]
@@ -35,6 +47,8 @@ enum Command {
 }
 
 fn main() {
+    // SAFETY: sets one of mimalloc's options, by its documented index, before any thread starts.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Run(args) => block_on(run::run(*args)),
