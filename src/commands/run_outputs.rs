@@ -26,7 +26,7 @@ pub fn shard_cases(cases: &[Arc<Case>], loaded: &LoadedConfig, shard: Option<Sha
     let Some(shard) = shard else { return cases.to_vec() };
     let bases = case_bases(loaded);
     let bases = name::canonical_bases(&bases.iter().map(PathBuf::as_path).collect::<Vec<_>>());
-    cases.iter().filter(|case| shard.selects(&name::case_key_in(&case.file.path, &bases))).cloned().collect()
+    cases.iter().filter(|case| shard.selects(&name::case_key(&case.file.path, &bases))).cloned().collect()
 }
 
 /// Where the target's snapshots live: `snapshots/<target>/` under the suite root. A target

@@ -54,7 +54,7 @@ impl SnapshotSession {
         if let Some(key) = keys.get(file) {
             return key.clone();
         }
-        let key = name::case_key_in(file, &self.case_bases);
+        let key = name::case_key(file, &self.case_bases);
         keys.insert(file.to_path_buf(), key.clone());
         key
     }

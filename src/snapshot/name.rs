@@ -7,18 +7,9 @@ use crate::suite::api::Api;
 
 /// A case's stable key: its file path relative to the first base folder that contains it
 /// (the cases folder, then the suite root), with `/` separators and without the extension.
-/// The same on every machine and for every way the case was named on the command line.
-pub fn case_key(file: &Path, bases: &[&Path]) -> String {
-    case_key_in(file, &canonical_bases(bases))
-}
-
-/// The base folders as [`case_key_in`] takes them: resolved (those that exist), in order.
-pub fn canonical_bases(bases: &[&Path]) -> Vec<PathBuf> {
-    bases.iter().filter_map(|base| std::fs::canonicalize(base).ok()).collect()
-}
-
-/// [`case_key`] with the base folders resolved once for many files (by [`canonical_bases`]).
-pub fn case_key_in(file: &Path, canonical_bases: &[PathBuf]) -> String {
+/// The same on every machine and for every way the case was named on the command line. The base
+/// folders are resolved once for many files, by [`canonical_bases`].
+pub fn case_key(file: &Path, canonical_bases: &[PathBuf]) -> String {
     let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
     let relative = canonical_bases
         .iter()
@@ -31,6 +22,11 @@ pub fn case_key_in(file: &Path, canonical_bases: &[PathBuf]) -> String {
         .filter(|part| !part.is_empty() && part != "." && part != "..")
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The base folders as [`case_key`] takes them: resolved (those that exist), in order.
+pub fn canonical_bases(bases: &[&Path]) -> Vec<PathBuf> {
+    bases.iter().filter_map(|base| std::fs::canonicalize(base).ok()).collect()
 }
 
 /// `Status shows the refund` → `status-shows-the-refund`.
@@ -109,8 +105,8 @@ mod tests {
         std::fs::create_dir_all(cases.join("v1")).unwrap();
         let file = cases.join("v1/refund.yaml");
         std::fs::write(&file, "").unwrap();
-        assert_eq!(case_key(&file, &[&cases, dir.path()]), "v1/refund");
-        assert_eq!(case_key(&file, &[dir.path()]), "cases/v1/refund");
+        assert_eq!(case_key(&file, &canonical_bases(&[&cases, dir.path()])), "v1/refund");
+        assert_eq!(case_key(&file, &canonical_bases(&[dir.path()])), "cases/v1/refund");
         let name = SnapshotName::new("v1/refund", Api::Bank, "status");
         assert_eq!(name.relative_path(), Path::new("v1/refund/bank__status.snap"));
         assert_eq!(name.display(), "v1/refund/bank__status.snap");
