@@ -8,9 +8,15 @@ use memchr::memmem;
 /// value containing another is replaced whole).
 #[derive(Debug, Clone, Default)]
 pub struct Replacements {
-    pairs: Vec<(String, String)>,
-    /// A finder for each value longer than [`SHORT_VALUE_BYTES`].
-    finders: Vec<Option<memmem::Finder<'static>>>,
+    entries: Vec<Entry>,
+}
+
+/// One value, what replaces it, and a finder when the value is longer than [`SHORT_VALUE_BYTES`].
+#[derive(Debug, Clone)]
+struct Entry {
+    value: String,
+    replacement: String,
+    finder: Option<memmem::Finder<'static>>,
 }
 
 /// Values up to this long are searched by `str::contains` (vectorised for short needles).
@@ -19,30 +25,32 @@ const SHORT_VALUE_BYTES: usize = 32;
 impl Replacements {
     /// The replacements, in the order they are applied; empty values are left out.
     pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Replacements {
-        let pairs: Vec<(String, String)> = pairs.into_iter().filter(|(value, _)| !value.is_empty()).collect();
-        let finders = pairs
-            .iter()
-            .map(|(value, _)| {
-                (value.len() > SHORT_VALUE_BYTES).then(|| memmem::Finder::new(value.as_bytes()).into_owned())
+        let entries = pairs
+            .into_iter()
+            .filter(|(value, _)| !value.is_empty())
+            .map(|(value, replacement)| {
+                let finder =
+                    (value.len() > SHORT_VALUE_BYTES).then(|| memmem::Finder::new(value.as_bytes()).into_owned());
+                Entry { value, replacement, finder }
             })
             .collect();
-        Replacements { pairs, finders }
+        Replacements { entries }
     }
 
     /// What replaces a text that is one of the values as a whole.
     pub fn whole(&self, text: &str) -> Option<&str> {
-        self.pairs.iter().find(|(value, _)| value == text).map(|(_, replacement)| replacement.as_str())
+        self.entries.iter().find(|entry| entry.value == text).map(|entry| entry.replacement.as_str())
     }
 
     /// The text with every occurrence of each value replaced.
     pub fn apply(&self, mut text: String) -> String {
-        for ((value, replacement), finder) in self.pairs.iter().zip(&self.finders) {
-            let found = match finder {
+        for entry in &self.entries {
+            let found = match &entry.finder {
                 Some(finder) => finder.find(text.as_bytes()).is_some(),
-                None => text.contains(value.as_str()),
+                None => text.contains(entry.value.as_str()),
             };
             if found {
-                text = text.replace(value.as_str(), replacement);
+                text = text.replace(entry.value.as_str(), &entry.replacement);
             }
         }
         text
@@ -50,12 +58,12 @@ impl Replacements {
 
     /// The number of values.
     pub fn len(&self) -> usize {
-        self.pairs.len()
+        self.entries.len()
     }
 
     /// True when there is nothing to replace.
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.entries.is_empty()
     }
 }
 
