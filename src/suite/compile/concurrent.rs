@@ -22,16 +22,13 @@ impl Compiler<'_> {
     ) -> Option<Concurrent> {
         let step = &doc.value;
         let span = self.span(doc);
-        let misplaced: Vec<&str> = [
+        let misplaced = present_keys([
             ("expect", step.expect.is_some()),
             ("capture", !step.capture.is_empty()),
             ("poll", step.poll.is_some()),
             ("snapshot", step.snapshot.is_some()),
             ("violates", !step.violates.is_empty()),
-        ]
-        .into_iter()
-        .filter_map(|(key, present)| present.then_some(key))
-        .collect();
+        ]);
         if !misplaced.is_empty() {
             self.error(span.clone(), format!("a `concurrent` group cannot have `{}`", misplaced.join("` or `")))
                 .add_help("give each request of the group its own `expect` and `capture`; `expect_one_of` lists the race's outcomes");
@@ -80,7 +77,7 @@ impl Compiler<'_> {
     fn member(&mut self, number: usize, index: usize, doc: &Spanned<StepDoc>) -> Option<Step> {
         let span = self.span(doc);
         let step = &doc.value;
-        let foreign: Vec<&str> = [
+        let foreign = present_keys([
             ("covers", !step.covers.is_empty()),
             ("only", step.only.is_some()),
             ("when", step.when.is_some()),
@@ -93,10 +90,7 @@ impl Compiler<'_> {
             ("snapshot", step.snapshot.is_some()),
             ("concurrent", step.concurrent.is_some()),
             ("expect_one_of", !step.expect_one_of.is_empty()),
-        ]
-        .into_iter()
-        .filter_map(|(key, present)| present.then_some(key))
-        .collect();
+        ]);
         if !foreign.is_empty() {
             self.error(span.clone(), format!("a request of a `concurrent` group cannot have `{}`", foreign.join("` or `")))
                 .add_help("a request of a group has `request`, and optionally `name`, `expect` and `capture`; `covers`, `only` and `when` go on the group");
@@ -122,4 +116,9 @@ impl Compiler<'_> {
             action: Action::Exchange(Box::new(exchange)),
         })
     }
+}
+
+/// The keys, of those given with whether the step has them, that the step has.
+fn present_keys<const N: usize>(keys: [(&'static str, bool); N]) -> Vec<&'static str> {
+    keys.into_iter().filter_map(|(key, present)| present.then_some(key)).collect()
 }
