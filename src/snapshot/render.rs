@@ -191,18 +191,27 @@ pub fn is_reference(text: &str) -> bool {
 }
 
 fn sensitive_field_placeholder(key: &str) -> Option<&'static str> {
-    let has = |word: &str| key.as_bytes().windows(word.len()).any(|part| part.eq_ignore_ascii_case(word.as_bytes()));
-    let is = |word: &str| key.eq_ignore_ascii_case(word);
-    let ends = |word: &str| {
-        key.len() >= word.len() && key.as_bytes()[key.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes())
-    };
-    if has("signature") || is("sign") || is("checksum") {
+    let key = key.as_bytes();
+    let is = |word: &str| key.eq_ignore_ascii_case(word.as_bytes());
+    let ends =
+        |word: &str| key.len() >= word.len() && key[key.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes());
+    if has_word(key, b"signature") || is("sign") || is("checksum") {
         Some("[signature]")
-    } else if has("password") || has("secret") || is("token") || ends("_token") {
+    } else if has_word(key, b"password") || has_word(key, b"secret") || is("token") || ends("_token") {
         Some("[secret]")
     } else {
         None
     }
+}
+
+/// True when `key` holds `word` (lowercase ASCII) in any case. Every key of every answer is
+/// checked: most are shorter than the word, and the rest are compared only where its first
+/// letter stands.
+fn has_word(key: &[u8], word: &[u8]) -> bool {
+    key.len() >= word.len()
+        && key
+            .windows(word.len())
+            .any(|part| part[0].to_ascii_lowercase() == word[0] && part.eq_ignore_ascii_case(word))
 }
 
 fn is_sensitive_header(name: &str) -> bool {
