@@ -21,6 +21,11 @@ pub fn may_change(text: &str) -> bool {
     next_escape(bytes, 0).is_some() || next_line_break(bytes, 0).is_some()
 }
 
+/// True when the text holds a byte that may start an escape (line breaks aside).
+pub fn has_escape(text: &str) -> bool {
+    next_escape(text.as_bytes(), 0).is_some()
+}
+
 /// Where the next byte that may start an escape is, from `from` on (searched a word at a time:
 /// every text the runner records goes through here).
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {

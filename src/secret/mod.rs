@@ -94,6 +94,30 @@ impl Masker {
         if !self.finds_any(text) {
             return text.to_string();
         }
+        self.mask_found(text)
+    }
+
+    /// As [`Masker::mask`], handing back a text without secrets as it came, uncopied.
+    pub fn mask_owned(&self, text: String) -> String {
+        if !self.finds_any(&text) {
+            return text;
+        }
+        self.mask_found(&text)
+    }
+
+    /// As [`Masker::mask_owned`], for a text whose line breaks are all its writer's own: a
+    /// pretty-printed JSON document (which escapes any line break inside a string) under a
+    /// status line and headers. No secret can be wrapped across such line breaks, so the text
+    /// is decoded and searched again only when it holds an escape.
+    pub fn mask_owned_structured(&self, text: String) -> String {
+        if !self.finds_any_with(&text, decoded::has_escape) {
+            return text;
+        }
+        self.mask_found(&text)
+    }
+
+    /// The text, known to hold a secret, masked.
+    fn mask_found(&self, text: &str) -> String {
         let masked = self.mask_forms(text);
         if !decoded::may_change(&masked) {
             return masked;
@@ -115,6 +139,11 @@ impl Masker {
     /// True when the text holds a secret in a form the masker knows, as it stands or decoded
     /// (searched without copying the text, so that a large text without secrets costs little).
     fn finds_any(&self, text: &str) -> bool {
+        self.finds_any_with(text, decoded::may_change)
+    }
+
+    /// [`Masker::finds_any`], searching the decoded text when `worth_decoding` says so.
+    fn finds_any_with(&self, text: &str, worth_decoding: fn(&str) -> bool) -> bool {
         // Called for every text recorded (a dozen per request): no allocation.
         let automata =
             || [&self.forms, &self.embedded_base64].into_iter().flatten().map(|patterns| &patterns.automaton);
@@ -130,7 +159,7 @@ impl Masker {
             return true;
         }
         let longest = automata().map(AhoCorasick::max_pattern_len).max().unwrap_or(0);
-        decoded::may_change(text)
+        worth_decoding(text)
             && decoded::any_block(text, longest, |block| automata().any(|automaton| automaton.is_match(block)))
     }
 
@@ -462,6 +491,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_structured_text_is_masked_as_written_and_escaped_but_never_joined_across_its_lines() {
+        let masker = Masker::new(["test_user_password".to_string()]);
+        let pretty =
+            |value: &str| format!("HTTP 200\ncontent-type: application/json\n\n{{\n  \"echo\": \"{value}\"\n}}");
+        for written in
+            ["test_user_password", r"test\u005fuser_password", "test%5Fuser_password", "&#116;est_user_password"]
+        {
+            let masked = masker.mask_owned_structured(pretty(written));
+            assert_eq!(masked, pretty("[masked]"), "{written}");
+            assert_eq!(masker.mask_owned(pretty(written)), masked, "{written}");
+        }
+        let clean = pretty("nothing secret here");
+        assert_eq!(masker.mask_owned_structured(clean.clone()), clean);
+        // Its line breaks are the renderer's: text that ends one line and text that starts the
+        // next are two things, not one secret (which `mask` would join).
+        let split = "HTTP 200\nx-note: test_user\n_password".to_string();
+        assert_eq!(masker.mask_owned_structured(split.clone()), split);
+        assert!(masker.mask(&split).contains(MASK));
     }
 
     #[test]

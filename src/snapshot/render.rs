@@ -76,6 +76,7 @@ pub fn render_snapshot(input: SnapshotInput<'_>, normalisation: &Normalisation<'
         text.push('\n');
     }
     text.push('\n');
+    let mut structured = true;
     if input.body.is_empty() {
         text.push_str("(empty body)");
     } else {
@@ -88,12 +89,22 @@ pub fn render_snapshot(input: SnapshotInput<'_>, normalisation: &Normalisation<'
                 let document = normalise_json(document, normalisation);
                 text.push_str(&serde_json::to_string_pretty(&document).unwrap_or_default());
             }
-            Err(_) => text.push_str(&String::from_utf8_lossy(input.body)),
+            Err(_) => {
+                structured = false;
+                text.push_str(&String::from_utf8_lossy(input.body));
+            }
         }
     }
     let text = normalisation.target_urls.apply(text);
     let text = redact_generated_order_numbers(normalisation.inputs.apply(text));
-    cut(normalise_text(&normalisation.masker.mask(&text)))
+    // The line breaks of a JSON answer's text are the renderer's own; those of any other body
+    // are the target's (base64 wrapped over lines, say), which the masker must see through.
+    let masked = if structured {
+        normalisation.masker.mask_owned_structured(text)
+    } else {
+        normalisation.masker.mask_owned(text)
+    };
+    cut(normalise_owned_text(masked))
 }
 
 /// The target's URLs (its root, its API bases), each written `[target]` in snapshots (ports
@@ -122,8 +133,26 @@ fn cut(text: String) -> String {
 
 /// The normalisation insta applies to snapshot contents: no trailing whitespace, `\n` line ends.
 pub fn normalise_text(text: &str) -> String {
+    normalised(text).into_owned()
+}
+
+/// As [`normalise_text`], borrowing a text that is already normalised.
+pub fn normalised(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.trim_end();
-    if text.contains('\r') { text.replace("\r\n", "\n") } else { text.to_string() }
+    if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// As [`normalise_text`], in place where it can be.
+pub fn normalise_owned_text(mut text: String) -> String {
+    if text.contains('\r') {
+        return normalise_text(&text);
+    }
+    text.truncate(text.trim_end().len());
+    text
 }
 
 /// Redacts volatile values and sorts keys.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::outcome::Diff;
 
 use super::name::SnapshotName;
-use super::render::normalise_text;
+use super::render::{normalise_owned_text, normalised};
 
 /// The folder of every target's snapshots, under the suite root.
 pub fn snapshots_root(suite_root: &Path) -> PathBuf {
@@ -160,9 +160,9 @@ impl SnapshotStore {
         contents: &str,
     ) -> Result<Assertion, String> {
         let accepted = self.accepted_path(name);
-        let contents = normalise_text(contents);
+        let contents = normalised(contents);
         let old = read_contents(&accepted)?;
-        if old.as_deref() == Some(contents.as_str()) {
+        if old.as_deref() == Some(&*contents) {
             if self.policy != WritePolicy::ReadOnly {
                 self.clear_pending(name)?;
             }
@@ -240,7 +240,7 @@ pub fn read_contents(path: &Path) -> Result<Option<String>, String> {
             super::render::MAX_TEXT_BYTES
         ));
     }
-    Ok(Some(contents_of(&text)))
+    Ok(Some(contents_of_owned(text)))
 }
 
 /// The most a snapshot file may hold: its text is cut at [`super::render::MAX_TEXT_BYTES`] and
@@ -252,19 +252,32 @@ const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 /// The contents part of a snapshot file's text.
 pub fn contents_of(text: &str) -> String {
+    contents_of_owned(text.to_string())
+}
+
+/// As [`contents_of`], reusing the file's text (every accepted snapshot of a run is read here).
+fn contents_of_owned(mut text: String) -> String {
+    let Some(offset) = contents_offset(&text) else { return String::new() };
+    text.drain(..offset);
+    normalise_owned_text(text)
+}
+
+/// Where a snapshot file's contents start: after its `---` header, or at the start when it has
+/// none; `None` for a header that is never closed.
+fn contents_offset(text: &str) -> Option<usize> {
     let mut lines = text.split_inclusive('\n');
-    let Some(first) = lines.next() else { return String::new() };
+    let Some(first) = lines.next() else { return Some(0) };
     if first.trim_end() != "---" {
-        return normalise_text(text);
+        return Some(0);
     }
     let mut offset = first.len();
     for line in lines {
         offset += line.len();
         if line.trim_end() == "---" {
-            return normalise_text(&text[offset..]);
+            return Some(offset);
         }
     }
-    String::new()
+    None
 }
 
 /// A snapshot file's text, as insta writes it.
