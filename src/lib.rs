@@ -26,3 +26,4 @@ pub mod snapshot;
 pub mod suite;
 pub mod template;
 pub mod text;
+pub mod tls;

@@ -19,7 +19,7 @@ const QUOTED_BYTES: usize = 512;
 pub fn client(timeout: Duration, pool_size: usize) -> Result<reqwest::Client, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
-        .tls_backend_preconfigured(super::tls::client_config()?)
+        .tls_backend_preconfigured(crate::tls::client_config()?)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))

@@ -22,7 +22,6 @@ pub mod shard;
 mod sign;
 mod snapshot_step;
 mod step;
-mod tls;
 pub mod verdict;
 
 use std::sync::Arc;

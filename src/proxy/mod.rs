@@ -64,6 +64,7 @@ impl RunningProxy {
     ) -> Result<RunningProxy, String> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::tls::client_config()?)
             .no_gzip()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(settings.timeout)

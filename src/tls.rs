@@ -1,7 +1,9 @@
-//! TLS for the run's client, set up only when a run first talks TLS.
+//! TLS for every HTTP client paycheck builds (the run's, the gateway's callback sender, the
+//! proxy's), set up only when a client first talks TLS.
 //!
 //! Loading the platform's root certificates costs about a fifth of a one-case run's start-up, and
-//! most runs (the embedded gateway, `paycheck serve`, a local mock) never open a TLS connection.
+//! most runs (the embedded gateway, `paycheck serve`, a local mock, callbacks to the run's own
+//! listener) never open a TLS connection.
 //! The verifier here is the platform verifier reqwest would build, created on the first
 //! certificate it is asked to check.
 
