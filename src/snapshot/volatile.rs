@@ -9,10 +9,9 @@
 //!   which differ from run to run wherever they appear (a page that shows the order number).
 
 use std::collections::{BTreeMap, HashMap};
-
-use foldhash::fast::RandomState;
 use std::sync::LazyLock;
 
+use foldhash::fast::RandomState;
 use serde_json::Value;
 
 use crate::suite::schema_registry::SchemaRegistry;
