@@ -8,9 +8,9 @@ use super::suggest;
 
 /// Parses a YAML document into a typed value; the error names file, line, column and what was expected.
 pub fn parse<T: serde::de::DeserializeOwned>(file: &Arc<SourceFile>) -> Result<T, Diagnostic> {
-    // No document here reads its comments back: not capturing them is a fifth of the parse.
-    let options = serde_saphyr::options! { emit_comments: false };
-    serde_saphyr::from_str_with_options::<T>(&file.text, options).map_err(|error| to_diagnostic(file, &error))
+    // No document here reads its comments back: serde-saphyr is built without its `comments`
+    // feature, whose scanner keeps every comment.
+    serde_saphyr::from_str::<T>(&file.text).map_err(|error| to_diagnostic(file, &error))
 }
 
 fn to_diagnostic(file: &Arc<SourceFile>, error: &serde_saphyr::Error) -> Diagnostic {
