@@ -131,12 +131,8 @@ fn cut(text: String) -> String {
     format!("{}\n… (cut: the snapshot keeps {MAX_TEXT_BYTES} of {} bytes)", &text[..end], text.len())
 }
 
-/// The normalisation insta applies to snapshot contents: no trailing whitespace, `\n` line ends.
-pub fn normalise_text(text: &str) -> String {
-    normalised(text).into_owned()
-}
-
-/// As [`normalise_text`], borrowing a text that is already normalised.
+/// The normalisation insta applies to snapshot contents: no trailing whitespace, `\n` line
+/// ends. A text that is already normalised is borrowed.
 pub fn normalised(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.trim_end();
     if text.contains('\r') {
@@ -146,10 +142,10 @@ pub fn normalised(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// As [`normalise_text`], in place where it can be.
+/// As [`normalised`], in place where it can be.
 pub fn normalise_owned_text(mut text: String) -> String {
     if text.contains('\r') {
-        return normalise_text(&text);
+        return normalised(&text).into_owned();
     }
     text.truncate(text.trim_end().len());
     text

@@ -240,7 +240,7 @@ pub fn read_contents(path: &Path) -> Result<Option<String>, String> {
             super::render::MAX_TEXT_BYTES
         ));
     }
-    Ok(Some(contents_of_owned(text)))
+    Ok(Some(contents_of(text)))
 }
 
 /// The most a snapshot file may hold: its text is cut at [`super::render::MAX_TEXT_BYTES`] and
@@ -250,13 +250,9 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The buffer a snapshot file is first read into.
 const READ_BUFFER_BYTES: usize = 8 * 1024;
 
-/// The contents part of a snapshot file's text.
-pub fn contents_of(text: &str) -> String {
-    contents_of_owned(text.to_string())
-}
-
-/// As [`contents_of`], reusing the file's text (every accepted snapshot of a run is read here).
-fn contents_of_owned(mut text: String) -> String {
+/// The contents part of a snapshot file's text, reusing the text (every accepted snapshot of a
+/// run is read here).
+fn contents_of(mut text: String) -> String {
     let Some(offset) = contents_offset(&text) else { return String::new() };
     text.drain(..offset);
     normalise_owned_text(text)
@@ -433,6 +429,6 @@ mod tests {
             text,
             "---\nsource: cases/a.yaml\ndescription: \"Pay: ok [router], step 1\"\nexpression: pay\ninput_file: cases/a.yaml\n---\nHTTP 200\n"
         );
-        assert_eq!(contents_of(&text), "HTTP 200");
+        assert_eq!(contents_of(text), "HTTP 200");
     }
 }
