@@ -38,6 +38,9 @@ struct CompiledExpression {
     source: String,
     compiled: Expression<'static, 'static>,
     variables: Vec<String>,
+    /// The segments of an expression that only reads a name and its attributes
+    /// (`merchant.user`), looked up without the expression engine; most expressions are these.
+    lookup: Option<Vec<String>>,
 }
 
 /// Every expression compiled so far, by its text.
@@ -150,10 +153,28 @@ fn compile_expression(expression: &str) -> Result<Arc<CompiledExpression>, Templ
     })?;
     let mut variables: Vec<String> = compiled.undeclared_variables(true).into_iter().collect();
     variables.sort();
-    Ok(Arc::new(CompiledExpression { source: expression.to_string(), compiled, variables }))
+    let lookup = plain_lookup(expression, &variables);
+    Ok(Arc::new(CompiledExpression { source: expression.to_string(), compiled, variables, lookup }))
+}
+
+/// The segments of `expression` when it is nothing but a name and attributes, which is the case
+/// when the one variable the compiler found reading is the expression's whole text (so `true`,
+/// `none`, a call or an operator never qualify).
+fn plain_lookup(expression: &str, variables: &[String]) -> Option<Vec<String>> {
+    let identifier = |segment: &str| {
+        segment.chars().next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+            && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let whole = matches!(variables, [only] if only == expression);
+    (whole && expression.split('.').all(identifier)).then(|| expression.split('.').map(String::from).collect())
 }
 
 fn evaluate(expression: &CompiledExpression, scope: &Scope) -> Result<minijinja::Value, TemplateError> {
+    // A value found by plain lookup is the one the engine would find; anything not found goes
+    // through the engine, which words the error.
+    if let Some(value) = expression.lookup.as_deref().and_then(|segments| scope.lookup(segments)) {
+        return Ok(value);
+    }
     let source = &expression.source;
     let value = expression
         .compiled
@@ -211,6 +232,42 @@ mod tests {
         let template = Template::compile("{{ ordr }}").unwrap();
         let error = template.render_value(&scope()).unwrap_err();
         assert!(error.message.contains("ordr"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_plain_lookup_gives_what_the_expression_engine_gives() {
+        let mut scope = scope();
+        scope.set("merchant", json!({"user": "u", "nested": {"n": 1}, "none": null, "list": [1, 2]}));
+        scope.set("none", json!("a variable named none"));
+        let by_engine = |source: &str| {
+            let expression = compile_expression(source).unwrap();
+            let engine = CompiledExpression { lookup: None, ..clone_expression(&expression) };
+            (expression, engine)
+        };
+        for source in
+            ["merchant.user", "merchant.nested.n", "merchant.nested", "merchant.none", "merchant.list", "amount"]
+        {
+            let (fast, engine) = by_engine(source);
+            assert!(fast.lookup.is_some(), "{source} is a plain lookup");
+            assert_eq!(evaluate(&fast, &scope).unwrap(), evaluate(&engine, &scope).unwrap(), "{source}");
+        }
+        for source in ["merchant.missing", "merchant.user.deeper", "ordr", "merchant.list.first"] {
+            let (fast, engine) = by_engine(source);
+            let (fast, engine) = (evaluate(&fast, &scope).unwrap_err(), evaluate(&engine, &scope).unwrap_err());
+            assert_eq!(fast.message, engine.message, "{source}");
+        }
+        for source in ["none", "true", "amount + 1", "merchant['user']", "uuid()", "merchant.user|upper", "amount.0"] {
+            assert!(compile_expression(source).unwrap().lookup.is_none(), "{source} is not a plain lookup");
+        }
+    }
+
+    fn clone_expression(expression: &CompiledExpression) -> CompiledExpression {
+        CompiledExpression {
+            source: expression.source.clone(),
+            compiled: environment::get().compile_expression_owned(expression.source.clone()).unwrap(),
+            variables: expression.variables.clone(),
+            lookup: expression.lookup.clone(),
+        }
     }
 
     #[test]

@@ -44,6 +44,16 @@ impl Scope {
         self.values.contains_key(name)
     }
 
+    /// A name and its attributes, when every one is there (`["merchant", "user"]`).
+    pub(super) fn lookup(&self, segments: &[String]) -> Option<Value> {
+        let (name, attributes) = segments.split_first()?;
+        let mut value = self.values.get(name)?.clone();
+        for attribute in attributes {
+            value = value.get_attr(attribute).ok().filter(|found| !found.is_undefined())?;
+        }
+        Some(value)
+    }
+
     /// The evaluation context for minijinja.
     pub(super) fn context(&self) -> Value {
         Value::from_dyn_object(Arc::clone(&self.values))
