@@ -14,6 +14,7 @@ use crate::snapshot::SnapshotSession;
 use crate::suite::target::Target;
 use crate::template::Scope;
 
+use super::UrlCache;
 use super::callbacks::CallbackSettings;
 use super::clock::TargetClock;
 use super::verdict::{Rules, Strictness};
@@ -22,6 +23,8 @@ use super::verdict::{Rules, Strictness};
 pub struct RunContext {
     /// The one HTTP client (one connection pool).
     pub client: reqwest::Client,
+    /// The request URLs parsed so far.
+    pub urls: UrlCache,
     /// Where requests go.
     pub target: Arc<Target>,
     /// How `wait` steps let time pass.

@@ -199,7 +199,11 @@ pub(super) fn build_request(
             .collect(),
         body: body.as_ref().map(|text| masker.mask(text)),
     };
-    let mut builder = context.client.request(spec.method.clone(), &url).headers(headers);
+    let builder = match context.urls.parse(&url) {
+        Some(parsed) => context.client.request(spec.method.clone(), parsed),
+        None => context.client.request(spec.method.clone(), &url),
+    };
+    let mut builder = builder.headers(headers);
     if let Some(body) = body {
         builder = builder.body(body);
     }

@@ -21,7 +21,7 @@ use crate::engine::callbacks::CallbackSettings;
 use crate::engine::clock::TargetClock;
 use crate::engine::plan::{self, Selection};
 use crate::engine::requirements::{self, RunFacts};
-use crate::engine::{self, RunContext, http};
+use crate::engine::{self, RunContext, UrlCache, http};
 use crate::exit_code;
 use crate::outcome::{CaseResult, Changes, Conformance, Event, RunRecord, RunSummary};
 use crate::report::{Reporter, drive};
@@ -153,6 +153,7 @@ impl Runner {
         let (events, reporters) = drive::spawn(reporters);
         let context = RunContext {
             client: self.client.clone(),
+            urls: UrlCache::default(),
             target: Arc::new(target.clone()),
             clock,
             masker,
