@@ -76,6 +76,9 @@ pub struct SourceSpan {
     pub range: std::ops::Range<usize>,
     line: usize,
     column: usize,
+    /// `path:line:column`, written the first time a result asks for it: a case run many times
+    /// records it for every check of every run.
+    position: std::sync::OnceLock<String>,
 }
 
 impl SourceSpan {
@@ -84,7 +87,7 @@ impl SourceSpan {
         let end = range.end.min(file.text.len());
         let start = range.start.min(end);
         let (line, column) = file.line_col(start);
-        SourceSpan { file: Arc::clone(file), range: start..end, line, column }
+        SourceSpan { file: Arc::clone(file), range: start..end, line, column, position: std::sync::OnceLock::new() }
     }
 
     /// A span for a serde-saphyr location (line and column are 1-based).
@@ -100,12 +103,12 @@ impl SourceSpan {
 
     /// `path:line:column`, the way compilers print positions.
     pub fn position(&self) -> String {
-        // Every check and step result records one; a UTF-8 path is copied, not re-validated
-        // by `Path::display` (a tenth of a step's own work).
-        match self.file.path.to_str() {
+        let written = || match self.file.path.to_str() {
+            // A UTF-8 path is copied, not re-validated by `Path::display`.
             Some(path) => format!("{path}:{}:{}", self.line, self.column),
             None => format!("{}:{}:{}", self.file.path.display(), self.line, self.column),
-        }
+        };
+        self.position.get_or_init(written).clone()
     }
 
     /// The file this span points into.
