@@ -401,6 +401,9 @@ pub const SHOWN_CHARS: usize = 200;
 /// The text cut at [`SHOWN_CHARS`], with `…` when it was longer (cut only once masked, so that a
 /// cut never leaves part of a secret).
 pub fn shorten(text: String) -> String {
+    if text.len() <= SHOWN_CHARS {
+        return text;
+    }
     match text.char_indices().nth(SHOWN_CHARS) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text,

@@ -131,7 +131,7 @@ impl Masker {
         if !self.finds_any(text) {
             return text[..char_boundary_at_most(text, max_bytes)].to_string();
         }
-        let mut masked = self.mask(text);
+        let mut masked = self.mask_found(text);
         masked.truncate(char_boundary_at_most(&masked, max_bytes));
         masked
     }
