@@ -36,7 +36,7 @@ pub fn alfapay_payment_order(ctx: &Ctx<'_>, p: &Params) -> Result<Value, ApiErro
     Ok(json!({
         "data": {
             "orderId": gw_order_id,
-            "redirect": format!("{}/alfapay-emulator/{}", ctx.root, gw_order_id),
+            "redirect": format!("{}/alfapay-emulator/{}", ctx.root(), gw_order_id),
         },
         "success": true,
     }))

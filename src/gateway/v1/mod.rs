@@ -204,8 +204,7 @@ pub async fn handle(
         return too_large(limit);
     };
     let read_query = v1.policy.query_string_read;
-    let root = http::root_url(v1.config.public_url.as_deref(), &parts.headers);
-    let ctx = Ctx { v1, family, root, now: v1.clock.now_ms() };
+    let ctx = Ctx { v1, family, headers: &parts.headers, now: v1.clock.now_ms() };
     let result =
         Params::parse(&parts.headers, parts.uri.query(), &bytes, read_query).and_then(|params| call(&ctx, &params));
     reply::finish(result, style)

@@ -167,10 +167,10 @@ pub fn store_new_order(ctx: &Ctx<'_>, reg: Registration) -> Result<Order, ApiErr
 pub fn form_url(ctx: &Ctx<'_>, order: &Order, language: &str) -> String {
     match ctx.family {
         Family::Router => {
-            format!("{}/wl/payment.html?mdOrder={}&language={}", ctx.root, order.registration.id, language)
+            format!("{}/wl/payment.html?mdOrder={}&language={}", ctx.root(), order.registration.id, language)
         }
         Family::Bank => {
-            format!("{}/payment/merchants/payment_{}.html?mdOrder={}", ctx.root, language, order.registration.id)
+            format!("{}/payment/merchants/payment_{}.html?mdOrder={}", ctx.root(), language, order.registration.id)
         }
     }
 }

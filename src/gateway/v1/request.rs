@@ -42,7 +42,11 @@ impl Params {
                 let Value::Object(object) = parsed else {
                     return Err(ApiError::new(5, "The JSON request body must be an object"));
                 };
-                values.extend(object);
+                if values.is_empty() {
+                    values = object;
+                } else {
+                    values.extend(object);
+                }
             }
             Encoding::Form => {
                 for (k, v) in decode_form(body, "request body")? {

@@ -10,7 +10,8 @@ use crate::gateway::v1::model::Order;
 /// PREREGISTERED fields (`gwId` null, `allowedPaymentWays`); afterwards the bank's fields too.
 pub fn router_status(order: &Order) -> Value {
     let routed = order.bank.is_some();
-    let mut m = Map::new();
+    // Room for every field a routed order shows, so that the map never grows.
+    let mut m = Map::with_capacity(32);
     if order.action_code.is_some() {
         let (code, description) = action(order);
         m.insert("actionCode".into(), json!(code));
