@@ -13,8 +13,8 @@ use crate::secret::Masker;
 use crate::snapshot::SnapshotSession;
 use crate::suite::target::Target;
 use crate::template::Scope;
+use crate::template::cache::SourceCache;
 
-use super::UrlCache;
 use super::callbacks::CallbackSettings;
 use super::clock::TargetClock;
 use super::verdict::{Rules, Strictness};
@@ -23,8 +23,9 @@ use super::verdict::{Rules, Strictness};
 pub struct RunContext {
     /// The one HTTP client (one connection pool).
     pub client: reqwest::Client,
-    /// The request URLs parsed so far.
-    pub urls: UrlCache,
+    /// The request URLs parsed so far: a suite requests the same few URLs again and again, and
+    /// parsing one (its host above all) cost a tenth of what the client spends on a request.
+    pub urls: SourceCache<url::Url>,
     /// Where requests go.
     pub target: Arc<Target>,
     /// How `wait` steps let time pass.

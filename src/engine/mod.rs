@@ -22,7 +22,6 @@ pub mod shard;
 mod sign;
 mod snapshot_step;
 mod step;
-pub mod url_cache;
 pub mod verdict;
 
 use std::sync::Arc;
@@ -39,7 +38,6 @@ use case_run::CallbackHub;
 
 pub use context::RunContext;
 pub use plan::CaseRun;
-pub use url_cache::UrlCache;
 
 /// The default number of cases run at once.
 pub fn default_jobs() -> usize {

@@ -199,9 +199,10 @@ pub(super) fn build_request(
             .collect(),
         body: body.as_ref().map(|text| masker.mask(text)),
     };
-    let builder = match context.urls.parse(&url) {
-        Some(parsed) => context.client.request(spec.method.clone(), parsed),
-        None => context.client.request(spec.method.clone(), &url),
+    // Text that is not a URL goes to the client as it is, which reports it as it would.
+    let builder = match context.urls.get_or_compile(&url, url::Url::parse) {
+        Ok(parsed) => context.client.request(spec.method.clone(), parsed),
+        Err(_) => context.client.request(spec.method.clone(), &url),
     };
     let mut builder = builder.headers(headers);
     if let Some(body) = body {

@@ -21,7 +21,7 @@ use crate::engine::callbacks::CallbackSettings;
 use crate::engine::clock::TargetClock;
 use crate::engine::plan::{self, Selection};
 use crate::engine::requirements::{self, RunFacts};
-use crate::engine::{self, RunContext, UrlCache, http};
+use crate::engine::{self, RunContext, http};
 use crate::exit_code;
 use crate::outcome::{CaseResult, Changes, Conformance, Event, RunRecord, RunSummary};
 use crate::report::{Reporter, drive};
@@ -31,6 +31,7 @@ use crate::suite::case::Case;
 use crate::suite::clauses::{Capability, ClauseCatalogue};
 use crate::suite::config::TargetConfig;
 use crate::suite::target::Target;
+use crate::template::cache::SourceCache;
 
 pub use environment::Environment;
 pub use options::{RunOptions, SnapshotOptions};
@@ -153,7 +154,7 @@ impl Runner {
         let (events, reporters) = drive::spawn(reporters);
         let context = RunContext {
             client: self.client.clone(),
-            urls: UrlCache::default(),
+            urls: SourceCache::default(),
             target: Arc::new(target.clone()),
             clock,
             masker,

@@ -1,5 +1,6 @@
 //! Compiled artefacts shared by source text: a suite writes the same expressions, regexes and
-//! JSONPath queries in many files, and each is compiled once per process.
+//! JSONPath queries in many files, and each is compiled once per process; a run requests the
+//! same URLs again and again, and each is parsed once per run.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
