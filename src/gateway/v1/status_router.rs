@@ -88,11 +88,12 @@ pub fn router_status(order: &Order) -> Value {
     if routed {
         m.insert("transactionAttributes".into(), json!({}));
     }
-    json!({
-        "state": order.state.router_state(),
-        "depositedAmount": order.deposited_amount,
-        "orderStatusResultModel": Value::Object(m),
-    })
+    // Built by hand: `json!` would copy the model through the serializer, key by key.
+    let mut status = Map::with_capacity(3);
+    status.insert("state".into(), json!(order.state.router_state()));
+    status.insert("depositedAmount".into(), json!(order.deposited_amount));
+    status.insert("orderStatusResultModel".into(), Value::Object(m));
+    Value::Object(status)
 }
 
 fn operations(order: &Order) -> Value {
