@@ -129,15 +129,11 @@ pub fn capture(capture: &Capture, view: &ResponseView<'_>, masker: &Masker) -> (
             .get(name)
             .map(|value| Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned())),
     };
-    let subject = match &capture.source {
-        CaptureSource::Json(query) => format!("{} ← {}", capture.name, query.source()),
-        CaptureSource::Header(name) => format!("{} ← header {name}", capture.name),
-    };
     let check = CheckResult {
         position: Some(capture.span.position()),
         ..CheckResult::new(
             CheckKind::Capture,
-            subject,
+            capture.subject.clone(),
             value.is_some(),
             "a value to capture",
             matcher::shorten(masker.mask(&matcher::show(value.as_ref()))),

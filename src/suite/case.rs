@@ -359,10 +359,23 @@ pub struct JsonExpectation {
 pub struct Capture {
     /// The name later templates use.
     pub name: String,
+    /// How results name the capture: `order_id ← $.orderId`, `token ← header x-token`.
+    pub subject: String,
     /// Where the value comes from.
     pub source: CaptureSource,
     /// Where it was written.
     pub span: SourceSpan,
+}
+
+impl Capture {
+    /// A capture of `name` from `source`.
+    pub fn new(name: &str, source: CaptureSource, span: SourceSpan) -> Capture {
+        let subject = match &source {
+            CaptureSource::Json(query) => format!("{name} ← {}", query.source()),
+            CaptureSource::Header(header) => format!("{name} ← header {header}"),
+        };
+        Capture { name: name.to_string(), subject, source, span }
+    }
 }
 
 /// Where a captured value comes from.

@@ -153,7 +153,7 @@ impl Compiler<'_> {
         };
         self.known.insert(name.to_string());
         match parsed {
-            Ok(source) => Some(Capture { name: name.to_string(), source, span }),
+            Ok(source) => Some(Capture::new(name, source, span)),
             Err(message) => {
                 self.error(span, message);
                 None
