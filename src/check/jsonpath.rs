@@ -29,6 +29,9 @@ pub struct JsonQuery {
     source: Arc<str>,
     path: Arc<JsonPath>,
     singular: bool,
+    /// The member names of a query made of nothing else (`$.a.b`), walked without the JSONPath
+    /// engine: most queries are these.
+    names: Option<Arc<[String]>>,
 }
 
 /// Every query parsed so far, by its text.
@@ -57,6 +60,9 @@ impl JsonQuery {
 
     /// The selected value: the node (or `None`) for a singular query, the array of nodes otherwise.
     pub fn select(&self, document: &Value) -> Option<Value> {
+        if let Some(names) = &self.names {
+            return names.iter().try_fold(document, |node, name| node.get(name.as_str())).cloned();
+        }
         let nodes = self.path.query(document);
         if self.singular {
             nodes.at_most_one().ok().flatten().cloned()
@@ -79,7 +85,19 @@ fn parse_query(source: &str) -> Result<JsonQuery, String> {
         return Err(format!("JSONPath with too many filters: {filters} `?` (at most {MAX_QUERY_FILTERS})"));
     }
     let path = JsonPath::parse(source).map_err(|error| format!("invalid JSONPath `{source}`: {error}"))?;
-    Ok(JsonQuery { source: Arc::from(source), path: Arc::new(path), singular: is_singular(source) })
+    let names = member_names(source);
+    Ok(JsonQuery { source: Arc::from(source), path: Arc::new(path), singular: is_singular(source), names })
+}
+
+/// The names of a query written `$.name.name…` with plain ASCII names, where each name selects
+/// that member of an object and nothing of anything else (RFC 9535 2.5.1).
+fn member_names(source: &str) -> Option<Arc<[String]>> {
+    let plain = |name: &str| {
+        name.chars().next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let names: Vec<&str> = source.strip_prefix("$.")?.split('.').collect();
+    names.iter().all(|name| plain(name)).then(|| names.iter().map(|name| name.to_string()).collect())
 }
 
 /// True when the query has only name and index selectors, judged outside quoted names.
@@ -116,6 +134,21 @@ mod tests {
         assert_eq!(JsonQuery::parse("$.a.b[1]").unwrap().select(&doc), Some(json!(2)));
         assert_eq!(JsonQuery::parse("$.a.c").unwrap().select(&doc), None);
         assert_eq!(JsonQuery::parse("$['x.y']").unwrap().select(&doc), Some(json!(3)));
+    }
+
+    #[test]
+    fn member_names_select_what_the_jsonpath_engine_selects() {
+        let doc = json!({"a": {"b": {"c": 1}, "n": null, "list": [1]}, "s": "text", "_x1": true});
+        for source in ["$.a", "$.a.b.c", "$.a.n", "$.a.list", "$.a.missing", "$.s.length", "$.a.list.b", "$._x1", "$.q"]
+        {
+            let query = JsonQuery::parse(source).unwrap();
+            assert!(query.names.is_some(), "{source} is made of member names");
+            let engine = JsonQuery { names: None, ..query.clone() };
+            assert_eq!(query.select(&doc), engine.select(&doc), "{source}");
+        }
+        for source in ["$", "$.a[0]", "$['a']", "$.a.*", "$..a", "$.a-b", "$.1a", "$.é"] {
+            assert!(member_names(source).is_none(), "{source} goes through the engine");
+        }
     }
 
     #[test]
