@@ -391,7 +391,8 @@ fn truthy(value: &Value) -> bool {
 pub fn show(value: Option<&Value>) -> String {
     match value {
         None => "(absent)".into(),
-        Some(value) => value.to_string(),
+        // The same compact JSON as `Display`, written without the formatting machinery.
+        Some(value) => serde_json::to_string(value).unwrap_or_else(|_| value.to_string()),
     }
 }
 
