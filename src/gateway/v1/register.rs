@@ -178,19 +178,21 @@ pub fn form_url(ctx: &Ctx<'_>, order: &Order, language: &str) -> String {
 fn register_answer(ctx: &Ctx<'_>, order: &Order, p: &Params) -> Value {
     let language =
         p.text("language").ok().flatten().map(|l| l.to_ascii_lowercase()).unwrap_or_else(|| "en".to_string());
-    let mut m = Map::new();
-    match ctx.family {
+    let m = match ctx.family {
         Family::Router => {
-            m.extend(success());
+            let mut m = success();
             m.insert("formUrl".into(), json!(form_url(ctx, order, &language)));
             m.insert("orderId".into(), json!(order.registration.id));
             m.insert("orderNumber".into(), json!(order.registration.order_number));
+            m
         }
         Family::Bank => {
+            let mut m = Map::new();
             m.insert("orderId".into(), json!(order.registration.id));
             m.insert("formUrl".into(), json!(form_url(ctx, order, &language)));
+            m
         }
-    }
+    };
     Value::Object(m)
 }
 

@@ -40,7 +40,8 @@ pub enum Style {
 
 /// The success envelope fields, `"errorCode":"0"` and `"errorMessage":"Success"`.
 pub fn success() -> Map<String, Value> {
-    let mut m = Map::new();
+    // Room for the fields a method's answer adds after these.
+    let mut m = Map::with_capacity(8);
     m.insert("errorCode".into(), json!("0"));
     m.insert("errorMessage".into(), json!("Success"));
     m

@@ -23,6 +23,9 @@ enum Encoding {
     Form,
 }
 
+/// Up to how many parameters a name is looked for by comparing it with each (more are hashed).
+const LOOKED_THROUGH: usize = 16;
+
 impl Params {
     /// Decodes the query string (unless `read_query` is false) and the body.
     pub fn parse(headers: &HeaderMap, query: Option<&str>, body: &[u8], read_query: bool) -> Result<Params, ApiError> {
@@ -64,7 +67,14 @@ impl Params {
 
     /// The raw value of `name`; `null` and the empty string count as absent.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        match self.values.get(name) {
+        // A request holds a handful of parameters, and a method asks for a dozen or more by name:
+        // comparing names costs less than hashing the one asked for.
+        let found = if self.values.len() <= LOOKED_THROUGH {
+            self.values.iter().find_map(|(key, value)| (key == name).then_some(value))
+        } else {
+            self.values.get(name)
+        };
+        match found {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.is_empty() => None,
             Some(v) => Some(v),
@@ -212,6 +222,18 @@ mod tests {
             .expect("parses");
         assert_eq!(p.integer("amount"), Ok(Some(2)));
         assert_eq!(p.text("currency"), Ok(Some("643".into())));
+    }
+
+    #[test]
+    fn a_name_is_found_alike_among_few_parameters_and_many() {
+        for count in [1, LOOKED_THROUGH, LOOKED_THROUGH + 1, 200] {
+            let values: Map<String, Value> =
+                (0..count).map(|n| (format!("p{n}"), Value::from(format!("v{n}")))).collect();
+            let p = Params::from_map(values);
+            assert_eq!(p.text(&format!("p{}", count - 1)), Ok(Some(format!("v{}", count - 1))), "{count}");
+            assert_eq!(p.text("p0"), Ok(Some("v0".into())), "{count}");
+            assert_eq!(p.text("absent"), Ok(None), "{count}");
+        }
     }
 
     #[test]
