@@ -42,16 +42,38 @@ fn build() -> Environment<'static> {
     environment.set_undefined_behavior(UndefinedBehavior::Strict);
     environment.set_fuel(Some(50_000));
     environment.add_function("unique_order_number", unique_order_number);
-    environment.add_function("uuid", || uuid::Uuid::new_v4().to_string());
-    environment.add_function("now", || {
-        jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default()
-    });
-    environment.add_function("now_ms", || jiff::Timestamp::now().as_millisecond());
+    environment.add_function("uuid", random_uuid);
+    environment.add_function("now", now);
+    environment.add_function("now_ms", now_ms);
     environment.add_function("utc_datetime", utc_datetime);
     environment
 }
 
 /// An instant in epoch milliseconds as `yyyy-MM-ddTHH:mm:ss` in UTC.
+/// The function `name` when it takes no argument, for a template that only calls it: templates
+/// call these directly, and get what the expression engine would give.
+pub fn plain_function(name: &str) -> Option<fn() -> minijinja::Value> {
+    match name {
+        "unique_order_number" => Some(|| minijinja::Value::from(unique_order_number())),
+        "uuid" => Some(|| minijinja::Value::from(random_uuid())),
+        "now" => Some(|| minijinja::Value::from(now())),
+        "now_ms" => Some(|| minijinja::Value::from(now_ms())),
+        _ => None,
+    }
+}
+
+fn random_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default()
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
 fn utc_datetime(epoch_ms: i64) -> Result<String, minijinja::Error> {
     let instant = jiff::Timestamp::from_millisecond(epoch_ms).map_err(|error| {
         minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("{epoch_ms} is not an instant: {error}"))

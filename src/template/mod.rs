@@ -41,6 +41,9 @@ struct CompiledExpression {
     /// The segments of an expression that only reads a name and its attributes
     /// (`merchant.user`), looked up without the expression engine; most expressions are these.
     lookup: Option<Vec<String>>,
+    /// The name and function of an expression that only calls a function without arguments
+    /// (`unique_order_number()`), called without the expression engine.
+    call: Option<(String, fn() -> minijinja::Value)>,
 }
 
 /// Every expression compiled so far, by its text.
@@ -154,7 +157,10 @@ fn compile_expression(expression: &str) -> Result<Arc<CompiledExpression>, Templ
     let mut variables: Vec<String> = compiled.undeclared_variables(true).into_iter().collect();
     variables.sort();
     let lookup = plain_lookup(expression, &variables);
-    Ok(Arc::new(CompiledExpression { source: expression.to_string(), compiled, variables, lookup }))
+    let call = expression
+        .strip_suffix("()")
+        .and_then(|name| environment::plain_function(name).map(|function| (name.to_string(), function)));
+    Ok(Arc::new(CompiledExpression { source: expression.to_string(), compiled, variables, lookup, call }))
 }
 
 /// The segments of `expression` when it is nothing but a name and attributes, which is the case
@@ -174,6 +180,10 @@ fn evaluate(expression: &CompiledExpression, scope: &Scope) -> Result<minijinja:
     // through the engine, which words the error.
     if let Some(value) = expression.lookup.as_deref().and_then(|segments| scope.lookup(segments)) {
         return Ok(value);
+    }
+    // A name the scope defines is the one a call would use: only then does the engine decide.
+    if let Some((_, function)) = expression.call.as_ref().filter(|(name, _)| !scope.contains(name)) {
+        return Ok(function());
     }
     let source = &expression.source;
     let value = expression
@@ -241,7 +251,7 @@ mod tests {
         scope.set("none", json!("a variable named none"));
         let by_engine = |source: &str| {
             let expression = compile_expression(source).unwrap();
-            let engine = CompiledExpression { lookup: None, ..clone_expression(&expression) };
+            let engine = CompiledExpression { lookup: None, call: None, ..clone_expression(&expression) };
             (expression, engine)
         };
         for source in
@@ -267,6 +277,28 @@ mod tests {
             compiled: environment::get().compile_expression_owned(expression.source.clone()).unwrap(),
             variables: expression.variables.clone(),
             lookup: expression.lookup.clone(),
+            call: expression.call.clone(),
+        }
+    }
+
+    #[test]
+    fn a_plain_call_gives_what_the_expression_engine_gives_unless_the_scope_names_it() {
+        let call = compile_expression("now_ms()").unwrap();
+        let engine = CompiledExpression { call: None, ..clone_expression(&call) };
+        let (direct, by_engine) = (evaluate(&call, &scope()).unwrap(), evaluate(&engine, &scope()).unwrap());
+        assert_eq!(direct.kind(), by_engine.kind());
+        assert!(by_engine.as_i64().unwrap() - direct.as_i64().unwrap() < 60_000, "{direct} and {by_engine}");
+        for name in ["unique_order_number", "uuid", "now"] {
+            let call = compile_expression(&format!("{name}()")).unwrap();
+            assert!(call.call.is_some(), "{name}() is called directly");
+            assert_eq!(evaluate(&call, &scope()).unwrap().kind(), minijinja::value::ValueKind::String);
+        }
+        let mut shadowed = scope();
+        shadowed.set("uuid", json!("a variable"));
+        let call = compile_expression("uuid()").unwrap();
+        assert!(evaluate(&call, &shadowed).is_err(), "a variable named uuid is not callable");
+        for source in ["uuid(1)", "utc_datetime()", "uuid() ~ 'x'", "nothing()"] {
+            assert!(compile_expression(source).map(|e| e.call.is_none()).unwrap_or(true), "{source}");
         }
     }
 
