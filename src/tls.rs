@@ -15,6 +15,13 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, Error as TlsError, SignatureScheme};
 use rustls_platform_verifier::Verifier;
 
+/// The start of every HTTP client paycheck builds: TLS as [`client_config`] sets it up, with
+/// rustls's process-wide provider installed (reqwest is built without one of its own).
+pub fn client_builder() -> Result<reqwest::ClientBuilder, String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Ok(reqwest::Client::builder().tls_backend_preconfigured(client_config()?))
+}
+
 /// The client's TLS configuration: the platform's roots (loaded on first use), HTTP/2 and 1.1.
 pub fn client_config() -> Result<ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());

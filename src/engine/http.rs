@@ -17,9 +17,7 @@ const QUOTED_BYTES: usize = 512;
 /// Builds the run's one client: a shared connection pool, no redirects followed (a redirect is
 /// something a case checks), a per-request timeout.
 pub fn client(timeout: Duration, pool_size: usize) -> Result<reqwest::Client, String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(crate::tls::client_config()?)
+    crate::tls::client_builder()?
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))

@@ -70,13 +70,7 @@ impl WaitRule {
 /// The HTTP client callbacks are sent with: no redirects followed, each attempt bounded by
 /// `timeout`; `None` if it cannot be built (then no callback is sent).
 pub fn client(timeout: Duration) -> Option<reqwest::Client> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(crate::tls::client_config().ok()?)
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .ok()
+    crate::tls::client_builder().ok()?.timeout(timeout).redirect(reqwest::redirect::Policy::none()).build().ok()
 }
 
 /// The callback sender of one API.

@@ -62,9 +62,7 @@ impl RunningProxy {
         schemas: Arc<SchemaRegistry>,
         addr: SocketAddr,
     ) -> Result<RunningProxy, String> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(crate::tls::client_config()?)
+        let client = crate::tls::client_builder()?
             .no_gzip()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(settings.timeout)
