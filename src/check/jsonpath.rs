@@ -9,8 +9,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::template::bracket_nesting;
 use crate::template::cache::SourceCache;
+use crate::template::{bracket_nesting, is_plain_name};
 
 /// The longest query accepted, in bytes (the longest in the bundled cases is about 80).
 pub const MAX_QUERY_LENGTH: usize = 500;
@@ -92,12 +92,8 @@ fn parse_query(source: &str) -> Result<JsonQuery, String> {
 /// The names of a query written `$.name.name…` with plain ASCII names, where each name selects
 /// that member of an object and nothing of anything else (RFC 9535 2.5.1).
 fn member_names(source: &str) -> Option<Arc<[String]>> {
-    let plain = |name: &str| {
-        name.chars().next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
     let names: Vec<&str> = source.strip_prefix("$.")?.split('.').collect();
-    names.iter().all(|name| plain(name)).then(|| names.iter().map(|name| name.to_string()).collect())
+    names.iter().all(|name| is_plain_name(name)).then(|| names.iter().map(|name| name.to_string()).collect())
 }
 
 /// True when the query has only name and index selectors, judged outside quoted names.

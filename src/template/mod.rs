@@ -41,9 +41,9 @@ struct CompiledExpression {
     /// The segments of an expression that only reads a name and its attributes
     /// (`merchant.user`), looked up without the expression engine; most expressions are these.
     lookup: Option<Vec<String>>,
-    /// The name and function of an expression that only calls a function without arguments
+    /// The function of an expression that only calls one without arguments
     /// (`unique_order_number()`), called without the expression engine.
-    call: Option<(String, fn() -> minijinja::Value)>,
+    call: Option<fn() -> minijinja::Value>,
 }
 
 /// Every expression compiled so far, by its text.
@@ -157,22 +157,23 @@ fn compile_expression(expression: &str) -> Result<Arc<CompiledExpression>, Templ
     let mut variables: Vec<String> = compiled.undeclared_variables(true).into_iter().collect();
     variables.sort();
     let lookup = plain_lookup(expression, &variables);
-    let call = expression
-        .strip_suffix("()")
-        .and_then(|name| environment::plain_function(name).map(|function| (name.to_string(), function)));
+    let call = expression.strip_suffix("()").and_then(environment::plain_function);
     Ok(Arc::new(CompiledExpression { source: expression.to_string(), compiled, variables, lookup, call }))
+}
+
+/// True for an ASCII letter or `_` followed by ASCII letters, digits and `_`: a name that
+/// templates and JSONPath queries look up without their engines.
+pub fn is_plain_name(text: &str) -> bool {
+    text.chars().next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The segments of `expression` when it is nothing but a name and attributes, which is the case
 /// when the one variable the compiler found reading is the expression's whole text (so `true`,
 /// `none`, a call or an operator never qualify).
 fn plain_lookup(expression: &str, variables: &[String]) -> Option<Vec<String>> {
-    let identifier = |segment: &str| {
-        segment.chars().next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
-            && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
     let whole = matches!(variables, [only] if only == expression);
-    (whole && expression.split('.').all(identifier)).then(|| expression.split('.').map(String::from).collect())
+    (whole && expression.split('.').all(is_plain_name)).then(|| expression.split('.').map(String::from).collect())
 }
 
 fn evaluate(expression: &CompiledExpression, scope: &Scope) -> Result<minijinja::Value, TemplateError> {
@@ -182,7 +183,9 @@ fn evaluate(expression: &CompiledExpression, scope: &Scope) -> Result<minijinja:
         return Ok(value);
     }
     // A name the scope defines is the one a call would use: only then does the engine decide.
-    if let Some((_, function)) = expression.call.as_ref().filter(|(name, _)| !scope.contains(name)) {
+    if let (Some(function), Some(name)) = (expression.call, expression.source.strip_suffix("()"))
+        && !scope.contains(name)
+    {
         return Ok(function());
     }
     let source = &expression.source;
@@ -277,7 +280,7 @@ mod tests {
             compiled: environment::get().compile_expression_owned(expression.source.clone()).unwrap(),
             variables: expression.variables.clone(),
             lookup: expression.lookup.clone(),
-            call: expression.call.clone(),
+            call: expression.call,
         }
     }
 
