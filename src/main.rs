@@ -1,6 +1,7 @@
 //! The `paycheck` command line: argument parsing and dispatch, nothing else.
 
 use clap::{Parser, Subcommand};
+use paycheck::commands::runtime::{Threads, block_on};
 use paycheck::commands::{check, explore, faults, list, proxy, report, run, serve, snapshots};
 
 #[global_allocator]
@@ -51,25 +52,15 @@ fn main() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run(args) => block_on(run::run(*args)),
-        Command::Serve(args) => block_on(serve::serve(args)),
-        Command::Proxy(args) => block_on(proxy::proxy(args)),
+        Command::Run(args) => block_on(run::threads(&args), run::run(*args)),
+        Command::Serve(args) => block_on(Threads::PerCore, serve::serve(args)),
+        Command::Proxy(args) => block_on(Threads::PerCore, proxy::proxy(args)),
         Command::Check(args) => check::check(&args),
         Command::List(args) => list::list(&args),
         Command::Faults => faults::faults(),
-        Command::Explore(args) => block_on(explore::explore(*args)),
+        Command::Explore(args) => block_on(Threads::PerCore, explore::explore(*args)),
         Command::Snapshots(args) => snapshots::snapshots(&args),
         Command::Report(args) => report::report(&args),
     };
     std::process::exit(code);
-}
-
-fn block_on(command: impl std::future::Future<Output = i32>) -> i32 {
-    match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime.block_on(command),
-        Err(error) => {
-            eprintln!("paycheck: cannot start the async runtime: {error}");
-            paycheck::exit_code::INVALID_SUITE
-        }
-    }
 }

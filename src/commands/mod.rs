@@ -10,6 +10,7 @@ pub mod proxy;
 pub mod report;
 pub mod run;
 mod run_outputs;
+pub mod runtime;
 pub mod serve;
 pub mod snapshots;
 mod suite_loading;
