@@ -156,7 +156,7 @@ fn main() {
             println!("load average after: {}", load_average());
             println!(
                 "\npaycheck rate / hurl rate (hurl's fastest, --jobs {best_jobs}): {:.2} with one file loaded and \
-                 --repeat, as Hurl runs; {:.2} with {scenarios} files, each loaded (goal: at least 3); \
+                 --repeat, as Hurl runs (goal: at least 3); {:.2} with {scenarios} files, each loaded; \
                  start-up paycheck / hurl: {:.2}",
                 best.as_secs_f64() / repeat_time.as_secs_f64(),
                 best.as_secs_f64() / paycheck_time.as_secs_f64(),
