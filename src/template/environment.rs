@@ -41,25 +41,29 @@ fn build() -> Environment<'static> {
     let mut environment = Environment::new();
     environment.set_undefined_behavior(UndefinedBehavior::Strict);
     environment.set_fuel(Some(50_000));
-    environment.add_function("unique_order_number", unique_order_number);
-    environment.add_function("uuid", random_uuid);
-    environment.add_function("now", now);
-    environment.add_function("now_ms", now_ms);
+    for (name, function) in PLAIN_FUNCTIONS {
+        environment.add_function(*name, *function);
+    }
     environment.add_function("utc_datetime", utc_datetime);
     environment
 }
 
-/// An instant in epoch milliseconds as `yyyy-MM-ddTHH:mm:ss` in UTC.
-/// The function `name` when it takes no argument, for a template that only calls it: templates
-/// call these directly, and get what the expression engine would give.
-pub fn plain_function(name: &str) -> Option<fn() -> minijinja::Value> {
-    match name {
-        "unique_order_number" => Some(|| minijinja::Value::from(unique_order_number())),
-        "uuid" => Some(|| minijinja::Value::from(random_uuid())),
-        "now" => Some(|| minijinja::Value::from(now())),
-        "now_ms" => Some(|| minijinja::Value::from(now_ms())),
-        _ => None,
-    }
+/// A function of the environment that takes no argument.
+pub type PlainFunction = fn() -> minijinja::Value;
+
+/// The functions that take no argument: the environment registers these, and a template that
+/// only calls one calls it directly (see [`plain_function`]).
+const PLAIN_FUNCTIONS: &[(&str, PlainFunction)] = &[
+    ("unique_order_number", || minijinja::Value::from(unique_order_number())),
+    ("uuid", || minijinja::Value::from(random_uuid())),
+    ("now", || minijinja::Value::from(now())),
+    ("now_ms", || minijinja::Value::from(now_ms())),
+];
+
+/// The function `name` when it takes no argument, for a template that only calls it: it gives
+/// what the expression engine would, since the engine calls the same function.
+pub fn plain_function(name: &str) -> Option<PlainFunction> {
+    PLAIN_FUNCTIONS.iter().find(|(known, _)| *known == name).map(|(_, function)| *function)
 }
 
 fn random_uuid() -> String {
@@ -74,6 +78,7 @@ fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
+/// An instant in epoch milliseconds as `yyyy-MM-ddTHH:mm:ss` in UTC.
 fn utc_datetime(epoch_ms: i64) -> Result<String, minijinja::Error> {
     let instant = jiff::Timestamp::from_millisecond(epoch_ms).map_err(|error| {
         minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("{epoch_ms} is not an instant: {error}"))

@@ -43,7 +43,7 @@ struct CompiledExpression {
     lookup: Option<Vec<String>>,
     /// The function of an expression that only calls one without arguments
     /// (`unique_order_number()`), called without the expression engine.
-    call: Option<fn() -> minijinja::Value>,
+    call: Option<environment::PlainFunction>,
 }
 
 /// Every expression compiled so far, by its text.
@@ -173,7 +173,8 @@ pub fn is_plain_name(text: &str) -> bool {
 /// `none`, a call or an operator never qualify).
 fn plain_lookup(expression: &str, variables: &[String]) -> Option<Vec<String>> {
     let whole = matches!(variables, [only] if only == expression);
-    (whole && expression.split('.').all(is_plain_name)).then(|| expression.split('.').map(String::from).collect())
+    let segments: Vec<String> = expression.split('.').map(String::from).collect();
+    (whole && segments.iter().all(|segment| is_plain_name(segment))).then_some(segments)
 }
 
 fn evaluate(expression: &CompiledExpression, scope: &Scope) -> Result<minijinja::Value, TemplateError> {
