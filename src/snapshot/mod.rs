@@ -4,6 +4,7 @@
 //! `.snap.new` beside the accepted file for review.
 //!
 //! - [`render`]: `render_snapshot`, the text (shared with the `cargo test` harness);
+//! - [`normalise`]: a JSON answer as its snapshot shows it, in one walk;
 //! - [`name`]: case keys, step slugs and file locations;
 //! - [`store`]: reading, comparing, writing (atomically), pending, accept and reject;
 //! - [`policy`]: which exchanges a run snapshots (`off`, `opt-in`, `all`) and what a change means;
@@ -17,6 +18,7 @@
 pub mod changes;
 pub mod inputs;
 pub mod name;
+pub mod normalise;
 pub mod policy;
 pub mod render;
 pub mod replacements;

@@ -13,6 +13,7 @@
 
 use serde_json::Value;
 
+use super::normalise::write_normalised_json;
 use super::replacements::Replacements;
 use super::volatile::{VolatileFields, redact_generated_order_numbers};
 use crate::secret::Masker;
@@ -86,8 +87,10 @@ pub fn render_snapshot(input: SnapshotInput<'_>, normalisation: &Normalisation<'
         };
         match document {
             Ok(document) => {
-                let document = normalise_json(document, normalisation);
-                text.push_str(&serde_json::to_string_pretty(&document).unwrap_or_default());
+                let mut bytes = std::mem::take(&mut text).into_bytes();
+                write_normalised_json(&mut bytes, document, normalisation);
+                text = String::from_utf8(bytes)
+                    .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
             }
             Err(_) => {
                 structured = false;
@@ -151,92 +154,9 @@ pub fn normalise_owned_text(mut text: String) -> String {
     text
 }
 
-/// Redacts volatile values and sorts keys.
-fn normalise_json(document: Value, normalisation: &Normalisation<'_>) -> Value {
-    let mut redacted: Vec<(String, String)> = Vec::new();
-    for redaction in normalisation.spec.redact.iter().chain(normalisation.target_redactions) {
-        for location in redaction.path.query_located(&document).locations() {
-            redacted.push((location.to_json_pointer(), redaction.placeholder.clone()));
-        }
-    }
-    let mut document = document;
-    for (pointer, placeholder) in redacted {
-        if let Some(value) = document.pointer_mut(&pointer)
-            && !value.is_null()
-        {
-            *value = Value::String(format!("[{placeholder}]"));
-        }
-    }
-    normalise_value(&mut document, normalisation, 0);
-    document
-}
-
-/// How deep strings become references and volatile fields are redacted.
-const MAX_REDACTION_DEPTH: usize = 64;
-/// How deep keys are sorted.
-const MAX_SORT_DEPTH: usize = 128;
-
-/// One walk over the answer (the case's and the target's redactions already written): each
-/// string equal to one of the case's inputs becomes its reference, so that an echoed input reads
-/// `{{order_number}}` rather than the schema's generic placeholder; each field named like a
-/// signature, password or secret is replaced whole; each volatile field's value becomes its
-/// placeholder (placeholders and references stay); keys are sorted.
-fn normalise_value(value: &mut Value, normalisation: &Normalisation<'_>, depth: usize) {
-    match value {
-        Value::String(text) if depth <= MAX_REDACTION_DEPTH => {
-            if let Some(reference) = normalisation.inputs.whole(text) {
-                *text = reference.to_string();
-            }
-        }
-        Value::Object(fields) => {
-            if depth <= MAX_SORT_DEPTH {
-                fields.sort_keys();
-            }
-            for (key, field) in fields.iter_mut() {
-                if let Some(placeholder) = sensitive_field_placeholder(key)
-                    && !field.is_null()
-                {
-                    *field = Value::String(placeholder.to_string());
-                    continue;
-                }
-                normalise_value(field, normalisation, depth + 1);
-                if depth <= MAX_REDACTION_DEPTH {
-                    normalisation.volatile_fields.redact_field(key, field);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|item| normalise_value(item, normalisation, depth + 1)),
-        _ => {}
-    }
-}
-
 /// True for `{{name}}`, a reference to one of the case's inputs.
 pub fn is_reference(text: &str) -> bool {
     text.starts_with("{{") && text.ends_with("}}")
-}
-
-fn sensitive_field_placeholder(key: &str) -> Option<&'static str> {
-    let key = key.as_bytes();
-    let is = |word: &str| key.eq_ignore_ascii_case(word.as_bytes());
-    let ends =
-        |word: &str| key.len() >= word.len() && key[key.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes());
-    if has_word(key, b"signature") || is("sign") || is("checksum") {
-        Some("[signature]")
-    } else if has_word(key, b"password") || has_word(key, b"secret") || is("token") || ends("_token") {
-        Some("[secret]")
-    } else {
-        None
-    }
-}
-
-/// True when `key` holds `word` (lowercase ASCII) in any case. Every key of every answer is
-/// checked: most are shorter than the word, and the rest are compared only where its first
-/// letter stands.
-fn has_word(key: &[u8], word: &[u8]) -> bool {
-    key.len() >= word.len()
-        && key
-            .windows(word.len())
-            .any(|part| part[0].to_ascii_lowercase() == word[0] && part.eq_ignore_ascii_case(word))
 }
 
 fn is_sensitive_header(name: &str) -> bool {

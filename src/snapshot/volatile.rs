@@ -69,14 +69,14 @@ impl VolatileFields {
         self.names.is_empty()
     }
 
-    /// Replaces a volatile field's value by `[placeholder]`: a scalar that is not already a
-    /// placeholder or a reference (a null, an object and an array stay).
-    pub fn redact_field(&self, key: &str, field: &mut Value) {
-        let Some(placeholder) = self.names.get(key) else { return };
+    /// The `[placeholder]` a volatile field's value is written as: a scalar that is not already
+    /// a placeholder or a reference (a null, an object and an array stay as they are).
+    pub fn replacement(&self, key: &str, field: &Value) -> Option<&str> {
+        let placeholder = self.names.get(key)?;
         match field {
-            Value::Null | Value::Object(_) | Value::Array(_) => {}
-            Value::String(text) if is_placeholder(text) => {}
-            _ => *field = Value::String(placeholder.clone()),
+            Value::Null | Value::Object(_) | Value::Array(_) => None,
+            Value::String(text) if is_placeholder(text) => None,
+            _ => Some(placeholder),
         }
     }
 }
@@ -187,17 +187,14 @@ mod tests {
         assert_eq!(fields.placeholder("gw"), Some("timestamp"));
         assert_eq!(fields.placeholder("id"), Some("operation_id"));
         assert_eq!(fields.placeholder("inner"), None);
-        let redacted = |key: &str, mut value: Value| {
-            fields.redact_field(key, &mut value);
-            value
-        };
-        assert_eq!(redacted("date", json!(17)), json!("[timestamp]"));
-        assert_eq!(redacted("id", json!("17")), json!("[operation_id]"));
-        assert_eq!(redacted("n", json!(1)), json!(1));
-        assert_eq!(redacted("gw", Value::Null), Value::Null);
-        assert_eq!(redacted("date", json!("[timestamp]")), json!("[timestamp]"));
-        assert_eq!(redacted("date", json!("{{order_date}}")), json!("{{order_date}}"));
-        assert_eq!(redacted("date", json!({"at": 1})), json!({"at": 1}));
+        let redacted = |key: &str, value: Value| fields.replacement(key, &value).map(str::to_string);
+        assert_eq!(redacted("date", json!(17)).as_deref(), Some("[timestamp]"));
+        assert_eq!(redacted("id", json!("17")).as_deref(), Some("[operation_id]"));
+        assert_eq!(redacted("n", json!(1)), None);
+        assert_eq!(redacted("gw", Value::Null), None);
+        assert_eq!(redacted("date", json!("[timestamp]")), None);
+        assert_eq!(redacted("date", json!("{{order_date}}")), None);
+        assert_eq!(redacted("date", json!({"at": 1})), None);
         assert_eq!(
             redact_generated_order_numbers("<h1>Order pcmx3794gb-2hwzk-46</h1> pcmx3794gb-1-p, pc-1".to_string()),
             "<h1>Order [order_number]</h1> [order_number], pc-1"
