@@ -1,8 +1,8 @@
 //! Literal replacements in a snapshot's text (the case's inputs by their references, the
-//! target's URLs by `[target]`). One set serves many snapshots, so a long value gets a finder
-//! built once for the set; a short one is searched by `str::contains`, which is fastest for it.
-
-use memchr::memmem;
+//! target's URLs by `[target]`). A set is rebuilt whenever a step captures something, so it
+//! builds nothing ahead: a long value is first looked for by its first [`PROBE_BYTES`] bytes,
+//! which `str::contains` finds with vector instructions, and searched whole only when those are
+//! there.
 
 /// Values and what replaces them, applied in the order given (longest value first, so that a
 /// value containing another is replaced whole).
@@ -11,16 +11,17 @@ pub struct Replacements {
     entries: Vec<Entry>,
 }
 
-/// One value, what replaces it, and a finder when the value is longer than [`SHORT_VALUE_BYTES`].
+/// One value, what replaces it, and the length of its probe (its first bytes, up to
+/// [`PROBE_BYTES`], ending on a character boundary).
 #[derive(Debug, Clone)]
 struct Entry {
     value: String,
     replacement: String,
-    finder: Option<memmem::Finder<'static>>,
+    probe: usize,
 }
 
-/// Values up to this long are searched by `str::contains` (vectorised for short needles).
-const SHORT_VALUE_BYTES: usize = 32;
+/// The longest needle `str::contains` searches with vector instructions.
+const PROBE_BYTES: usize = 32;
 
 impl Replacements {
     /// The replacements, in the order they are applied; empty values are left out.
@@ -29,9 +30,11 @@ impl Replacements {
             .into_iter()
             .filter(|(value, _)| !value.is_empty())
             .map(|(value, replacement)| {
-                let finder =
-                    (value.len() > SHORT_VALUE_BYTES).then(|| memmem::Finder::new(value.as_bytes()).into_owned());
-                Entry { value, replacement, finder }
+                let mut probe = value.len().min(PROBE_BYTES);
+                while !value.is_char_boundary(probe) {
+                    probe -= 1;
+                }
+                Entry { value, replacement, probe }
             })
             .collect();
         Replacements { entries }
@@ -45,10 +48,8 @@ impl Replacements {
     /// The text with every occurrence of each value replaced.
     pub fn apply(&self, mut text: String) -> String {
         for entry in &self.entries {
-            let found = match &entry.finder {
-                Some(finder) => finder.find(text.as_bytes()).is_some(),
-                None => text.contains(entry.value.as_str()),
-            };
+            let found = text.contains(&entry.value[..entry.probe])
+                && (entry.probe == entry.value.len() || text.contains(entry.value.as_str()));
             if found {
                 text = text.replace(entry.value.as_str(), &entry.replacement);
             }
@@ -86,5 +87,11 @@ mod tests {
         assert_eq!(replacements.whole("http://127.0.0.1:8080"), Some("[target]"));
         assert_eq!(replacements.whole("http://127.0.0.1"), None);
         assert_eq!(Replacements::default().apply("unchanged".to_string()), "unchanged");
+
+        let long = format!("https://pay.example/{}/é", "a".repeat(40));
+        let replacements = Replacements::new([(long.clone(), "{{url}}".to_string())]);
+        assert_eq!(replacements.apply(format!("go {long} now")), "go {{url}} now");
+        let same_start = format!("go {}", &long[..long.len() - 3]);
+        assert_eq!(replacements.apply(same_start.clone()), same_start, "its first bytes alone are not the value");
     }
 }
