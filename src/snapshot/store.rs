@@ -110,24 +110,7 @@ impl SnapshotStore {
     /// The store of a folder, listing the files it holds now.
     pub fn new(dir: PathBuf, policy: WritePolicy) -> SnapshotStore {
         let mut listing = Listing::default();
-        if dir.is_dir() {
-            let pending_suffix = format!(".{PENDING_EXTENSION}");
-            let accepted_suffix = format!(".{ACCEPTED_EXTENSION}");
-            let mut files = Vec::new();
-            list_files(&dir, 0, &mut files);
-            for path in files {
-                let Ok(relative) = path.strip_prefix(&dir) else { continue };
-                let Some(name) = relative.to_str() else { continue };
-                if name.ends_with(&pending_suffix) {
-                    listing.pending.insert(relative.to_path_buf());
-                } else if name.ends_with(&accepted_suffix) {
-                    let name = name.replace('\\', "/");
-                    let folder = name.rsplit_once('/').map_or("", |(folder, _)| folder);
-                    listing.accepted.entry(folder.to_string()).or_default().push(name);
-                }
-            }
-            listing.accepted.values_mut().for_each(|names| names.sort());
-        }
+        listing.add_folder(&dir, &mut String::new(), 0);
         SnapshotStore { dir, policy, listing: Arc::new(listing) }
     }
 
@@ -194,17 +177,42 @@ impl SnapshotStore {
 /// How deep the folders of a snapshot folder are listed (case keys are a few folders deep).
 const MAX_LISTING_DEPTH: usize = 32;
 
-/// The files under a folder, its subfolders included (symbolic links are not followed).
-fn list_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let Ok(kind) = entry.file_type() else { continue };
-        if kind.is_dir() && depth < MAX_LISTING_DEPTH {
-            list_files(&entry.path(), depth + 1, files);
-        } else if kind.is_file() {
-            files.push(entry.path());
+impl Listing {
+    /// Adds the snapshots under `dir`, whose path relative to the store's folder is `relative`
+    /// (empty, or ending in `/`), its subfolders included (symbolic links are not followed; a
+    /// name that is not UTF-8 is not one paycheck wrote).
+    fn add_folder(&mut self, dir: &Path, relative: &mut String, depth: usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let mut accepted = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else { continue };
+            let file_name = entry.file_name();
+            let Some(name) = file_name.to_str() else { continue };
+            let length = relative.len();
+            relative.push_str(name);
+            if kind.is_dir() && depth < MAX_LISTING_DEPTH {
+                relative.push('/');
+                self.add_folder(&entry.path(), relative, depth + 1);
+            } else if kind.is_file() {
+                if has_extension(name, PENDING_EXTENSION) {
+                    self.pending.insert(PathBuf::from(relative.as_str()));
+                } else if has_extension(name, ACCEPTED_EXTENSION) {
+                    accepted.push(relative.clone());
+                }
+            }
+            relative.truncate(length);
+        }
+        if !accepted.is_empty() {
+            accepted.sort();
+            let folder = relative.strip_suffix('/').unwrap_or(relative);
+            self.accepted.insert(folder.to_string(), accepted);
         }
     }
+}
+
+/// True when a file name ends with `.` and the extension.
+fn has_extension(name: &str, extension: &str) -> bool {
+    name.strip_suffix(extension).is_some_and(|stem| stem.ends_with('.'))
 }
 
 /// `x.snap` → `x.snap.new`.
