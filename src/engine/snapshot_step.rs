@@ -209,12 +209,18 @@ impl<'a> HeldSnapshot<'a> {
         HeldSnapshot { waiting, completed: None }
     }
 
-    /// Sends with `send` and, once the request is on its way (the future polled once), takes
-    /// the held snapshot before waiting for the answer.
+    /// Sends with `send` and, once the request is on its way (the future polled once, and the
+    /// connection's task let run), takes the held snapshot before waiting for the answer.
     pub async fn alongside<F: Future>(&mut self, context: &RunContext, send: F) -> F::Output {
         let Some(waiting) = self.waiting.take() else { return send.await };
         let mut send = std::pin::pin!(send);
         let first = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await;
+        if first.is_pending() {
+            // The first poll hands the request to the task that owns the connection, woken on
+            // this thread to run next; the snapshot would keep it waiting. Measured on the
+            // suite with every exchange snapshotted: +13% over no snapshots instead of +17%.
+            tokio::task::yield_now().await;
+        }
         self.completed = Some(waiting.now(context));
         match first {
             Poll::Ready(output) => output,
