@@ -142,11 +142,11 @@ struct HeldWords {
 /// a word's first letter stands (every key of every answer is looked at).
 fn held_words(key: &[u8]) -> HeldWords {
     let holds =
-        |at: usize, word: &[u8]| key.len() - at >= word.len() && key[at..at + word.len()].eq_ignore_ascii_case(word);
+        |at: usize, word: &[u8]| key[at..].get(..word.len()).is_some_and(|part| part.eq_ignore_ascii_case(word));
     let mut words = HeldWords { signature: false, secret: false };
-    for at in 0..key.len() {
+    for (at, byte) in key.iter().enumerate() {
         // `| 0x20` lowers an ASCII capital, and turns no other byte into `s` or `p`.
-        match key[at] | 0x20 {
+        match byte | 0x20 {
             b's' if holds(at, b"signature") => words.signature = true,
             b's' if holds(at, b"secret") => words.secret = true,
             b'p' if holds(at, b"password") => words.secret = true,
