@@ -93,7 +93,8 @@ pub async fn run_await(
     let json = view.json;
     let followups =
         Followups { case, step, api, captures: &awaited.captures, snapshot: awaited.snapshot.as_ref(), snapshots };
-    let mut concluded = followups::conclude(context, followups, received, json, scope, result, started).now(context);
+    let mut concluded =
+        followups::conclude(context, followups, received, json, scope, result, started).now(context, scope);
     if concluded.status == StepStatus::Failed && concluded.error.is_none() {
         concluded.error = signature_problem;
     }

@@ -120,7 +120,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
                     step::run_exchange(context, in_run, step, exchange, &mut scope, &mut held).await
                 }
                 Action::AwaitCallback(awaited) => {
-                    if let Some(previous) = held.settle(context) {
+                    if let Some(previous) = held.settle(context, &scope) {
                         record(context, &run.id, &mut result, previous);
                     }
                     Concluded::done(match listener {
@@ -136,13 +136,13 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
                     })
                 }
                 Action::Concurrent(group) => {
-                    if let Some(previous) = held.settle(context) {
+                    if let Some(previous) = held.settle(context, &scope) {
                         record(context, &run.id, &mut result, previous);
                     }
                     Concluded::done(super::concurrent_step::run_group(context, in_run, step, group, &mut scope).await)
                 }
                 Action::Wait(duration) => {
-                    if let Some(previous) = held.settle(context) {
+                    if let Some(previous) = held.settle(context, &scope) {
                         record(context, &run.id, &mut result, previous);
                     }
                     let waited = Instant::now();
@@ -155,7 +155,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
                 }
             }
         };
-        if let Some(previous) = held.settle(context) {
+        if let Some(previous) = held.settle(context, &scope) {
             record(context, &run.id, &mut result, previous);
         }
         concluded.result.clauses = clauses;
@@ -166,7 +166,7 @@ pub async fn run_case(context: &RunContext, run: &CaseRun, callbacks: &CallbackH
         }
     }
     if let Some(last) = held_snapshot {
-        record(context, &run.id, &mut result, last.now(context));
+        record(context, &run.id, &mut result, last.now(context, &scope));
     }
     if let (Outcome::Failed, Some(baseline)) = (&result.outcome, &context.baseline) {
         let failed = result.steps.iter().filter(|step| step.status == StepStatus::Failed);

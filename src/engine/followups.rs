@@ -83,11 +83,12 @@ impl<'a> Concluded<'a> {
         Concluded { result, snapshot: None }
     }
 
-    /// The step's result, its snapshot taken now if one is pending.
-    pub fn now(self, context: &RunContext) -> StepResult {
+    /// The step's result, its snapshot taken now if one is pending (`scope` holds the case's
+    /// values as the step left them).
+    pub fn now(self, context: &RunContext, scope: &Scope) -> StepResult {
         let Concluded { mut result, snapshot } = self;
         if let Some(snapshot) = snapshot {
-            snapshot.take_into(context, &mut result);
+            snapshot.take_into(context, scope, &mut result);
         }
         result
     }
@@ -123,7 +124,7 @@ pub fn conclude<'a>(
     let json = view.json.ok();
     let result = finish(result, if failed { StepStatus::Failed } else { StepStatus::Passed }, None, started);
     let snapshot = super::snapshot_step::spec_for(context, followups.snapshot)
-        .map(|spec| Box::new(PendingSnapshot::new(followups, spec, received, json, scope)));
+        .map(|spec| Box::new(PendingSnapshot::new(followups, spec, received, json)));
     Concluded { result, snapshot }
 }
 

@@ -160,33 +160,32 @@ fn input_names(case: &Case) -> Vec<String> {
 }
 
 /// A snapshot a step asked for, taken later: while the case's next request is in flight (see
-/// [`HeldSnapshot`]), so that rendering and comparing it does not stand between one request and
-/// the next.
+/// [`HeldSnapshot`]), so that rendering and comparing it, and working out the case's inputs as
+/// references, does not stand between one request and the next.
 pub struct PendingSnapshot<'a> {
     followups: Followups<'a>,
     spec: Cow<'a, SnapshotSpec>,
     received: Received,
     json: Option<serde_json::Value>,
-    inputs: Arc<Replacements>,
 }
 
 impl<'a> PendingSnapshot<'a> {
-    /// The snapshot of a step whose checks and captures are done; `scope` is the case's values
-    /// after the step's captures (its inputs are worked out now, as the snapshot sees them).
+    /// The snapshot of a step whose checks and captures are done.
     pub fn new(
         followups: Followups<'a>,
         spec: Cow<'a, SnapshotSpec>,
         received: Received,
         json: Option<serde_json::Value>,
-        scope: &Scope,
     ) -> PendingSnapshot<'a> {
-        let inputs = followups.snapshots.references(scope);
-        PendingSnapshot { followups, spec, received, json, inputs }
+        PendingSnapshot { followups, spec, received, json }
     }
 
     /// Takes the snapshot into the step's result; one that cannot be read or written fails it.
-    pub fn take_into(self, context: &RunContext, result: &mut StepResult) {
-        let PendingSnapshot { followups, spec, received, json, inputs } = self;
+    /// `scope` holds the case's values as the step left them (no later step has captured
+    /// anything yet: the snapshot is taken before the next answer is read).
+    pub fn take_into(self, context: &RunContext, scope: &Scope, result: &mut StepResult) {
+        let PendingSnapshot { followups, spec, received, json } = self;
+        let inputs = followups.snapshots.references(scope);
         let (check, record) = take(context, &followups, &spec, &received, json, &inputs);
         if check.fails() {
             result.status = StepStatus::Failed;
@@ -211,7 +210,7 @@ impl<'a> HeldSnapshot<'a> {
 
     /// Sends with `send` and, once the request is on its way (the future polled once, and the
     /// connection's task let run), takes the held snapshot before waiting for the answer.
-    pub async fn alongside<F: Future>(&mut self, context: &RunContext, send: F) -> F::Output {
+    pub async fn alongside<F: Future>(&mut self, context: &RunContext, scope: &Scope, send: F) -> F::Output {
         let Some(waiting) = self.waiting.take() else { return send.await };
         let mut send = std::pin::pin!(send);
         let first = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await;
@@ -221,7 +220,7 @@ impl<'a> HeldSnapshot<'a> {
             // suite with every exchange snapshotted: +13% over no snapshots instead of +17%.
             tokio::task::yield_now().await;
         }
-        self.completed = Some(waiting.now(context));
+        self.completed = Some(waiting.now(context, scope));
         match first {
             Poll::Ready(output) => output,
             Poll::Pending => send.await,
@@ -229,9 +228,9 @@ impl<'a> HeldSnapshot<'a> {
     }
 
     /// The held step, complete: its snapshot is taken now if no request took it along.
-    pub fn settle(&mut self, context: &RunContext) -> Option<StepResult> {
+    pub fn settle(&mut self, context: &RunContext, scope: &Scope) -> Option<StepResult> {
         match self.waiting.take() {
-            Some(waiting) => Some(waiting.now(context)),
+            Some(waiting) => Some(waiting.now(context, scope)),
             None => self.completed.take(),
         }
     }

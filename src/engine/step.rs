@@ -53,20 +53,22 @@ pub async fn run_exchange<'a>(
             }
         };
         result.request = Some(record);
-        let received =
-            match held.alongside(context, http::send(request, context.timeout, context.max_response_bytes)).await {
-                Ok(received) => received,
-                Err(error) => {
-                    let status = match error {
-                        TransportError::Unreachable(_) => StepStatus::Errored,
-                        _ => StepStatus::Failed,
-                    };
-                    if let Some((code, headers, partial_body)) = error.partial_response() {
-                        result.response = Some(response_record(context, code, &headers, partial_body));
-                    }
-                    return Concluded::done(finish(result, status, Some(error.describe(&context.masker)), started));
+        let received = match held
+            .alongside(context, scope, http::send(request, context.timeout, context.max_response_bytes))
+            .await
+        {
+            Ok(received) => received,
+            Err(error) => {
+                let status = match error {
+                    TransportError::Unreachable(_) => StepStatus::Errored,
+                    _ => StepStatus::Failed,
+                };
+                if let Some((code, headers, partial_body)) = error.partial_response() {
+                    result.response = Some(response_record(context, code, &headers, partial_body));
                 }
-            };
+                return Concluded::done(finish(result, status, Some(error.describe(&context.masker)), started));
+            }
+        };
         result.response = Some(response_record(context, received.status, &received.headers, &received.body));
         let Some(poll) = &exchange.poll else { break received };
         let view = ResponseView::new(&received);
