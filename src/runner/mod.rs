@@ -117,7 +117,6 @@ impl Runner {
         let mut target = target.clone();
         let masker = Masker::labelled(secret::target_secrets(&target, target_config));
         let planned = plan::plan(&plan.cases, &target, &plan.selection);
-        let snapshot_listing = self.list_snapshot_folder();
         if let Err(message) = self.check_reachable(&target, &planned).await {
             return Ok(self.stopped(&target, started_at, Vec::new(), message, reporters).await);
         }
@@ -150,7 +149,7 @@ impl Runner {
         };
         requirements::skip_unmet(&mut runs, &target, &facts);
         let target = &target;
-        let session = self.snapshot_session(plan, target, snapshot_listing.await);
+        let session = self.snapshot_session(plan, target);
         let (events, reporters) = drive::spawn(reporters);
         let context = RunContext {
             client: self.client.clone(),
@@ -271,23 +270,9 @@ impl Runner {
         }
     }
 
-    /// Lists the snapshot folder (a thousand files) on a blocking thread, while the run asks the
-    /// target about itself.
-    fn list_snapshot_folder(&self) -> tokio::task::JoinHandle<Option<SnapshotStore>> {
-        let folder = self.snapshot_folder();
-        tokio::task::spawn_blocking(move || folder.map(|(dir, policy)| SnapshotStore::new(dir, policy)))
-    }
-
-    fn snapshot_session(
-        &self,
-        plan: &Plan,
-        target: &Target,
-        listed: Result<Option<SnapshotStore>, tokio::task::JoinError>,
-    ) -> SnapshotSession {
-        let store =
-            listed.unwrap_or_else(|_| self.snapshot_folder().map(|(dir, policy)| SnapshotStore::new(dir, policy)));
+    fn snapshot_session(&self, plan: &Plan, target: &Target) -> SnapshotSession {
         SnapshotSession {
-            store,
+            store: self.snapshot_folder().map(|(dir, policy)| SnapshotStore::new(dir, policy)),
             case_bases: crate::snapshot::name::canonical_bases(
                 &plan.case_bases.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
             ),

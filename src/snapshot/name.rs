@@ -85,6 +85,11 @@ impl SnapshotName {
     pub fn display(&self) -> &str {
         &self.relative
     }
+
+    /// The case key: the folder the file is in, relative to the target's snapshot folder.
+    pub fn case_key(&self) -> &str {
+        self.relative.rsplit_once('/').map_or("", |(folder, _)| folder)
+    }
 }
 
 #[cfg(test)]

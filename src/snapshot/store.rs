@@ -1,9 +1,9 @@
 //! The snapshot files: insta's `.snap` format (a YAML header between `---` lines, then the
 //! contents), accepted snapshots beside pending `.snap.new` ones, every write atomic.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::outcome::Diff;
 
@@ -92,41 +92,51 @@ pub struct SnapshotStore {
     pub dir: PathBuf,
     /// What the run may write.
     pub policy: WritePolicy,
-    /// The files the folder held when the run started (one walk instead of a file system call
-    /// per snapshot).
-    listing: Arc<Listing>,
+    /// The case folders listed so far, by case key: each is listed once, when the run first
+    /// compares a snapshot in it (before it writes there), so a run lists only the folders of
+    /// the cases it runs, and not before its first request.
+    folders: Arc<Mutex<HashMap<String, Arc<CaseFolder>>>>,
 }
 
-/// The accepted and pending files of a snapshot folder, relative to it.
+/// The accepted and pending files of one case's folder.
 #[derive(Debug, Default)]
-struct Listing {
-    /// Accepted snapshots by folder (`/`-separated, relative to the store's folder), each folder's
-    /// names sorted: a run asks for one folder per case run.
-    accepted: BTreeMap<String, Vec<String>>,
-    pending: BTreeSet<PathBuf>,
+struct CaseFolder {
+    /// Accepted snapshots, relative to the store's folder (`/`-separated), sorted.
+    accepted: Vec<String>,
+    /// The names of the pending files.
+    pending: HashSet<String>,
 }
 
 impl SnapshotStore {
-    /// The store of a folder, listing the files it holds now.
+    /// The store of a folder (nothing is read yet).
     pub fn new(dir: PathBuf, policy: WritePolicy) -> SnapshotStore {
-        let mut listing = Listing::default();
-        listing.add_folder(&dir, &mut String::new(), 0);
-        SnapshotStore { dir, policy, listing: Arc::new(listing) }
+        SnapshotStore { dir, policy, folders: Arc::default() }
     }
 
-    /// The accepted snapshots the folder held at the start, in a case's folder (relative to the
-    /// store's folder, `/`-separated), sorted.
-    pub fn accepted_in(&self, case_key: &str) -> &[String] {
-        self.listing.accepted.get(case_key).map_or(&[], Vec::as_slice)
+    /// The accepted snapshots in a case's folder (relative to the store's folder,
+    /// `/`-separated), sorted, as the folder held them before the run wrote there.
+    pub fn accepted_in(&self, case_key: &str) -> Vec<String> {
+        self.folder(case_key).accepted.clone()
     }
 
-    /// Removes the pending file of a snapshot, if the folder held one at the start.
-    fn clear_pending(&self, name: &SnapshotName) -> Result<(), String> {
-        if self.listing.pending.is_empty() {
+    /// The listing of a case's folder, read the first time it is asked for.
+    fn folder(&self, case_key: &str) -> Arc<CaseFolder> {
+        let lock = || self.folders.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(folder) = lock().get(case_key) {
+            return Arc::clone(folder);
+        }
+        let listed = Arc::new(CaseFolder::read(&self.dir, case_key));
+        Arc::clone(lock().entry(case_key.to_string()).or_insert(listed))
+    }
+
+    /// Removes the pending file of a snapshot, if its folder held one before the run wrote there.
+    fn clear_pending(&self, name: &SnapshotName, folder: &CaseFolder) -> Result<(), String> {
+        if folder.pending.is_empty() {
             return Ok(());
         }
-        let relative = pending_path(name.relative_path());
-        if self.listing.pending.contains(&relative) { remove_if_present(&self.dir.join(relative)) } else { Ok(()) }
+        let pending = pending_path(name.relative_path());
+        let held = pending.file_name().and_then(|file| file.to_str()).is_some_and(|file| folder.pending.contains(file));
+        if held { remove_if_present(&self.dir.join(pending)) } else { Ok(()) }
     }
 
     /// The accepted file of a snapshot.
@@ -143,11 +153,13 @@ impl SnapshotStore {
         contents: &str,
     ) -> Result<Assertion, String> {
         let accepted = self.accepted_path(name);
+        // Listed before anything is written there.
+        let folder = self.folder(name.case_key());
         let contents = normalised(contents);
         let old = read_contents(&accepted)?;
         if old.as_deref() == Some(&*contents) {
             if self.policy != WritePolicy::ReadOnly {
-                self.clear_pending(name)?;
+                self.clear_pending(name, &folder)?;
             }
             return Ok(Assertion::Matched);
         }
@@ -156,7 +168,7 @@ impl SnapshotStore {
         let file = serialize(&metadata(), &contents);
         if self.policy == WritePolicy::Accept {
             crate::atomic_file::write(&accepted, file.as_bytes())?;
-            self.clear_pending(name)?;
+            self.clear_pending(name, &folder)?;
             return Ok(Assertion::Accepted { diff });
         }
         if self.policy == WritePolicy::ReadOnly {
@@ -174,39 +186,27 @@ impl SnapshotStore {
     }
 }
 
-/// How deep the folders of a snapshot folder are listed (case keys are a few folders deep).
-const MAX_LISTING_DEPTH: usize = 32;
-
-impl Listing {
-    /// Adds the snapshots under `dir`, whose path relative to the store's folder is `relative`
-    /// (empty, or ending in `/`), its subfolders included (symbolic links are not followed; a
-    /// name that is not UTF-8 is not one paycheck wrote).
-    fn add_folder(&mut self, dir: &Path, relative: &mut String, depth: usize) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        let mut accepted = Vec::new();
+impl CaseFolder {
+    /// The snapshot files directly in the folder of `case_key` under `dir` (none when it does
+    /// not exist; a name that is not UTF-8 is not one paycheck wrote).
+    fn read(dir: &Path, case_key: &str) -> CaseFolder {
+        let mut folder = CaseFolder::default();
+        let path = if case_key.is_empty() { dir.to_path_buf() } else { dir.join(case_key) };
+        let Ok(entries) = std::fs::read_dir(path) else { return folder };
         for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else { continue };
+            if !entry.file_type().is_ok_and(|kind| kind.is_file()) {
+                continue;
+            }
             let file_name = entry.file_name();
             let Some(name) = file_name.to_str() else { continue };
-            let length = relative.len();
-            relative.push_str(name);
-            if kind.is_dir() && depth < MAX_LISTING_DEPTH {
-                relative.push('/');
-                self.add_folder(&entry.path(), relative, depth + 1);
-            } else if kind.is_file() {
-                if has_extension(name, PENDING_EXTENSION) {
-                    self.pending.insert(PathBuf::from(relative.as_str()));
-                } else if has_extension(name, ACCEPTED_EXTENSION) {
-                    accepted.push(relative.clone());
-                }
+            if has_extension(name, PENDING_EXTENSION) {
+                folder.pending.insert(name.to_string());
+            } else if has_extension(name, ACCEPTED_EXTENSION) {
+                folder.accepted.push(if case_key.is_empty() { name.to_string() } else { format!("{case_key}/{name}") });
             }
-            relative.truncate(length);
         }
-        if !accepted.is_empty() {
-            accepted.sort();
-            let folder = relative.strip_suffix('/').unwrap_or(relative);
-            self.accepted.insert(folder.to_string(), accepted);
-        }
+        folder.accepted.sort();
+        folder
     }
 }
 

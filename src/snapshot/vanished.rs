@@ -1,4 +1,4 @@
-//! Vanished exchanges: accepted snapshots (as the folder held them when the run started) of the
+//! Vanished exchanges: accepted snapshots (as the case's folder held them before the run wrote there) of the
 //! case runs that ran which this run did not produce (the step no longer answers, or it is gone). Only the folders of case runs that ran
 //! are looked at, so a filtered, sharded or skipped case never counts as vanished.
 
@@ -34,9 +34,8 @@ pub fn vanished(
         };
         let names: Vec<String> = store
             .accepted_in(&key)
-            .iter()
+            .into_iter()
             .filter(|name| name.starts_with(&prefix) && !produced.contains(name.as_str()))
-            .cloned()
             .collect();
         found.extend(names.into_iter().map(|name| ExchangeChange {
             name,
