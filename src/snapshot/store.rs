@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use foldhash::fast::RandomState;
+
 use crate::outcome::Diff;
 
 use super::name::SnapshotName;
@@ -95,7 +97,7 @@ pub struct SnapshotStore {
     /// The case folders listed so far, by case key: each is listed once, when the run first
     /// compares a snapshot in it (before it writes there), so a run lists only the folders of
     /// the cases it runs, and not before its first request.
-    folders: Arc<Mutex<HashMap<String, Arc<CaseFolder>>>>,
+    folders: Arc<Mutex<HashMap<String, Arc<CaseFolder>, RandomState>>>,
 }
 
 /// The accepted and pending files of one case's folder.
@@ -202,7 +204,13 @@ impl CaseFolder {
             if has_extension(name, PENDING_EXTENSION) {
                 folder.pending.insert(name.to_string());
             } else if has_extension(name, ACCEPTED_EXTENSION) {
-                folder.accepted.push(if case_key.is_empty() { name.to_string() } else { format!("{case_key}/{name}") });
+                let mut relative = String::with_capacity(case_key.len() + 1 + name.len());
+                if !case_key.is_empty() {
+                    relative.push_str(case_key);
+                    relative.push('/');
+                }
+                relative.push_str(name);
+                folder.accepted.push(relative);
             }
         }
         folder.accepted.sort();
