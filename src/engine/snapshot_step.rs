@@ -285,8 +285,7 @@ pub fn take(
         check.actual = "recorded (not compared)".into();
         return (check, record);
     };
-    let accepted = store.accepted_path(snapshot_name);
-    record.file = Some(accepted.to_string_lossy().into_owned());
+    record.file = Some(store.accepted_file(snapshot_name));
     let metadata = || Metadata {
         source: case.path(),
         description: format!("{} [{api}], step {} \"{}\"", case.name, step.number, step.name),

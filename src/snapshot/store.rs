@@ -92,6 +92,8 @@ pub enum Assertion {
 pub struct SnapshotStore {
     /// The target's snapshot folder.
     pub dir: PathBuf,
+    /// The folder as text, for naming files in reports.
+    dir_text: String,
     /// What the run may write.
     pub policy: WritePolicy,
     /// The case folders listed so far, by case key: each is listed once, when the run first
@@ -112,7 +114,8 @@ struct CaseFolder {
 impl SnapshotStore {
     /// The store of a folder (nothing is read yet).
     pub fn new(dir: PathBuf, policy: WritePolicy) -> SnapshotStore {
-        SnapshotStore { dir, policy, folders: Arc::default() }
+        let dir_text = dir.to_string_lossy().into_owned();
+        SnapshotStore { dir, dir_text, policy, folders: Arc::default() }
     }
 
     /// The accepted snapshots in a case's folder (relative to the store's folder,
@@ -144,6 +147,18 @@ impl SnapshotStore {
     /// The accepted file of a snapshot.
     pub fn accepted_path(&self, name: &SnapshotName) -> PathBuf {
         self.dir.join(name.relative_path())
+    }
+
+    /// The accepted file of a snapshot as text (as [`SnapshotStore::accepted_path`] displays,
+    /// `/`-separated inside the folder), for reports: every snapshot of a run is named so.
+    pub fn accepted_file(&self, name: &SnapshotName) -> String {
+        let mut file = String::with_capacity(self.dir_text.len() + 1 + name.display().len());
+        file.push_str(&self.dir_text);
+        if !file.is_empty() && !file.ends_with(std::path::MAIN_SEPARATOR) {
+            file.push(std::path::MAIN_SEPARATOR);
+        }
+        file.push_str(name.display());
+        file
     }
 
     /// Compares a snapshot with the accepted one and writes what the policy says.
@@ -399,6 +414,15 @@ mod tests {
         std::fs::write(&path, "---\nsource: x\n---\nHTTP 200").unwrap();
         assert_eq!(read_contents(&path).unwrap().as_deref(), Some("HTTP 200"));
         assert_eq!(read_contents(&dir.path().join("absent.snap")).unwrap(), None);
+    }
+
+    #[test]
+    fn the_accepted_file_is_named_as_its_path_displays() {
+        let name = SnapshotName::new("v1/refund", crate::suite::api::Api::Router, "refund-in-part");
+        for dir in ["snapshots/embedded", "snapshots/embedded/", "", "/tmp/x y"] {
+            let store = SnapshotStore::new(PathBuf::from(dir), WritePolicy::Pending);
+            assert_eq!(store.accepted_file(&name), store.accepted_path(&name).display().to_string(), "{dir:?}");
+        }
     }
 
     #[test]
