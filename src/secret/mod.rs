@@ -129,10 +129,10 @@ impl Masker {
     /// it is cut, so that a cut never leaves part of a secret behind.
     pub fn mask_prefix(&self, text: &str, max_bytes: usize) -> String {
         if !self.finds_any(text) {
-            return text[..char_boundary_at_most(text, max_bytes)].to_string();
+            return text[..crate::text::floor_char_boundary(text, max_bytes)].to_string();
         }
         let mut masked = self.mask_found(text);
-        masked.truncate(char_boundary_at_most(&masked, max_bytes));
+        masked.truncate(crate::text::floor_char_boundary(&masked, max_bytes));
         masked
     }
 
@@ -168,7 +168,7 @@ impl Masker {
     pub fn mask_quote(&self, text: &str, max_bytes: usize) -> String {
         let mut masked = self.mask(text);
         if masked.len() > max_bytes {
-            masked.truncate(char_boundary_at_most(&masked, max_bytes));
+            masked.truncate(crate::text::floor_char_boundary(&masked, max_bytes));
             masked.push_str(&format!("… ({} bytes in all)", text.len()));
         }
         masked
@@ -232,15 +232,6 @@ impl Masker {
         out.push_str(&text[copied..]);
         Some(out)
     }
-}
-
-/// The largest character boundary of the text not after `max_bytes`.
-fn char_boundary_at_most(text: &str, max_bytes: usize) -> usize {
-    let mut cut = max_bytes.min(text.len());
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    cut
 }
 
 /// Replaces each base64 run holding a secret's fragment with the secret's mask.

@@ -127,10 +127,7 @@ fn cut(text: String) -> String {
     if text.len() <= MAX_TEXT_BYTES {
         return text;
     }
-    let mut end = MAX_TEXT_BYTES;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = crate::text::floor_char_boundary(&text, MAX_TEXT_BYTES);
     format!("{}\n… (cut: the snapshot keeps {MAX_TEXT_BYTES} of {} bytes)", &text[..end], text.len())
 }
 

@@ -4,6 +4,8 @@
 //! which `str::contains` finds with vector instructions, and searched whole only when those are
 //! there.
 
+use crate::text::floor_char_boundary;
+
 /// Values and what replaces them, applied in the order given (longest value first, so that a
 /// value containing another is replaced whole).
 #[derive(Debug, Clone, Default)]
@@ -30,10 +32,7 @@ impl Replacements {
             .into_iter()
             .filter(|(value, _)| !value.is_empty())
             .map(|(value, replacement)| {
-                let mut probe = value.len().min(PROBE_BYTES);
-                while !value.is_char_boundary(probe) {
-                    probe -= 1;
-                }
+                let probe = floor_char_boundary(&value, PROBE_BYTES);
                 Entry { value, replacement, probe }
             })
             .collect();

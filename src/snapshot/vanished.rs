@@ -1,6 +1,7 @@
-//! Vanished exchanges: accepted snapshots (as the case's folder held them before the run wrote there) of the
-//! case runs that ran which this run did not produce (the step no longer answers, or it is gone). Only the folders of case runs that ran
-//! are looked at, so a filtered, sharded or skipped case never counts as vanished.
+//! Vanished exchanges: accepted snapshots (as the case's folder held them before the run wrote
+//! there) of the case runs that ran which this run did not produce (the step no longer answers,
+//! or it is gone). Only the folders of case runs that ran are looked at, so a filtered, sharded
+//! or skipped case never counts as vanished.
 
 use std::collections::BTreeSet;
 use std::path::Path;

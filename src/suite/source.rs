@@ -33,7 +33,7 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, byte_offset: usize) -> (usize, usize) {
-        let offset = floor_char_boundary(&self.text, byte_offset.min(self.text.len()));
+        let offset = crate::text::floor_char_boundary(&self.text, byte_offset);
         let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let line_start = self.line_starts[line_index];
         let column = self.text[line_start..offset].chars().count() + 1;
@@ -58,13 +58,6 @@ impl SourceFile {
         let end = self.line_starts.get(last).copied().unwrap_or(self.text.len());
         start..end.max(start)
     }
-}
-
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    while index > 0 && !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
 }
 
 /// A byte range in a source file, with the line and column of its start worked out once.
